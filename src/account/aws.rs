@@ -1,0 +1,416 @@
+//! The real backend over aws-config, aws-sdk-iam and aws-sdk-sts.
+//! Never imports ratatui; returns domain types.
+
+use std::error::Error as _;
+use std::time::Duration;
+
+use aws_config::BehaviorVersion;
+use aws_config::Region;
+use aws_config::meta::region::RegionProviderChain;
+use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
+use aws_credential_types::provider::error::CredentialsError;
+use aws_credential_types::provider::{ProvideCredentials, SharedCredentialsProvider};
+use aws_sdk_iam::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_iam::types::{ReportStateType, StatusType, SummaryKeyType};
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
+use chrono::{DateTime, Utc};
+use futures::future::{BoxFuture, FutureExt};
+
+use super::{Account, AccountError, AccountResult, Source};
+use crate::domain::{Identity, KeyStatus, LastUsed, RootKey};
+use crate::report::{self, RootRow};
+
+/// How long to wait for AWS to generate the credential report.
+pub const REPORT_WAIT: Duration = Duration::from_secs(30);
+
+pub struct AwsAccount {
+    iam: aws_sdk_iam::Client,
+    sts: aws_sdk_sts::Client,
+    credentials: Option<SharedCredentialsProvider>,
+    source: Source,
+    report_wait: Duration,
+}
+
+/// Timeouts that make an unreachable endpoint fail in seconds, not minutes.
+fn timeouts() -> TimeoutConfig {
+    TimeoutConfig::builder()
+        .connect_timeout(Duration::from_secs(2))
+        .read_timeout(Duration::from_secs(10))
+        .operation_attempt_timeout(Duration::from_secs(10))
+        .operation_timeout(Duration::from_secs(20))
+        .build()
+}
+
+impl AwsAccount {
+    /// Load the default credential chain (env, profiles, SSO, process, IMDS),
+    /// honouring `--profile`, `--region` and `AWS_ENDPOINT_URL`. IAM is
+    /// global: without a configured region, `us-east-1` signs the calls.
+    pub async fn connect(profile: Option<&str>, region: Option<&str>) -> Self {
+        let region_chain =
+            RegionProviderChain::first_try(region.map(|r| Region::new(r.to_owned())))
+                .or_default_provider()
+                .or_else(Region::from_static("us-east-1"));
+        let mut loader = aws_config::defaults(BehaviorVersion::latest())
+            .region(region_chain)
+            .timeout_config(timeouts())
+            .retry_config(RetryConfig::standard().with_max_attempts(3));
+        if let Some(profile) = profile {
+            loader = loader.profile_name(profile);
+        }
+        let config = loader.load().await;
+        let source = Source {
+            profile: profile
+                .map(str::to_owned)
+                .or_else(|| std::env::var("AWS_PROFILE").ok()),
+            region: config.region().map(ToString::to_string),
+            endpoint: config.endpoint_url().map(str::to_owned),
+            simulated: None,
+        };
+        Self {
+            iam: aws_sdk_iam::Client::new(&config),
+            sts: aws_sdk_sts::Client::new(&config),
+            credentials: config.credentials_provider(),
+            source,
+            report_wait: REPORT_WAIT,
+        }
+    }
+
+    /// Build from ready clients (tests use mocked clients).
+    pub fn from_clients(
+        iam: aws_sdk_iam::Client,
+        sts: aws_sdk_sts::Client,
+        credentials: Option<SharedCredentialsProvider>,
+        report_wait: Duration,
+    ) -> Self {
+        Self {
+            iam,
+            sts,
+            credentials,
+            source: Source::default(),
+            report_wait,
+        }
+    }
+
+    async fn signing_key_id(&self) -> Option<String> {
+        let provider = self.credentials.as_ref()?;
+        let creds = provider.provide_credentials().await.ok()?;
+        Some(creds.access_key_id().to_owned())
+    }
+
+    async fn identity_impl(&self) -> AccountResult<Identity> {
+        let (out, signing_key_id) =
+            futures::join!(self.sts.get_caller_identity().send(), self.signing_key_id());
+        let out = out.map_err(|e| map_sdk_error("sts:GetCallerIdentity", &e))?;
+        Ok(Identity {
+            account_id: out.account().unwrap_or_default().to_owned(),
+            arn: out.arn().unwrap_or_default().to_owned(),
+            user_id: out.user_id().unwrap_or_default().to_owned(),
+            signing_key_id,
+        })
+    }
+
+    async fn keys_present_impl(&self) -> AccountResult<u32> {
+        let out = self
+            .iam
+            .get_account_summary()
+            .send()
+            .await
+            .map_err(|e| map_sdk_error("iam:GetAccountSummary", &e))?;
+        let n = out
+            .summary_map()
+            .and_then(|m| m.get(&SummaryKeyType::AccountAccessKeysPresent))
+            .copied()
+            .unwrap_or(0);
+        Ok(u32::try_from(n).unwrap_or(0))
+    }
+
+    async fn last_used(&self, key_id: &str) -> AccountResult<Option<LastUsed>> {
+        let out = self
+            .iam
+            .get_access_key_last_used()
+            .access_key_id(key_id)
+            .send()
+            .await
+            .map_err(|e| map_sdk_error("iam:GetAccessKeyLastUsed", &e))?;
+        Ok(out.access_key_last_used().and_then(|u| {
+            let date = to_chrono(u.last_used_date()?)?;
+            Some(LastUsed {
+                date,
+                service: not_na(Some(u.service_name())),
+                region: not_na(Some(u.region())),
+            })
+        }))
+    }
+
+    async fn caller_keys_impl(&self) -> AccountResult<Vec<RootKey>> {
+        let out = self
+            .iam
+            .list_access_keys()
+            .send()
+            .await
+            .map_err(|e| map_sdk_error("iam:ListAccessKeys", &e))?;
+        let listed: Vec<_> = out
+            .access_key_metadata()
+            .iter()
+            .filter_map(|m| {
+                let id = m.access_key_id()?.to_owned();
+                let status = match m.status() {
+                    Some(StatusType::Active) => KeyStatus::Active,
+                    _ => KeyStatus::Inactive,
+                };
+                Some((id, status, m.create_date().and_then(to_chrono)))
+            })
+            .collect();
+        let uses =
+            futures::future::join_all(listed.iter().map(|(id, _, _)| self.last_used(id))).await;
+        listed
+            .into_iter()
+            .zip(uses)
+            .map(|((id, status, created), used)| {
+                Ok(RootKey {
+                    access_key_id: Some(id),
+                    slot: None,
+                    status,
+                    created,
+                    last_used: used?,
+                    signs_this_session: false,
+                })
+            })
+            .collect()
+    }
+
+    async fn root_report_row_impl(&self) -> AccountResult<RootRow> {
+        let started = tokio::time::Instant::now();
+        let mut delay = Duration::from_millis(250);
+        loop {
+            let generated = self
+                .iam
+                .generate_credential_report()
+                .send()
+                .await
+                .map_err(|e| map_sdk_error("iam:GenerateCredentialReport", &e))?;
+            if generated.state() == Some(&ReportStateType::Complete) {
+                match self.iam.get_credential_report().send().await {
+                    Ok(out) => {
+                        let bytes = out
+                            .content()
+                            .map(|b| b.as_ref().to_vec())
+                            .unwrap_or_default();
+                        return report::parse_root_row(&bytes).map_err(|e| {
+                            AccountError::BadReport {
+                                message: e.to_string(),
+                            }
+                        });
+                    }
+                    Err(e)
+                        if matches!(
+                            e.code(),
+                            Some(
+                                "ReportNotPresent"
+                                    | "ReportInProgress"
+                                    | "ReportExpired"
+                                    | "CredentialReportNotReady"
+                                    | "CredentialReportNotPresent"
+                                    | "CredentialReportExpired"
+                            )
+                        ) => {}
+                    Err(e) => return Err(map_sdk_error("iam:GetCredentialReport", &e)),
+                }
+            }
+            if started.elapsed() + delay > self.report_wait {
+                return Err(AccountError::ReportNotReady {
+                    waited_secs: started.elapsed().as_secs(),
+                });
+            }
+            tokio::time::sleep(delay).await;
+            delay = (delay * 2).min(Duration::from_secs(2));
+        }
+    }
+
+    async fn set_status_impl(&self, key_id: &str, status: KeyStatus) -> AccountResult<()> {
+        let status = match status {
+            KeyStatus::Active => StatusType::Active,
+            KeyStatus::Inactive => StatusType::Inactive,
+        };
+        self.iam
+            .update_access_key()
+            .access_key_id(key_id)
+            .status(status)
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| no_such_key(key_id, map_sdk_error("iam:UpdateAccessKey", &e)))
+    }
+
+    async fn delete_key_impl(&self, key_id: &str) -> AccountResult<()> {
+        self.iam
+            .delete_access_key()
+            .access_key_id(key_id)
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| no_such_key(key_id, map_sdk_error("iam:DeleteAccessKey", &e)))
+    }
+}
+
+impl Account for AwsAccount {
+    fn identity(&self) -> BoxFuture<'_, AccountResult<Identity>> {
+        self.identity_impl().boxed()
+    }
+    fn keys_present(&self) -> BoxFuture<'_, AccountResult<u32>> {
+        self.keys_present_impl().boxed()
+    }
+    fn caller_keys(&self) -> BoxFuture<'_, AccountResult<Vec<RootKey>>> {
+        self.caller_keys_impl().boxed()
+    }
+    fn root_report_row(&self) -> BoxFuture<'_, AccountResult<RootRow>> {
+        self.root_report_row_impl().boxed()
+    }
+    fn set_status(&self, key_id: &str, status: KeyStatus) -> BoxFuture<'_, AccountResult<()>> {
+        let key_id = key_id.to_owned();
+        async move { self.set_status_impl(&key_id, status).await }.boxed()
+    }
+    fn delete_key(&self, key_id: &str) -> BoxFuture<'_, AccountResult<()>> {
+        let key_id = key_id.to_owned();
+        async move { self.delete_key_impl(&key_id).await }.boxed()
+    }
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now()
+    }
+    fn source(&self) -> Source {
+        self.source.clone()
+    }
+}
+
+fn not_na(value: Option<&str>) -> Option<String> {
+    value
+        .filter(|v| !v.is_empty() && *v != "N/A")
+        .map(str::to_owned)
+}
+
+fn to_chrono(t: &aws_smithy_types::DateTime) -> Option<DateTime<Utc>> {
+    DateTime::from_timestamp(t.secs(), t.subsec_nanos())
+}
+
+fn no_such_key(key_id: &str, err: AccountError) -> AccountError {
+    match err {
+        AccountError::Service { code, .. } if code == "NoSuchEntity" => AccountError::NoSuchKey {
+            key: key_id.to_owned(),
+        },
+        other => other,
+    }
+}
+
+/// Map an SDK error to the operator's terms. Messages come from AWS or the
+/// SDK's error chain, which never carry secret keys or session tokens.
+pub fn map_sdk_error<E>(action: &str, err: &SdkError<E, HttpResponse>) -> AccountError
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+{
+    let message = err.message().unwrap_or_default().to_owned();
+    let code = err.code().map(str::to_owned);
+    match err {
+        SdkError::DispatchFailure(failure) => {
+            if let Some(creds) = find_credentials_error(err) {
+                return AccountError::NoCredentials { message: creds };
+            }
+            let what = if failure.is_timeout() {
+                "the connection timed out"
+            } else if failure.is_io() {
+                "the connection failed"
+            } else {
+                "the request could not be sent"
+            };
+            return AccountError::Unreachable {
+                message: format!("{what} during {action} ({})", chain(err)),
+            };
+        }
+        SdkError::TimeoutError(_) => {
+            return AccountError::Unreachable {
+                message: format!("{action} timed out"),
+            };
+        }
+        SdkError::ConstructionFailure(_) => {
+            if let Some(creds) = find_credentials_error(err) {
+                return AccountError::NoCredentials { message: creds };
+            }
+            return AccountError::Service {
+                action: action.to_owned(),
+                code: "RequestConstruction".to_owned(),
+                message: chain(err),
+            };
+        }
+        _ => {}
+    }
+    let Some(code) = code else {
+        return AccountError::Service {
+            action: action.to_owned(),
+            code: "Unknown".to_owned(),
+            message: chain(err),
+        };
+    };
+    match code.as_str() {
+        "AccessDenied" | "AccessDeniedException" | "UnauthorizedOperation" => {
+            AccountError::AccessDenied {
+                action: action.to_owned(),
+                message,
+            }
+        }
+        "InvalidClientTokenId"
+        | "SignatureDoesNotMatch"
+        | "UnrecognizedClientException"
+        | "InvalidAccessKeyId" => AccountError::InvalidCredentials { code, message },
+        "ExpiredToken" | "ExpiredTokenException" | "RequestExpired" | "TokenRefreshRequired" => {
+            AccountError::ExpiredCredentials { code, message }
+        }
+        "Throttling"
+        | "ThrottlingException"
+        | "TooManyRequestsException"
+        | "RequestLimitExceeded" => AccountError::Throttled {
+            action: action.to_owned(),
+        },
+        _ => AccountError::Service {
+            action: action.to_owned(),
+            code,
+            message,
+        },
+    }
+}
+
+fn find_credentials_error(err: &(dyn std::error::Error + 'static)) -> Option<String> {
+    let mut current: Option<&(dyn std::error::Error + 'static)> = Some(err);
+    while let Some(e) = current {
+        if let Some(creds) = e.downcast_ref::<CredentialsError>() {
+            return Some(match creds {
+                CredentialsError::CredentialsNotLoaded(_) => {
+                    "the default credential chain (environment, profiles, SSO, process, instance metadata) found none".to_owned()
+                }
+                other => {
+                    let mut text = other.to_string();
+                    if let Some(src) = other.source() {
+                        text.push_str(": ");
+                        text.push_str(&src.to_string());
+                    }
+                    text
+                }
+            });
+        }
+        current = e.source();
+    }
+    None
+}
+
+/// The error and its sources on one line.
+fn chain(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts = vec![err.to_string()];
+    let mut current = err.source();
+    while let Some(e) = current {
+        let text = e.to_string();
+        if !parts.contains(&text) {
+            parts.push(text);
+        }
+        current = e.source();
+    }
+    parts.join(": ")
+}

@@ -1,0 +1,188 @@
+//! The `Account` port: what rootkeys needs from an AWS account, whether
+//! real (`aws`) or simulated (`sim`). Returns domain types, never SDK types.
+
+pub mod aws;
+pub mod sim;
+
+use chrono::{DateTime, Utc};
+use futures::future::BoxFuture;
+
+use crate::domain::{Identity, Inventory, KeyStatus, RootKey, View};
+use crate::report::RootRow;
+
+/// What went wrong talking to the account, in the operator's terms.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AccountError {
+    #[error("access denied for {action}: {message}")]
+    AccessDenied { action: String, message: String },
+    #[error("the credentials were rejected ({code}): {message}")]
+    InvalidCredentials { code: String, message: String },
+    #[error("the credentials have expired ({code}): {message}")]
+    ExpiredCredentials { code: String, message: String },
+    #[error("no AWS credentials found: {message}")]
+    NoCredentials { message: String },
+    #[error("AWS is throttling {action} and retries did not get through")]
+    Throttled { action: String },
+    #[error("cannot reach AWS: {message}")]
+    Unreachable { message: String },
+    #[error("the credential report is not ready after {waited_secs} s")]
+    ReportNotReady { waited_secs: u64 },
+    #[error("the credential report could not be read: {message}")]
+    BadReport { message: String },
+    #[error("no access key {key} for this caller")]
+    NoSuchKey { key: String },
+    #[error("{action} failed ({code}): {message}")]
+    Service {
+        action: String,
+        code: String,
+        message: String,
+    },
+}
+
+impl AccountError {
+    /// The short code journaled as a failed outcome.
+    pub fn code(&self) -> String {
+        match self {
+            Self::AccessDenied { .. } => "AccessDenied".to_owned(),
+            Self::InvalidCredentials { code, .. }
+            | Self::ExpiredCredentials { code, .. }
+            | Self::Service { code, .. } => code.clone(),
+            Self::NoCredentials { .. } => "NoCredentials".to_owned(),
+            Self::Throttled { .. } => "Throttling".to_owned(),
+            Self::Unreachable { .. } => "Unreachable".to_owned(),
+            Self::ReportNotReady { .. } => "CredentialReportNotReady".to_owned(),
+            Self::BadReport { .. } => "BadCredentialReport".to_owned(),
+            Self::NoSuchKey { .. } => "NoSuchEntity".to_owned(),
+        }
+    }
+
+    /// What the operator can do about it.
+    pub fn advice(&self) -> String {
+        match self {
+            Self::AccessDenied { action, .. } => format!(
+                "the caller lacks the permission for {action}; grant it (see README, \"Permissions\") or sign in as root"
+            ),
+            Self::InvalidCredentials { .. } => {
+                "check the profile or environment credentials; a key deactivated or deleted \
+                 cannot sign requests any more (if rootkeys deactivated the key of this session, \
+                 reactivate it from the console or sign in with another root credential)"
+                    .to_owned()
+            }
+            Self::ExpiredCredentials { .. } => {
+                "refresh the credentials (e.g. `aws sso login`, or new session keys) and run again"
+                    .to_owned()
+            }
+            Self::NoCredentials { .. } => "set AWS_PROFILE / --profile, or AWS_ACCESS_KEY_ID and \
+                 AWS_SECRET_ACCESS_KEY, and run again"
+                .to_owned(),
+            Self::Throttled { .. } => "wait a minute and try again".to_owned(),
+            Self::Unreachable { .. } => "check the network, proxy and AWS_ENDPOINT_URL".to_owned(),
+            Self::ReportNotReady { .. } => {
+                "AWS is still generating the credential report; try again in a minute".to_owned()
+            }
+            Self::BadReport { .. } => {
+                "download the report from the console and run `rootkeys report FILE`".to_owned()
+            }
+            Self::NoSuchKey { .. } => "run `rootkeys status` to list root's keys".to_owned(),
+            Self::Service { .. } => "see the AWS error above".to_owned(),
+        }
+    }
+}
+
+pub type AccountResult<T> = Result<T, AccountError>;
+
+/// Where the facts come from, for the header.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Source {
+    pub profile: Option<String>,
+    pub region: Option<String>,
+    pub endpoint: Option<String>,
+    /// `Some(name)` for a simulated account.
+    pub simulated: Option<String>,
+}
+
+/// The port. Every call is read-only except `set_status` and `delete_key`;
+/// those act on the *caller's* keys (IAM calls without `UserName`), which is
+/// why the root check comes first (see `crate::remediate`).
+pub trait Account: Send + Sync {
+    /// `sts:GetCallerIdentity`, plus the signing access key ID.
+    fn identity(&self) -> BoxFuture<'_, AccountResult<Identity>>;
+    /// `AccountAccessKeysPresent` from `iam:GetAccountSummary`.
+    fn keys_present(&self) -> BoxFuture<'_, AccountResult<u32>>;
+    /// The caller's own keys (`ListAccessKeys` without `UserName`), with last
+    /// use fetched for every key concurrently. Only meaningful as root.
+    fn caller_keys(&self) -> BoxFuture<'_, AccountResult<Vec<RootKey>>>;
+    /// The credential report's `<root_account>` row (generate, bounded wait, get).
+    fn root_report_row(&self) -> BoxFuture<'_, AccountResult<RootRow>>;
+    /// `UpdateAccessKey` on the caller's key.
+    fn set_status(&self, key_id: &str, status: KeyStatus) -> BoxFuture<'_, AccountResult<()>>;
+    /// `DeleteAccessKey` on the caller's key.
+    fn delete_key(&self, key_id: &str) -> BoxFuture<'_, AccountResult<()>>;
+    /// The clock of this account (real time, or the simulation's).
+    fn now(&self) -> DateTime<Utc>;
+    fn source(&self) -> Source;
+}
+
+/// Keys as seen through the credential report's root row (auditor view).
+pub fn keys_from_report(row: &RootRow) -> Vec<RootKey> {
+    row.present_keys()
+        .map(|k| RootKey {
+            access_key_id: None,
+            slot: Some(k.slot),
+            status: if k.active {
+                KeyStatus::Active
+            } else {
+                KeyStatus::Inactive
+            },
+            created: k.last_rotated,
+            last_used: k.last_used.as_ref().map(|u| crate::domain::LastUsed {
+                date: u.date,
+                service: u.service.clone(),
+                region: u.region.clone(),
+            }),
+            signs_this_session: false,
+        })
+        .collect()
+}
+
+/// Mark the key that signs this session.
+pub fn mark_signing_key(keys: &mut [RootKey], identity: &Identity) {
+    for key in keys {
+        key.signs_this_session =
+            key.access_key_id.is_some() && key.access_key_id == identity.signing_key_id;
+    }
+}
+
+/// Load the inventory with as few dependent round trips as possible:
+/// identity, account summary and the caller's keys go out together (the
+/// keys are only used when the caller turns out to be root). As root the
+/// credential report is not waited for; as auditor it is the only source.
+pub async fn load_inventory(account: &dyn Account) -> AccountResult<Inventory> {
+    let (identity, present, keys) = futures::join!(
+        account.identity(),
+        account.keys_present(),
+        account.caller_keys()
+    );
+    let identity = identity?;
+    if identity.is_root() {
+        let mut keys = keys?;
+        mark_signing_key(&mut keys, &identity);
+        Ok(Inventory {
+            identity,
+            view: View::Root,
+            keys_present: Some(present?),
+            keys,
+        })
+    } else {
+        // Never present the caller's own keys as root's.
+        drop(keys);
+        let row = account.root_report_row().await?;
+        let keys = keys_from_report(&row);
+        Ok(Inventory {
+            identity,
+            view: View::Auditor,
+            keys_present: present.ok(),
+            keys,
+        })
+    }
+}

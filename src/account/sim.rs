@@ -1,0 +1,1 @@
+//! The embedded simulated account for `demo` and training.

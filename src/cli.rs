@@ -1,0 +1,135 @@
+//! Command-line definitions (clap derive).
+
+use std::path::PathBuf;
+
+use chrono::TimeDelta;
+use clap::{Args, Parser, Subcommand};
+
+use crate::domain::window;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "rootkeys",
+    version,
+    about = "Remove the AWS root user's access keys the safe, staged way",
+    long_about = "rootkeys guides you through removing the AWS root user's access keys: \
+review each key's use, deactivate first, observe for days, then delete with a typed \
+confirmation, and verify. With no command it opens the interactive view on the live \
+account (or prints `status` when stdout is not a terminal).",
+    after_help = "Exit codes: 0 done (audit: no root key), 1 declined at a prompt (audit: root keys present), 2 refused or failed.\n\
+Credentials come from the default AWS chain (environment, profiles, SSO, process); AWS_ENDPOINT_URL is honoured."
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct Global {
+    /// AWS profile to use (default: the SDK's default chain)
+    #[arg(long, global = true, env = "AWS_PROFILE", hide_env_values = true)]
+    pub profile: Option<String>,
+    /// AWS region for signing (IAM is global; default: configured region, else us-east-1)
+    #[arg(long, global = true)]
+    pub region: Option<String>,
+    /// Where the journal and demo state live
+    #[arg(long, global = true, env = "ROOTKEYS_STATE_DIR", value_name = "DIR")]
+    pub state_dir: Option<PathBuf>,
+    /// Observation window between deactivation and deletion (e.g. 90s, 36h, 7d)
+    #[arg(long, global = true, value_name = "DURATION", default_value = window::DEFAULT_WINDOW, value_parser = window::parse)]
+    pub observe: TimeDelta,
+}
+
+impl Global {
+    /// `--state-dir`, else the platform state directory.
+    pub fn state_dir(&self) -> PathBuf {
+        self.state_dir.clone().unwrap_or_else(|| {
+            dirs::state_dir()
+                .or_else(dirs::data_local_dir)
+                .unwrap_or_else(std::env::temp_dir)
+                .join("rootkeys")
+        })
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Show every root key, its use, and the CIS verdict (exit 1 when a root key exists)
+    Audit {
+        /// Machine-readable output
+        #[arg(long)]
+        json: bool,
+    },
+    /// Give the CIS verdict from a downloaded credential report CSV, offline
+    Report {
+        /// The credential report CSV (as downloaded from the IAM console or `aws iam get-credential-report`)
+        file: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Deactivate a root key (the reversible first step)
+    Deactivate {
+        key_id: String,
+        /// Do not ask; for non-interactive use
+        #[arg(long)]
+        yes: bool,
+    },
+    /// Reactivate a root key (the backout while observing)
+    Reactivate {
+        key_id: String,
+        /// Do not ask; for non-interactive use
+        #[arg(long)]
+        yes: bool,
+    },
+    /// Delete a root key whose observation window has passed (cannot be undone)
+    Delete {
+        key_id: String,
+        /// Non-interactive confirmation: must name the same key ID
+        #[arg(long, value_name = "KEY_ID")]
+        confirm: Option<String>,
+        /// Delete before the observation window has passed (journaled as an override)
+        #[arg(long)]
+        force: bool,
+    },
+    /// Every key with its stage, window end and next allowed step
+    Status {
+        #[arg(long)]
+        json: bool,
+    },
+    /// The account's journal, oldest first
+    Journal {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Open the interactive view on an embedded simulated account (training, demos)
+    Demo {
+        /// Scenario to load (see assets/scenarios)
+        #[arg(long, default_value = "two-keys")]
+        scenario: String,
+        /// Start the scenario afresh, discarding its saved progress
+        #[arg(long)]
+        reset: bool,
+    },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_definition_is_valid() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn observe_accepts_documented_forms() {
+        for (arg, secs) in [("90s", 90), ("36h", 36 * 3600), ("7d", 7 * 86400)] {
+            let cli = Cli::try_parse_from(["rootkeys", "--observe", arg, "status"]).expect("parse");
+            assert_eq!(cli.global.observe.num_seconds(), secs);
+        }
+        assert!(Cli::try_parse_from(["rootkeys", "--observe", "soon", "status"]).is_err());
+    }
+}

@@ -1,0 +1,123 @@
+//! Plain-terminal commands. Each returns an [`Exit`]; errors are printed
+//! here with advice, never as a panic.
+
+pub mod audit;
+pub mod history;
+pub mod report;
+pub mod status;
+pub mod write;
+
+use std::io::IsTerminal;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use crate::account::aws::AwsAccount;
+use crate::account::{Account, AccountError};
+use crate::cli::{Cli, Command};
+use crate::remediate::{RemediateError, Remediator};
+
+/// 0 done; 1 declined at a prompt (audit/report: root keys present);
+/// 2 refused or failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    Done,
+    Declined,
+    Failed,
+}
+
+impl From<Exit> for ExitCode {
+    fn from(exit: Exit) -> Self {
+        match exit {
+            Exit::Done => Self::SUCCESS,
+            Exit::Declined => Self::from(1),
+            Exit::Failed => Self::from(2),
+        }
+    }
+}
+
+/// Print an account error with its advice.
+pub fn print_account_error(err: &AccountError) {
+    eprintln!("rootkeys: error: {err}");
+    eprintln!("  what to do: {}", err.advice());
+}
+
+pub fn print_error(err: &RemediateError) -> Exit {
+    match err {
+        RemediateError::Account(e) => print_account_error(e),
+        RemediateError::Refused(refusal) => eprintln!("rootkeys: refused: {refusal}"),
+        other => eprintln!("rootkeys: error: {other}"),
+    }
+    Exit::Failed
+}
+
+/// Is there a person at the keyboard?
+pub fn interactive() -> bool {
+    std::io::stdin().is_terminal() && std::io::stderr().is_terminal()
+}
+
+/// Run a command line against the real account (or offline, for `report`).
+pub async fn run(cli: Cli) -> Exit {
+    let global = cli.global.clone();
+    match cli.command {
+        Some(Command::Report { file, json }) => report::run(&file, json),
+        Some(Command::Demo { scenario, reset }) => {
+            crate::tui::run_demo(&global, &scenario, reset).await
+        }
+        command => {
+            let account: Arc<dyn Account> = Arc::new(
+                AwsAccount::connect(global.profile.as_deref(), global.region.as_deref()).await,
+            );
+            let remediator = Remediator::new(account, global.state_dir(), global.observe);
+            run_on(&remediator, command).await
+        }
+    }
+}
+
+/// Run an account command on any backend (real or simulated).
+pub async fn run_on(remediator: &Remediator, command: Option<Command>) -> Exit {
+    use crate::domain::policy::Request;
+    match command {
+        Some(Command::Audit { json }) => audit::run(remediator.account().as_ref(), json).await,
+        Some(Command::Status { json }) => status::run(remediator, json).await,
+        Some(Command::Journal { json }) => history::run(remediator, json).await,
+        Some(Command::Deactivate { key_id, yes }) => {
+            write::run(
+                remediator,
+                Request::Deactivate,
+                &key_id,
+                write::Consent::from_yes(yes),
+            )
+            .await
+        }
+        Some(Command::Reactivate { key_id, yes }) => {
+            write::run(
+                remediator,
+                Request::Reactivate,
+                &key_id,
+                write::Consent::from_yes(yes),
+            )
+            .await
+        }
+        Some(Command::Delete {
+            key_id,
+            confirm,
+            force,
+        }) => {
+            write::run(
+                remediator,
+                Request::Delete { force },
+                &key_id,
+                write::Consent::Typed(confirm),
+            )
+            .await
+        }
+        None => {
+            if std::io::stdout().is_terminal() {
+                crate::tui::run_live(remediator).await
+            } else {
+                status::run(remediator, false).await
+            }
+        }
+        Some(Command::Report { .. } | Command::Demo { .. }) => Exit::Failed,
+    }
+}

@@ -1,0 +1,148 @@
+//! `rootkeys status`: every key with its stage, window end and next step.
+
+use serde::Serialize;
+
+use super::audit::{KeyJson, caller_line, last_used_text, rfc3339, verdict_line};
+use super::{Exit, print_error};
+use crate::domain::policy::{Request, Stage};
+use crate::domain::window::human;
+use crate::journal::Damaged;
+use crate::remediate::{Remediator, Snapshot};
+
+#[derive(Serialize)]
+struct StatusJson<'a> {
+    account_id: &'a str,
+    caller_arn: &'a str,
+    caller_is_root: bool,
+    cis_compliant: bool,
+    root_keys_present: u32,
+    observation_window_secs: i64,
+    keys: Vec<KeyStatusJson<'a>>,
+    deleted: Vec<DeletedJson<'a>>,
+    damaged_journal_lines: &'a [Damaged],
+}
+
+#[derive(Serialize)]
+struct KeyStatusJson<'a> {
+    #[serde(flatten)]
+    key: KeyJson<'a>,
+    stage: &'static str,
+    window_started: Option<String>,
+    window_ends: Option<String>,
+    next_action: Option<&'static str>,
+    next_why: &'a str,
+}
+
+#[derive(Serialize)]
+struct DeletedJson<'a> {
+    access_key_id: &'a str,
+    deleted_at: String,
+}
+
+fn action_name(r: Request) -> &'static str {
+    match r {
+        Request::Deactivate => "deactivate",
+        Request::Reactivate => "reactivate",
+        Request::Delete { .. } => "delete",
+    }
+}
+
+pub fn to_json(s: &Snapshot) -> String {
+    let inv = &s.inventory;
+    let keys = s
+        .keys
+        .iter()
+        .map(|k| {
+            let (started, ends) = match &k.stage {
+                Stage::Observing { since, until } => (Some(rfc3339(since)), Some(rfc3339(until))),
+                Stage::ReadyToDelete { since } => (None, Some(rfc3339(since))),
+                _ => (None, None),
+            };
+            KeyStatusJson {
+                key: KeyJson::new(&k.key),
+                stage: k.stage.name(),
+                window_started: started,
+                window_ends: ends,
+                next_action: k.next.action.map(action_name),
+                next_why: &k.next.why,
+            }
+        })
+        .collect();
+    serde_json::to_string_pretty(&StatusJson {
+        account_id: &inv.identity.account_id,
+        caller_arn: &inv.identity.arn,
+        caller_is_root: inv.identity.is_root(),
+        cis_compliant: inv.cis_compliant(),
+        root_keys_present: inv.root_keys_present(),
+        observation_window_secs: s.window_secs,
+        keys,
+        deleted: s
+            .deleted
+            .iter()
+            .map(|(k, at)| DeletedJson {
+                access_key_id: k,
+                deleted_at: rfc3339(at),
+            })
+            .collect(),
+        damaged_journal_lines: &s.damaged,
+    })
+    .unwrap_or_default()
+}
+
+pub fn text(s: &Snapshot) -> String {
+    let inv = &s.inventory;
+    let mut out = format!("{}\n", caller_line(inv));
+    out.push_str(&format!("Observation window: {}\n", human(s.window())));
+    out.push_str(&verdict_line(inv));
+    out.push('\n');
+    for k in &s.keys {
+        let id = k.key.label();
+        out.push('\n');
+        let mut stage = k.stage.describe(s.now);
+        if let Stage::Observing { until, .. } = &k.stage {
+            stage.push_str(&format!(", until {}", until.format("%Y-%m-%d %H:%M UTC")));
+        }
+        out.push_str(&format!("{id}  {}  {stage}", k.key.status));
+        if k.key.signs_this_session {
+            out.push_str("  [signs this session]");
+        }
+        out.push('\n');
+        out.push_str(&format!(
+            "    last used: {}\n",
+            last_used_text(k.key.last_used.as_ref(), s.now)
+        ));
+        let command = k
+            .next
+            .action
+            .map(|a| format!(" → `rootkeys {} {id}`", action_name(a)));
+        out.push_str(&format!(
+            "    next: {}{}\n",
+            k.next.why,
+            command.unwrap_or_default()
+        ));
+    }
+    for (key, at) in &s.deleted {
+        out.push_str(&format!("\n{key}  deleted {}\n", rfc3339(at)));
+    }
+    for d in &s.damaged {
+        out.push_str(&format!(
+            "\nwarning: journal line {} is damaged and was kept as is ({})\n",
+            d.line, d.reason
+        ));
+    }
+    out
+}
+
+pub async fn run(remediator: &Remediator, json: bool) -> Exit {
+    match remediator.snapshot().await {
+        Ok(snapshot) => {
+            if json {
+                println!("{}", to_json(&snapshot));
+            } else {
+                print!("{}", text(&snapshot));
+            }
+            Exit::Done
+        }
+        Err(e) => print_error(&e),
+    }
+}

@@ -1,0 +1,86 @@
+//! Journal records: what rootkeys did or saw, as data. Reading and writing
+//! the file lives in `crate::journal`; the policy reads these.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// What a record is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Act {
+    Deactivate,
+    Reactivate,
+    Delete,
+    /// rootkeys saw the key inactive with no record of its own: the
+    /// observation window starts here.
+    FirstSeenInactive,
+}
+
+impl Act {
+    pub fn verb(self) -> &'static str {
+        match self {
+            Self::Deactivate => "deactivate",
+            Self::Reactivate => "reactivate",
+            Self::Delete => "delete",
+            Self::FirstSeenInactive => "first seen inactive",
+        }
+    }
+}
+
+/// Where in its life a write is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Phase {
+    /// Written and fsync'd before the AWS call.
+    Intent,
+    /// Written after the AWS call answered.
+    Outcome,
+    /// An intent with no outcome, settled later against live state.
+    Reconciled,
+    /// A fact rootkeys observed (no AWS write).
+    Observed,
+}
+
+/// The result carried by an outcome or reconciliation record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Result {
+    /// The write took effect.
+    Ok,
+    /// AWS refused or failed; the code is AWS's error code or a short
+    /// rootkeys code (`unreachable`, `timeout`).
+    Error { code: String },
+    /// Reconciliation found the write had not taken effect.
+    NotApplied,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Record {
+    pub time: DateTime<Utc>,
+    pub account: String,
+    pub caller: String,
+    pub key: String,
+    pub action: Act,
+    pub phase: Phase,
+    /// Links an intent to its outcome or reconciliation.
+    pub op: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub result: Option<Result>,
+    /// The observation window was overridden for this delete.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub forced: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    pub version: String,
+}
+
+impl Record {
+    /// Did this record leave the key in the state its action aims at?
+    pub fn applied(&self) -> bool {
+        match self.phase {
+            Phase::Observed => true,
+            Phase::Outcome | Phase::Reconciled => matches!(self.result, Some(Result::Ok)),
+            Phase::Intent => false,
+        }
+    }
+}

@@ -1,0 +1,129 @@
+//! The observation window: parsing (`90s`, `36h`, `7d`) and human formatting.
+
+use chrono::TimeDelta;
+
+/// The default observation window: seven days.
+pub const DEFAULT_WINDOW: &str = "7d";
+
+/// Parse a window such as `90s`, `45m`, `36h`, `7d` or `1w`, or a
+/// combination (`1d12h`). Zero and negative windows are refused.
+pub fn parse(input: &str) -> Result<TimeDelta, String> {
+    let trimmed = input.trim();
+    if trimmed.is_empty() {
+        return Err("empty duration; use e.g. 90s, 36h or 7d".to_owned());
+    }
+    let std = humantime::parse_duration(trimmed)
+        .map_err(|e| format!("`{}`: {e}; use e.g. 90s, 36h or 7d", preview(trimmed)))?;
+    if std.is_zero() {
+        return Err("the observation window must be longer than zero".to_owned());
+    }
+    TimeDelta::from_std(std).map_err(|_| format!("`{}` is too long", preview(trimmed)))
+}
+
+fn preview(s: &str) -> String {
+    if s.chars().count() > 24 {
+        let head: String = s.chars().take(24).collect();
+        format!("{head}…")
+    } else {
+        s.to_owned()
+    }
+}
+
+/// A compact, human rendering: `4 d 3 h`, `2 h 5 min`, `40 s`.
+pub fn human(delta: TimeDelta) -> String {
+    let secs = delta.num_seconds().max(0);
+    let (d, h, m, s) = (
+        secs / 86_400,
+        (secs % 86_400) / 3_600,
+        (secs % 3_600) / 60,
+        secs % 60,
+    );
+    if d > 0 {
+        if h > 0 {
+            format!("{d} d {h} h")
+        } else {
+            format!("{d} d")
+        }
+    } else if h > 0 {
+        if m > 0 {
+            format!("{h} h {m} min")
+        } else {
+            format!("{h} h")
+        }
+    } else if m > 0 {
+        if s > 0 && m < 10 {
+            format!("{m} min {s} s")
+        } else {
+            format!("{m} min")
+        }
+    } else {
+        format!("{s} s")
+    }
+}
+
+/// "3 days ago", "5 h ago", "just now"; for last-use columns.
+pub fn ago(delta: TimeDelta) -> String {
+    let secs = delta.num_seconds();
+    if secs < 0 {
+        return "in the future".to_owned();
+    }
+    if secs < 60 {
+        return "just now".to_owned();
+    }
+    let days = secs / 86_400;
+    if days >= 2 {
+        return format!("{days} days ago");
+    }
+    if days == 1 {
+        return "yesterday".to_owned();
+    }
+    format!("{} ago", human(delta))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn parses_the_documented_forms() {
+        assert_eq!(parse("90s"), Ok(TimeDelta::seconds(90)));
+        assert_eq!(parse("36h"), Ok(TimeDelta::hours(36)));
+        assert_eq!(parse("7d"), Ok(TimeDelta::days(7)));
+        assert_eq!(parse("1d12h"), Ok(TimeDelta::hours(36)));
+    }
+
+    #[test]
+    fn refuses_nonsense_and_zero() {
+        assert!(parse("").is_err());
+        assert!(parse("0s").is_err());
+        assert!(parse("seven days").is_err());
+        assert!(parse("-3d").is_err());
+        let long = "9".repeat(200);
+        let err = parse(&long).expect_err("absurd input");
+        assert!(err.len() < 120, "error must not echo huge input: {err}");
+    }
+
+    #[test]
+    fn human_rendering() {
+        assert_eq!(human(TimeDelta::seconds(40)), "40 s");
+        assert_eq!(human(TimeDelta::seconds(125)), "2 min 5 s");
+        assert_eq!(human(TimeDelta::minutes(125)), "2 h 5 min");
+        assert_eq!(human(TimeDelta::hours(99)), "4 d 3 h");
+        assert_eq!(human(TimeDelta::days(7)), "7 d");
+        assert_eq!(ago(TimeDelta::hours(30)), "yesterday");
+        assert_eq!(ago(TimeDelta::days(200)), "200 days ago");
+    }
+
+    proptest! {
+        #[test]
+        fn parse_never_panics(s in "\\PC{0,40}") {
+            let _ = parse(&s);
+        }
+
+        #[test]
+        fn parse_round_trips_seconds(n in 1u64..10_000_000) {
+            prop_assert_eq!(parse(&format!("{n}s")), Ok(TimeDelta::seconds(i64::try_from(n).expect("small"))));
+        }
+    }
+}

@@ -1,0 +1,10 @@
+//! rootkeys: remove the AWS root user's access keys the safe, staged way.
+
+pub mod account;
+pub mod cli;
+pub mod commands;
+pub mod domain;
+pub mod journal;
+pub mod remediate;
+pub mod report;
+pub mod tui;
