@@ -63,6 +63,12 @@ from urllib.parse import parse_qs
 
 # The user that stands for the account root user in every account.
 ROOT_STANDIN = "root-standin"
+# Keys of this user stand for root's *temporary* credentials (as in a root
+# console or CloudShell session): the caller is root, calls without UserName
+# act on the stand-in's keys, and the keys are not root access keys (they do
+# not count, and have no report row). This lets a test remove every root key
+# through the API, as an operator would from CloudShell.
+ROOT_SESSION = "root-session"
 
 # The header line of a real IAM credential report (22 columns).
 CREDENTIAL_REPORT_HEADER = (
@@ -131,6 +137,11 @@ def is_standin(user: Any) -> bool:
     return user is not None and user.name == ROOT_STANDIN
 
 
+def acts_as_root(user: Any) -> bool:
+    """The stand-in itself, or a root session."""
+    return user is not None and user.name in (ROOT_STANDIN, ROOT_SESSION)
+
+
 def standin_of(iam_backend: Any) -> Any | None:
     """The stand-in user of one IAM backend (account), or None."""
     return iam_backend.users.get(ROOT_STANDIN)
@@ -167,7 +178,7 @@ def _patch_sts_get_caller_identity() -> None:
         if self.get_assumed_role_from_access_key(access_key_id) is None:
             iam_backend = iam_backends[self.account_id][self.partition]
             user = iam_backend.get_user_from_access_key_id(access_key_id)
-            if is_standin(user):
+            if acts_as_root(user):
                 account = user.account_id
                 arn = f"arn:{self.partition}:iam::{account}:root"
                 return account, arn, account
@@ -299,7 +310,7 @@ def build_credential_report(iam_backend: Any) -> str:
     rows += [
         _user_row(user)
         for name, user in list(iam_backend.users.items())
-        if name != ROOT_STANDIN
+        if name not in (ROOT_STANDIN, ROOT_SESSION)
     ]
     lines = [CREDENTIAL_REPORT_HEADER] + [",".join(row) for row in rows]
     return "\n".join(lines) + "\n"
@@ -358,6 +369,8 @@ def _patch_iam_key_ownership() -> None:
         caller = response.backend.get_user_from_access_key_id(
             response.get_access_key()
         )
+        if caller is not None and caller.name == ROOT_SESSION:
+            caller = standin_of(response.backend)
         if caller is None or not caller.has_access_key(access_key_id):
             raise NotFoundException(
                 f"The Access Key with id {access_key_id} cannot be found"
@@ -377,6 +390,23 @@ def _patch_iam_key_ownership() -> None:
         self.backend.delete_access_key(access_key_id, user_name)
         return EmptyResult()
 
+    def list_access_keys(self: Any) -> Any:
+        # Stock moto resolves the caller's user name from the signing key; a
+        # root session lists the stand-in's (root's) keys.
+        from moto.core.responses import ActionResult
+
+        user_name = self._get_param("UserName")
+        if not user_name:
+            caller = self.backend.get_user_from_access_key_id(self.get_access_key())
+            if caller is None:
+                raise NotFoundException("The user with the access key cannot be found")
+            user_name = ROOT_STANDIN if caller.name == ROOT_SESSION else caller.name
+            if user_name == ROOT_STANDIN and standin_of(self.backend) is None:
+                return ActionResult({"UserName": user_name, "AccessKeyMetadata": []})
+        keys = self.backend.list_access_keys(user_name)
+        return ActionResult({"UserName": user_name, "AccessKeyMetadata": keys})
+
+    IamResponse.list_access_keys = list_access_keys  # type: ignore[method-assign]
     IamResponse.update_access_key = update_access_key  # type: ignore[method-assign]
     IamResponse.delete_access_key = delete_access_key  # type: ignore[method-assign]
 

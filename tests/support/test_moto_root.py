@@ -205,7 +205,6 @@ def listening_addresses(port: int) -> list[str]:
     return found
 
 
-@pytest.mark.skipif(not Path("/proc/net/tcp").exists(), reason="needs Linux /proc")
 def test_listens_on_loopback_only(server: Launcher) -> None:
     # 0100007F is 127.0.0.1 in /proc's little-endian hex.
     assert listening_addresses(server.port) == ["0100007F"]
@@ -545,3 +544,32 @@ def test_control_endpoints_reject_bad_input(server: Launcher, world: World) -> N
     bad_date = dict(unknown, access_key_id=world.root_a[0], date="yesterday")
     assert http(server, "POST", "/_rootkeys/last_used", bad_date)[0] == 400
     assert http(server, "POST", "/_rootkeys/nope", {})[0] == 404
+
+
+# --------------------------------------------------------------------------
+# Root session (temporary root credentials, as in CloudShell)
+# --------------------------------------------------------------------------
+
+
+def test_root_session_acts_as_root_on_roots_keys(world: World, server: Launcher) -> None:
+    world.admin_iam.create_user(UserName="root-session")
+    session = creds_of(world.admin_iam.create_access_key(UserName="root-session"))
+    ident = client(server, "sts", session).get_caller_identity()
+    assert ident["Arn"] == f"arn:aws:iam::{ACCOUNT}:root"
+    iam = client(server, "iam", session)
+    listed = {k["AccessKeyId"] for k in iam.list_access_keys()["AccessKeyMetadata"]}
+    assert listed == {world.root_a[0], world.root_b[0]}
+    # Session keys are not root access keys: not counted, no report row.
+    assert summary_keys_present(server, session) == 2
+    users = [r["user"] for r in report_rows(credential_report(server, session))]
+    assert "root-session" not in users
+    # It can remove every root key through the API.
+    for key in (world.root_a[0], world.root_b[0]):
+        iam.update_access_key(AccessKeyId=key, Status="Inactive")
+        iam.delete_access_key(AccessKeyId=key)
+    assert summary_keys_present(server, session) == 0
+    assert iam.list_access_keys()["AccessKeyMetadata"] == []
+    # The auditor's keys stay out of reach.
+    with pytest.raises(ClientError) as excinfo:
+        iam.delete_access_key(AccessKeyId=world.auditor[0])
+    assert error_of(excinfo)[0] == "NoSuchEntity"
