@@ -1,4 +1,4 @@
-//! Test support: the root-aware moto server (tests/support/moto_root.py),
+//! Test support: the root-aware moto server (`tests/support/moto_root.py`),
 //! seeding helpers over the real SDK, and running the real binary.
 #![allow(dead_code)]
 
@@ -55,7 +55,7 @@ impl Moto {
             let _ = tx.send(line);
         });
         let line = rx
-            .recv_timeout(Duration::from_secs(60))
+            .recv_timeout(Duration::from_mins(1))
             .expect("moto launcher did not report its port within 60 s");
         let port = line
             .trim()
@@ -226,7 +226,7 @@ impl<'a> Rootkeys<'a> {
             .args(args)
             .output()
             .expect("run rootkeys");
-        Run::new(output, started.elapsed())
+        Run::new(&output, started.elapsed())
     }
 
     pub fn journal_text(&self) -> String {
@@ -268,7 +268,7 @@ pub struct Run {
 }
 
 impl Run {
-    fn new(output: Output, elapsed: Duration) -> Self {
+    fn new(output: &Output, elapsed: Duration) -> Self {
         Self {
             code: output.status.code().unwrap_or(-1),
             stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
