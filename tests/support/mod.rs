@@ -2,6 +2,8 @@
 //! seeding helpers over the real SDK, and running the real binary.
 #![allow(dead_code)]
 
+pub mod pty;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
@@ -289,5 +291,15 @@ impl std::fmt::Debug for Run {
             "exit {}\n--- stdout\n{}\n--- stderr\n{}",
             self.code, self.stdout, self.stderr
         )
+    }
+}
+
+impl Rootkeys<'_> {
+    /// The environment `command` would set, as pairs (for the PTY runner).
+    pub fn env(&self, keys: &Keys) -> Vec<(String, String)> {
+        let cmd = self.command(keys);
+        cmd.get_envs()
+            .filter_map(|(k, v)| Some((k.to_str()?.to_owned(), v?.to_str()?.to_owned())))
+            .collect()
     }
 }
