@@ -28,9 +28,8 @@ fn describe(plan: &Plan, now: chrono::DateTime<chrono::Utc>) -> String {
     let mut out = String::new();
     if let Some(view) = &plan.key {
         out.push_str(&format!(
-            "Key {}: {}, {}\n  last used: {}\n",
+            "Key {}: {}\n  last used: {}\n",
             plan.key_id,
-            view.key.status,
             view.stage.describe(now),
             last_used_text(view.key.last_used.as_ref(), now)
         ));
