@@ -1,0 +1,138 @@
+//! The messages of the interactive view: what the operator asks for
+//! (`Command`, bound to keys in `keymap`), everything that changes state
+//! (`Action`), and the work `App::update` asks the loop to start (`Effect`).
+
+use chrono::TimeDelta;
+
+use crate::account::AccountError;
+use crate::domain::policy::Request;
+use crate::remediate::{Done, RemediateError, Snapshot};
+use crate::report::RootRow;
+
+/// What a key press asks for. The same command means different things in
+/// different modes (`Submit` confirms a dialog).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Command {
+    Up,
+    Down,
+    Top,
+    Bottom,
+    Refresh,
+    Deactivate,
+    Reactivate,
+    Delete,
+    ToggleHelp,
+    ToggleWalkthrough,
+    /// Demo only: move the simulated clock one day ahead.
+    SkipDay,
+    /// Demo only: move the simulated clock past the end of the window.
+    SkipWindow,
+    /// Leave rootkeys.
+    Quit,
+    /// Esc: close what is open, else leave.
+    Back,
+    Yes,
+    No,
+    /// Move the focus between a dialog's buttons.
+    Switch,
+    /// Enter.
+    Submit,
+    Backspace,
+    ClearInput,
+}
+
+/// The only way the state of the view changes.
+#[derive(Debug, Clone)]
+pub enum Action {
+    Command(Command),
+    /// A character typed into a dialog's text field.
+    Input(char),
+    /// The spinner's clock (about ten a second while work is in flight).
+    Tick,
+    /// The terminal's size (at start and on every resize).
+    Resize(u16, u16),
+    /// A signal (SIGTERM, SIGHUP, SIGINT) asks rootkeys to stop.
+    Signal(&'static str),
+    /// The inventory and stages arrived (or failed).
+    Loaded(Result<Snapshot, UiError>),
+    /// The credential report's root row arrived (or failed).
+    ReportLoaded(Result<RootRow, UiError>),
+    /// A write finished.
+    WriteDone {
+        request: Request,
+        key_id: String,
+        result: Result<Done, UiError>,
+    },
+    /// Demo: the simulated clock moved (by this much).
+    Skipped(Result<TimeDelta, UiError>),
+}
+
+impl From<Command> for Action {
+    fn from(command: Command) -> Self {
+        Self::Command(command)
+    }
+}
+
+/// Work for the loop to start; its result comes back as an [`Action`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Effect {
+    /// Inventory, journal reconciliation and stages (`Remediator::snapshot`).
+    Load,
+    /// The credential report's root row (slow; never blocks the table).
+    LoadReport,
+    /// A write through `Remediator::execute` (root check, journal, call).
+    Write { request: Request, key_id: String },
+    /// Demo: move the simulated clock.
+    Skip(TimeDelta),
+}
+
+/// An error as the view shows it: what happened, and what to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UiError {
+    pub message: String,
+    pub advice: Option<String>,
+    /// The safety rules refused the request (not a failure of AWS).
+    pub refused: bool,
+    /// The credentials of this session no longer work.
+    pub credentials: bool,
+}
+
+impl UiError {
+    pub fn new(message: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+            advice: None,
+            refused: false,
+            credentials: false,
+        }
+    }
+}
+
+impl From<&AccountError> for UiError {
+    fn from(e: &AccountError) -> Self {
+        Self {
+            message: e.to_string(),
+            advice: Some(e.advice()),
+            refused: false,
+            credentials: matches!(
+                e,
+                AccountError::InvalidCredentials { .. } | AccountError::ExpiredCredentials { .. }
+            ),
+        }
+    }
+}
+
+impl From<&RemediateError> for UiError {
+    fn from(e: &RemediateError) -> Self {
+        match e {
+            RemediateError::Account(a) => a.into(),
+            RemediateError::Refused(r) => Self {
+                message: r.to_string(),
+                advice: None,
+                refused: true,
+                credentials: false,
+            },
+            other => Self::new(other.to_string()),
+        }
+    }
+}

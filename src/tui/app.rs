@@ -1,0 +1,1125 @@
+//! The state of the interactive view and the only function that changes
+//! it: [`App::update`]. Drawing (`super::view`) only reads an `App`; work
+//! that talks to the account is asked for as an [`Effect`] and comes back
+//! as an [`Action`].
+
+use chrono::{DateTime, TimeDelta, Utc};
+
+use super::action::{Action, Command, Effect, UiError};
+use super::strings;
+use super::theme::Theme;
+use super::walkthrough::Step;
+use crate::account::Source;
+use crate::commands::Exit;
+use crate::domain::KeyStatus;
+use crate::domain::View;
+use crate::domain::policy::{self, Decision, Refusal, Request, Stage};
+use crate::domain::record::Act;
+use crate::remediate::{Done, KeyView, Snapshot};
+use crate::report::RootRow;
+
+/// From this width on, the walkthrough sits beside the detail pane.
+pub const WIDE: u16 = 100;
+/// Longest text the delete dialog accepts (key IDs are 16 to 128 chars).
+const INPUT_MAX: usize = 128;
+
+/// What the demo adds to the view.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DemoInfo {
+    pub scenario: String,
+    pub title: String,
+    pub summary: String,
+    /// How each key is used, as the scenario tells it.
+    pub notes: Vec<(String, String)>,
+}
+
+/// What the view is built with.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub source: Source,
+    pub window: TimeDelta,
+    pub demo: Option<DemoInfo>,
+    pub theme: Theme,
+}
+
+/// The credential report, loaded apart from the inventory.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Report {
+    /// Not asked for yet (or stale: asked for after the next load).
+    Idle,
+    Loading,
+    Ready(RootRow),
+    Failed(UiError),
+}
+
+/// A y/N question before a reversible write.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Confirm {
+    pub request: Request,
+    pub key_id: String,
+    /// The focused button: No unless the operator moves to Yes.
+    pub yes_focused: bool,
+    pub signs_session: bool,
+    pub other_active: Vec<String>,
+    pub last_used: String,
+}
+
+/// The delete dialog: the key ID must be typed exactly.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TypeToDelete {
+    pub key_id: String,
+    pub input: String,
+    /// Enter was pressed with a different text.
+    pub mismatch: bool,
+    pub signs_session: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Mode {
+    Browse,
+    Help,
+    Confirm(Confirm),
+    TypeToDelete(TypeToDelete),
+    /// The key signing this session was deactivated or deleted: no more calls.
+    SessionEnded {
+        key_id: String,
+        request: Request,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BannerKind {
+    Info,
+    Success,
+    Refusal,
+    Error,
+}
+
+/// One message under the table: the result of the last thing done.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Banner {
+    pub kind: BannerKind,
+    pub text: String,
+    pub advice: Option<String>,
+}
+
+impl Banner {
+    pub fn info(text: impl Into<String>) -> Self {
+        Self {
+            kind: BannerKind::Info,
+            text: text.into(),
+            advice: None,
+        }
+    }
+
+    pub fn success(text: impl Into<String>) -> Self {
+        Self {
+            kind: BannerKind::Success,
+            text: text.into(),
+            advice: None,
+        }
+    }
+
+    pub fn refusal(refusal: &Refusal) -> Self {
+        Self {
+            kind: BannerKind::Refusal,
+            text: refusal.to_string(),
+            advice: None,
+        }
+    }
+
+    pub fn error(e: &UiError) -> Self {
+        Self {
+            kind: if e.refused {
+                BannerKind::Refusal
+            } else {
+                BannerKind::Error
+            },
+            text: e.message.clone(),
+            advice: e.advice.clone(),
+        }
+    }
+}
+
+/// A write in flight.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pending {
+    pub request: Request,
+    pub key_id: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Walkthrough {
+    /// Shown in the demo when the terminal is wide enough.
+    Auto,
+    Shown,
+    Hidden,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Quit {
+    User,
+    Signal(&'static str),
+}
+
+/// A line of the keys table.
+#[derive(Debug, Clone, Copy)]
+pub enum Row<'a> {
+    Key(&'a KeyView),
+    /// Deleted by rootkeys (the journal says so) and gone from the account.
+    Deleted {
+        key_id: &'a str,
+        at: DateTime<Utc>,
+    },
+}
+
+impl Row<'_> {
+    pub fn label(&self) -> String {
+        match self {
+            Self::Key(k) => k.key.label(),
+            Self::Deleted { key_id, .. } => (*key_id).to_owned(),
+        }
+    }
+
+    pub fn stage(&self) -> Stage {
+        match self {
+            Self::Key(k) => k.stage.clone(),
+            Self::Deleted { at, .. } => Stage::Deleted { at: *at },
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct App {
+    pub theme: Theme,
+    pub source: Source,
+    pub window: TimeDelta,
+    pub demo: Option<DemoInfo>,
+    pub snapshot: Option<Snapshot>,
+    /// A snapshot load is in flight.
+    pub loading: bool,
+    /// The last load failed (the snapshot, if any, is from before).
+    pub load_error: Option<UiError>,
+    pub report: Report,
+    pub selected: usize,
+    pub mode: Mode,
+    pub pending: Option<Pending>,
+    pub skipping: bool,
+    /// A delete went through: say what the account summary says next.
+    verify_next_load: bool,
+    pub banner: Option<Banner>,
+    pub walkthrough: Walkthrough,
+    pub size: (u16, u16),
+    pub tick: u64,
+    pub quit: Option<Quit>,
+}
+
+impl App {
+    pub fn new(config: Config) -> Self {
+        let banner = config
+            .demo
+            .as_ref()
+            .map(|d| Banner::info(format!("{}: {}", d.title, d.summary)));
+        Self {
+            theme: config.theme,
+            source: config.source,
+            window: config.window,
+            demo: config.demo,
+            snapshot: None,
+            loading: false,
+            load_error: None,
+            report: Report::Idle,
+            selected: 0,
+            mode: Mode::Browse,
+            pending: None,
+            skipping: false,
+            verify_next_load: false,
+            banner,
+            walkthrough: Walkthrough::Auto,
+            size: (0, 0),
+            tick: 0,
+            quit: None,
+        }
+    }
+
+    /// The first work: load the account.
+    pub fn start(&mut self) -> Effect {
+        self.loading = true;
+        Effect::Load
+    }
+
+    pub fn exit(&self) -> Exit {
+        match self.quit {
+            Some(Quit::Signal(_)) => Exit::Failed,
+            _ => Exit::Done,
+        }
+    }
+
+    // ---- derived state (read by the view) -------------------------------
+
+    pub fn rows(&self) -> Vec<Row<'_>> {
+        let Some(s) = &self.snapshot else {
+            return Vec::new();
+        };
+        s.keys
+            .iter()
+            .map(Row::Key)
+            .chain(s.deleted.iter().map(|(key_id, at)| Row::Deleted {
+                key_id: key_id.as_str(),
+                at: *at,
+            }))
+            .collect()
+    }
+
+    pub fn selected_row(&self) -> Option<Row<'_>> {
+        self.rows().get(self.selected).copied()
+    }
+
+    pub fn is_root(&self) -> bool {
+        self.snapshot
+            .as_ref()
+            .is_some_and(|s| s.inventory.view == View::Root)
+    }
+
+    pub fn session_ended(&self) -> bool {
+        matches!(self.mode, Mode::SessionEnded { .. })
+    }
+
+    /// Anything in flight (the spinner turns).
+    pub fn in_flight(&self) -> bool {
+        self.loading || self.pending.is_some() || self.skipping || self.report == Report::Loading
+    }
+
+    /// What the spinner says.
+    pub fn busy_text(&self) -> Option<String> {
+        if let Some(p) = &self.pending {
+            return Some(strings::busy_write(p.request, &p.key_id));
+        }
+        if self.skipping {
+            return Some(strings::SKIPPING.to_owned());
+        }
+        if self.loading {
+            return Some(if self.snapshot.is_some() {
+                strings::REFRESHING.to_owned()
+            } else {
+                strings::LOADING.to_owned()
+            });
+        }
+        (self.report == Report::Loading).then(|| strings::REPORT_BUSY.to_owned())
+    }
+
+    pub fn spinner(&self) -> &'static str {
+        let frames = strings::SPINNER;
+        frames[usize::try_from(self.tick % frames.len() as u64).unwrap_or(0)]
+    }
+
+    pub fn walkthrough_visible(&self) -> bool {
+        match self.walkthrough {
+            Walkthrough::Auto => self.demo.is_some() && self.size.0 >= WIDE,
+            Walkthrough::Shown => true,
+            Walkthrough::Hidden => false,
+        }
+    }
+
+    /// The step of the staged process the selected key is at.
+    pub fn step(&self) -> Step {
+        let Some(s) = &self.snapshot else {
+            return Step::Review;
+        };
+        if s.inventory.view == View::Auditor {
+            return Step::Review;
+        }
+        let backout = |r: Request| matches!(r, Request::Reactivate);
+        match &self.mode {
+            Mode::Confirm(c) if backout(c.request) => return Step::Backout,
+            _ => {}
+        }
+        if self.pending.as_ref().is_some_and(|p| backout(p.request)) {
+            return Step::Backout;
+        }
+        if s.inventory.cis_compliant() {
+            return Step::Verify;
+        }
+        match self.selected_row().map(|r| r.stage()) {
+            Some(Stage::Active) => Step::Deactivate,
+            Some(Stage::Observing { .. }) => Step::Observe,
+            Some(Stage::ReadyToDelete { .. }) => Step::Delete,
+            Some(Stage::Deleted { .. }) => Step::Verify,
+            Some(Stage::Inactive) | None => Step::Review,
+        }
+    }
+
+    /// The demo note of a key, if any.
+    pub fn note(&self, key_id: &str) -> Option<&str> {
+        self.demo.as_ref().and_then(|d| {
+            d.notes
+                .iter()
+                .find(|(k, _)| k == key_id)
+                .map(|(_, n)| n.as_str())
+        })
+    }
+
+    // ---- update -------------------------------------------------------------
+
+    /// Apply one action; maybe ask for work.
+    pub fn update(&mut self, action: Action) -> Option<Effect> {
+        match action {
+            Action::Command(command) => self.command(command),
+            Action::Input(c) => {
+                if let Mode::TypeToDelete(t) = &mut self.mode
+                    && !c.is_control()
+                    && t.input.chars().count() < INPUT_MAX
+                {
+                    t.input.push(c);
+                    t.mismatch = false;
+                }
+                None
+            }
+            Action::Tick => {
+                self.tick = self.tick.wrapping_add(1);
+                None
+            }
+            Action::Resize(w, h) => {
+                self.size = (w, h);
+                None
+            }
+            Action::Signal(name) => {
+                self.quit = Some(Quit::Signal(name));
+                None
+            }
+            Action::Loaded(result) => self.loaded(result),
+            Action::ReportLoaded(result) => {
+                self.report = match result {
+                    Ok(row) => Report::Ready(row),
+                    Err(e) => Report::Failed(e),
+                };
+                None
+            }
+            Action::WriteDone {
+                request,
+                key_id,
+                result,
+            } => self.write_done(request, key_id, result),
+            Action::Skipped(result) => {
+                self.skipping = false;
+                match result {
+                    Ok(by) => {
+                        self.banner = Some(Banner::info(strings::skipped(by)));
+                        self.loading = true;
+                        Some(Effect::Load)
+                    }
+                    Err(e) => {
+                        self.banner = Some(Banner::error(&e));
+                        None
+                    }
+                }
+            }
+        }
+    }
+
+    fn command(&mut self, command: Command) -> Option<Effect> {
+        if command == Command::Quit {
+            self.quit = Some(Quit::User);
+            return None;
+        }
+        match &mut self.mode {
+            Mode::Help => {
+                // Any key closes the help.
+                self.mode = Mode::Browse;
+                None
+            }
+            Mode::SessionEnded { .. } => {
+                if command == Command::Back {
+                    self.quit = Some(Quit::User);
+                }
+                None
+            }
+            Mode::Confirm(c) => match command {
+                Command::Yes => self.start_write(),
+                Command::Submit if c.yes_focused => self.start_write(),
+                Command::No | Command::Back | Command::Submit => {
+                    self.mode = Mode::Browse;
+                    None
+                }
+                Command::Switch => {
+                    c.yes_focused = !c.yes_focused;
+                    None
+                }
+                _ => None,
+            },
+            Mode::TypeToDelete(t) => match command {
+                Command::Submit => {
+                    if t.input == t.key_id {
+                        self.start_write()
+                    } else {
+                        t.mismatch = true;
+                        None
+                    }
+                }
+                Command::Back => {
+                    self.mode = Mode::Browse;
+                    None
+                }
+                Command::Backspace => {
+                    t.input.pop();
+                    t.mismatch = false;
+                    None
+                }
+                Command::ClearInput => {
+                    t.input.clear();
+                    t.mismatch = false;
+                    None
+                }
+                _ => None,
+            },
+            Mode::Browse => self.browse(command),
+        }
+    }
+
+    fn browse(&mut self, command: Command) -> Option<Effect> {
+        let last = self.rows().len().saturating_sub(1);
+        match command {
+            Command::Up => self.selected = self.selected.saturating_sub(1),
+            Command::Down => self.selected = (self.selected + 1).min(last),
+            Command::Top => self.selected = 0,
+            Command::Bottom => self.selected = last,
+            Command::Refresh => return self.refresh(),
+            Command::Deactivate => return self.ask(Request::Deactivate),
+            Command::Reactivate => return self.ask(Request::Reactivate),
+            Command::Delete => return self.ask(Request::Delete { force: false }),
+            Command::ToggleHelp => self.mode = Mode::Help,
+            Command::ToggleWalkthrough => {
+                self.walkthrough = if self.walkthrough_visible() {
+                    Walkthrough::Hidden
+                } else {
+                    Walkthrough::Shown
+                };
+            }
+            Command::SkipDay => return self.skip(Some(TimeDelta::days(1))),
+            Command::SkipWindow => return self.skip(None),
+            Command::Back => {
+                if self.banner.take().is_none() {
+                    self.quit = Some(Quit::User);
+                }
+            }
+            Command::Quit
+            | Command::Yes
+            | Command::No
+            | Command::Switch
+            | Command::Submit
+            | Command::Backspace
+            | Command::ClearInput => {}
+        }
+        None
+    }
+
+    fn refresh(&mut self) -> Option<Effect> {
+        if self.loading || self.pending.is_some() || self.skipping {
+            return None;
+        }
+        if self.report != Report::Loading {
+            self.report = Report::Idle;
+        }
+        self.loading = true;
+        Some(Effect::Load)
+    }
+
+    /// Open the dialog for a write, or say why it is not allowed.
+    fn ask(&mut self, request: Request) -> Option<Effect> {
+        if self.pending.is_some() || self.skipping {
+            // One write at a time: input that would start another is ignored.
+            return None;
+        }
+        let Some(snapshot) = &self.snapshot else {
+            self.banner = Some(Banner::info(strings::STILL_LOADING));
+            return None;
+        };
+        let Some(row) = self.selected_row() else {
+            self.banner = Some(Banner::info(strings::NO_KEY_SELECTED));
+            return None;
+        };
+        let inventory = &snapshot.inventory;
+        let decision = policy::decide(
+            request,
+            inventory.view == View::Root,
+            &inventory.identity.arn,
+            &row.label(),
+            Some(&row.stage()),
+            snapshot.now,
+        );
+        if let Decision::Refused(refusal) = decision {
+            self.banner = Some(Banner::refusal(&refusal));
+            return None;
+        }
+        let Row::Key(view) = row else {
+            self.banner = Some(Banner::refusal(&Refusal::AlreadyDeleted));
+            return None;
+        };
+        let Some(key_id) = view.key.access_key_id.clone() else {
+            self.banner = Some(Banner::refusal(&Refusal::KeyIdUnknown));
+            return None;
+        };
+        let signs_session = view.key.signs_this_session;
+        let mode = match request {
+            Request::Delete { .. } => Mode::TypeToDelete(TypeToDelete {
+                key_id,
+                input: String::new(),
+                mismatch: false,
+                signs_session,
+            }),
+            Request::Deactivate | Request::Reactivate => Mode::Confirm(Confirm {
+                request,
+                key_id,
+                yes_focused: false,
+                signs_session,
+                other_active: snapshot
+                    .keys
+                    .iter()
+                    .filter(|k| k.key.status == KeyStatus::Active && !k.key.signs_this_session)
+                    .filter_map(|k| k.key.access_key_id.clone())
+                    .collect(),
+                last_used: strings::last_used_short(view.key.last_used.as_ref(), snapshot.now),
+            }),
+        };
+        self.banner = None;
+        self.mode = mode;
+        None
+    }
+
+    fn start_write(&mut self) -> Option<Effect> {
+        let (request, key_id) = match &self.mode {
+            Mode::Confirm(c) => (c.request, c.key_id.clone()),
+            Mode::TypeToDelete(t) => (Request::Delete { force: false }, t.key_id.clone()),
+            _ => return None,
+        };
+        self.mode = Mode::Browse;
+        if self.pending.is_some() {
+            return None;
+        }
+        self.pending = Some(Pending {
+            request,
+            key_id: key_id.clone(),
+        });
+        self.banner = None;
+        Some(Effect::Write { request, key_id })
+    }
+
+    fn write_done(
+        &mut self,
+        request: Request,
+        key_id: String,
+        result: Result<Done, UiError>,
+    ) -> Option<Effect> {
+        self.pending = None;
+        match result {
+            Ok(done) => {
+                if done.session_ended {
+                    self.banner = None;
+                    self.mode = Mode::SessionEnded { key_id, request };
+                    return None;
+                }
+                self.banner = Some(Banner::success(strings::done(
+                    request,
+                    &key_id,
+                    self.window,
+                )));
+                self.verify_next_load = matches!(request, Request::Delete { .. });
+                if self.report != Report::Loading {
+                    self.report = Report::Idle;
+                }
+                self.loading = true;
+                Some(Effect::Load)
+            }
+            Err(e) => {
+                self.banner = Some(Banner::error(&e));
+                if e.credentials {
+                    // Another call would fail the same way.
+                    return None;
+                }
+                self.loading = true;
+                Some(Effect::Load)
+            }
+        }
+    }
+
+    fn loaded(&mut self, result: Result<Snapshot, UiError>) -> Option<Effect> {
+        self.loading = false;
+        let snapshot = match result {
+            Ok(s) => s,
+            Err(e) => {
+                self.banner = Some(Banner::error(&e));
+                self.load_error = Some(e);
+                return None;
+            }
+        };
+        let keep = self.selected_row().map(|r| r.label());
+        self.load_error = None;
+        if self.verify_next_load {
+            self.verify_next_load = false;
+            let n = snapshot.inventory.root_keys_present();
+            self.banner = Some(if n == 0 {
+                Banner::success(strings::verified(n))
+            } else {
+                Banner::info(strings::verified(n))
+            });
+        }
+        if let Some(first) = snapshot
+            .recorded
+            .iter()
+            .find(|r| r.action == Act::FirstSeenInactive)
+        {
+            self.banner = Some(Banner::info(strings::first_seen_inactive(&first.key)));
+        }
+        if !snapshot.damaged.is_empty() && self.banner.is_none() {
+            let lines: Vec<usize> = snapshot.damaged.iter().map(|d| d.line).collect();
+            self.banner = Some(Banner::info(strings::damaged_journal(&lines)));
+        }
+        self.snapshot = Some(snapshot);
+        let rows = self.rows();
+        self.selected = keep
+            .and_then(|label| rows.iter().position(|r| r.label() == label))
+            .unwrap_or(self.selected)
+            .min(rows.len().saturating_sub(1));
+        if self.report == Report::Idle {
+            self.report = Report::Loading;
+            return Some(Effect::LoadReport);
+        }
+        None
+    }
+
+    fn skip(&mut self, by: Option<TimeDelta>) -> Option<Effect> {
+        if self.demo.is_none() {
+            self.banner = Some(Banner::info(strings::SKIP_DEMO_ONLY));
+            return None;
+        }
+        if self.loading || self.pending.is_some() || self.skipping {
+            return None;
+        }
+        let by = if let Some(by) = by {
+            by
+        } else {
+            let snapshot = self.snapshot.as_ref()?;
+            let until = snapshot
+                .keys
+                .iter()
+                .filter_map(|k| match k.stage {
+                    Stage::Observing { until, .. } => Some(until),
+                    _ => None,
+                })
+                .min();
+            let Some(until) = until else {
+                self.banner = Some(Banner::info(strings::NOTHING_OBSERVING));
+                return None;
+            };
+            until - snapshot.now + TimeDelta::minutes(1)
+        };
+        self.skipping = true;
+        Some(Effect::Skip(by))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::account::sim::{Latency, SimAccount, SimClock};
+    use crate::remediate::Remediator;
+
+    pub(crate) fn t0() -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339("2026-11-25T12:00:00Z")
+            .expect("date")
+            .with_timezone(&Utc)
+    }
+
+    struct Fixture {
+        remediator: Remediator,
+        _dir: tempfile::TempDir,
+    }
+
+    fn fixture(scenario: &str) -> Fixture {
+        let dir = tempfile::tempdir().expect("tmp");
+        let sim = SimAccount::in_memory(scenario, SimClock::Fixed(t0()), Latency::NONE)
+            .expect("scenario");
+        let remediator = Remediator::new(Arc::new(sim), dir.path().to_owned(), TimeDelta::days(7));
+        Fixture {
+            remediator,
+            _dir: dir,
+        }
+    }
+
+    fn app(f: &Fixture) -> App {
+        App::new(Config {
+            source: f.remediator.account().source(),
+            window: f.remediator.window(),
+            demo: None,
+            theme: Theme::plain(),
+        })
+    }
+
+    async fn loaded(f: &Fixture) -> App {
+        let mut app = app(f);
+        assert_eq!(app.start(), Effect::Load);
+        let snapshot = f.remediator.snapshot().await.map_err(|e| UiError::from(&e));
+        let next = app.update(Action::Loaded(snapshot));
+        assert_eq!(next, Some(Effect::LoadReport), "the report follows");
+        app
+    }
+
+    fn cmd(app: &mut App, c: Command) -> Option<Effect> {
+        app.update(Action::Command(c))
+    }
+
+    #[tokio::test]
+    async fn d_opens_a_confirmation_that_defaults_to_no() {
+        let f = fixture("two-keys");
+        let mut app = loaded(&f).await;
+        assert_eq!(cmd(&mut app, Command::Deactivate), None);
+        let Mode::Confirm(c) = &app.mode else {
+            panic!("dialog expected, got {:?}", app.mode)
+        };
+        assert_eq!(c.request, Request::Deactivate);
+        assert_eq!(c.key_id, "AKIAEXAMPLEBACKUP001");
+        assert!(!c.yes_focused, "No is the default");
+        // Enter on the default answers No: nothing is written.
+        assert_eq!(cmd(&mut app, Command::Submit), None);
+        assert_eq!(app.mode, Mode::Browse);
+        assert!(app.pending.is_none());
+    }
+
+    #[tokio::test]
+    async fn yes_starts_exactly_one_write_and_a_second_is_ignored() {
+        let f = fixture("two-keys");
+        let mut app = loaded(&f).await;
+        cmd(&mut app, Command::Deactivate);
+        let effect = cmd(&mut app, Command::Yes);
+        assert_eq!(
+            effect,
+            Some(Effect::Write {
+                request: Request::Deactivate,
+                key_id: "AKIAEXAMPLEBACKUP001".to_owned()
+            })
+        );
+        assert!(app.in_flight());
+        assert!(app.busy_text().expect("busy").contains("deactivating"));
+        // While it runs, asking for another write does nothing at all.
+        cmd(&mut app, Command::Down);
+        assert_eq!(cmd(&mut app, Command::Deactivate), None);
+        assert_eq!(app.mode, Mode::Browse, "no second dialog");
+        assert_eq!(cmd(&mut app, Command::Delete), None);
+        assert_eq!(app.mode, Mode::Browse);
+        assert_eq!(cmd(&mut app, Command::Refresh), None);
+    }
+
+    #[tokio::test]
+    async fn switching_focus_to_yes_then_enter_confirms() {
+        let f = fixture("two-keys");
+        let mut app = loaded(&f).await;
+        cmd(&mut app, Command::Deactivate);
+        cmd(&mut app, Command::Switch);
+        assert!(matches!(
+            cmd(&mut app, Command::Submit),
+            Some(Effect::Write { .. })
+        ));
+    }
+
+    #[tokio::test]
+    async fn delete_of_an_active_key_is_refused_with_the_reason() {
+        let f = fixture("two-keys");
+        let mut app = loaded(&f).await;
+        assert_eq!(cmd(&mut app, Command::Delete), None);
+        assert_eq!(app.mode, Mode::Browse);
+        let banner = app.banner.clone().expect("banner");
+        assert_eq!(banner.kind, BannerKind::Refusal);
+        assert_eq!(banner.text, Refusal::ActiveKeyDelete.to_string());
+        // Reactivating an active key is refused too.
+        cmd(&mut app, Command::Reactivate);
+        assert_eq!(
+            app.banner.expect("banner").text,
+            Refusal::AlreadyActive.to_string()
+        );
+    }
+
+    async fn ready_to_delete(f: &Fixture) -> App {
+        f.remediator
+            .execute(Request::Deactivate, "AKIAEXAMPLEBACKUP001")
+            .await
+            .expect("deactivate");
+        let sim_now = f.remediator.account().now();
+        assert_eq!(sim_now, t0());
+        let mut app = app(f);
+        app.start();
+        // Observing: delete is refused with the time left.
+        let s = f.remediator.snapshot().await.expect("snapshot");
+        app.update(Action::Loaded(Ok(s)));
+        cmd(&mut app, Command::Delete);
+        let banner = app.banner.clone().expect("refusal");
+        assert!(
+            banner.text.contains("still observing: 7 d left"),
+            "{banner:?}"
+        );
+        app
+    }
+
+    #[tokio::test]
+    async fn typed_confirmation_must_match_exactly() {
+        let f = fixture("two-keys");
+        let mut app = ready_to_delete(&f).await;
+        // Let the window pass (a journal older than the window does it too).
+        let mut s = app.snapshot.clone().expect("snapshot");
+        s.now += TimeDelta::days(8);
+        s.keys[0].stage = Stage::ReadyToDelete {
+            since: t0() + TimeDelta::days(7),
+        };
+        app.update(Action::Loaded(Ok(s)));
+        assert_eq!(cmd(&mut app, Command::Delete), None);
+        assert!(matches!(app.mode, Mode::TypeToDelete(_)), "{:?}", app.mode);
+        for c in "AKIAEXAMPLEBACKUP00".chars() {
+            app.update(Action::Input(c));
+        }
+        // One character short: Enter does nothing but say so.
+        assert_eq!(cmd(&mut app, Command::Submit), None);
+        let Mode::TypeToDelete(t) = &app.mode else {
+            panic!("still in the dialog")
+        };
+        assert!(t.mismatch);
+        assert!(app.pending.is_none());
+        // Lower case is not the key ID either.
+        cmd(&mut app, Command::ClearInput);
+        for c in "akiaexamplebackup001".chars() {
+            app.update(Action::Input(c));
+        }
+        assert_eq!(cmd(&mut app, Command::Submit), None);
+        cmd(&mut app, Command::ClearInput);
+        for c in "AKIAEXAMPLEBACKUP001".chars() {
+            app.update(Action::Input(c));
+        }
+        assert_eq!(
+            cmd(&mut app, Command::Submit),
+            Some(Effect::Write {
+                request: Request::Delete { force: false },
+                key_id: "AKIAEXAMPLEBACKUP001".to_owned()
+            })
+        );
+    }
+
+    #[tokio::test]
+    async fn q_typed_in_the_delete_dialog_is_text_not_quit() {
+        let f = fixture("two-keys");
+        let mut app = ready_to_delete(&f).await;
+        let mut s = app.snapshot.clone().expect("snapshot");
+        s.keys[0].stage = Stage::ReadyToDelete { since: t0() };
+        app.update(Action::Loaded(Ok(s)));
+        cmd(&mut app, Command::Delete);
+        app.update(Action::Input('q'));
+        assert!(app.quit.is_none());
+        cmd(&mut app, Command::Backspace);
+        cmd(&mut app, Command::Back);
+        assert_eq!(app.mode, Mode::Browse);
+    }
+
+    #[test]
+    fn failed_load_shows_the_error_and_advice() {
+        let f = fixture("two-keys");
+        let mut app = app(&f);
+        app.start();
+        let err = crate::account::AccountError::Unreachable {
+            message: "connection refused".to_owned(),
+        };
+        assert_eq!(app.update(Action::Loaded(Err(UiError::from(&err)))), None);
+        assert!(!app.loading);
+        let banner = app.banner.clone().expect("banner");
+        assert_eq!(banner.kind, BannerKind::Error);
+        assert!(banner.text.contains("cannot reach AWS"));
+        assert_eq!(banner.advice, Some(err.advice()));
+        assert!(app.load_error.is_some());
+        assert!(app.quit.is_none(), "an AWS error never ends the view");
+        // r tries again.
+        assert_eq!(cmd(&mut app, Command::Refresh), Some(Effect::Load));
+    }
+
+    #[tokio::test]
+    async fn failed_write_shows_error_and_reloads() {
+        let f = fixture("two-keys");
+        let mut app = loaded(&f).await;
+        cmd(&mut app, Command::Deactivate);
+        cmd(&mut app, Command::Yes);
+        let err = crate::account::AccountError::Throttled {
+            action: "iam:UpdateAccessKey".to_owned(),
+        };
+        let next = app.update(Action::WriteDone {
+            request: Request::Deactivate,
+            key_id: "AKIAEXAMPLEBACKUP001".to_owned(),
+            result: Err(UiError::from(&err)),
+        });
+        assert_eq!(next, Some(Effect::Load));
+        assert!(app.pending.is_none());
+        assert!(app.banner.expect("banner").text.contains("throttling"));
+    }
+
+    #[tokio::test]
+    async fn auditor_is_refused_every_write_with_the_reason() {
+        let f = fixture("auditor");
+        let mut app = loaded(&f).await;
+        assert!(!app.is_root());
+        for c in [Command::Deactivate, Command::Reactivate, Command::Delete] {
+            app.banner = None;
+            assert_eq!(cmd(&mut app, c), None);
+            assert_eq!(app.mode, Mode::Browse);
+            let text = app.banner.clone().expect("refusal").text;
+            assert!(text.starts_with("not signed in as root"), "{text}");
+            assert!(text.contains("user/security-auditor"), "{text}");
+        }
+    }
+
+    #[tokio::test]
+    async fn session_ending_write_stops_all_calls() {
+        let f = fixture("signing-key");
+        let mut app = loaded(&f).await;
+        // The signing key is listed last.
+        cmd(&mut app, Command::Bottom);
+        cmd(&mut app, Command::Deactivate);
+        let Mode::Confirm(c) = &app.mode else {
+            panic!("dialog")
+        };
+        assert!(c.signs_session);
+        assert_eq!(c.other_active, vec!["AKIAEXAMPLEDEPLOY002".to_owned()]);
+        let Some(Effect::Write { request, key_id }) = cmd(&mut app, Command::Yes) else {
+            panic!("write")
+        };
+        let done = f.remediator.execute(request, &key_id).await.expect("done");
+        assert!(done.session_ended);
+        let next = app.update(Action::WriteDone {
+            request,
+            key_id,
+            result: Ok(done),
+        });
+        assert_eq!(next, None, "no reload: the credentials no longer work");
+        assert!(app.session_ended());
+        for c in [
+            Command::Refresh,
+            Command::Deactivate,
+            Command::Up,
+            Command::Delete,
+        ] {
+            assert_eq!(cmd(&mut app, c), None);
+        }
+        cmd(&mut app, Command::Back);
+        assert_eq!(app.quit, Some(Quit::User));
+    }
+
+    #[tokio::test]
+    async fn after_a_write_the_account_is_reloaded_and_selection_kept() {
+        let f = fixture("two-keys");
+        let mut app = loaded(&f).await;
+        let row = f.remediator.account().root_report_row().await;
+        app.update(Action::ReportLoaded(row.map_err(|e| UiError::from(&e))));
+        assert!(matches!(app.report, Report::Ready(_)));
+        cmd(&mut app, Command::Down);
+        cmd(&mut app, Command::Deactivate);
+        let Some(Effect::Write { request, key_id }) = cmd(&mut app, Command::Yes) else {
+            panic!("write")
+        };
+        assert_eq!(key_id, "AKIAEXAMPLEOLDKEY002");
+        let done = f.remediator.execute(request, &key_id).await.expect("done");
+        let next = app.update(Action::WriteDone {
+            request,
+            key_id: key_id.clone(),
+            result: Ok(done),
+        });
+        assert_eq!(next, Some(Effect::Load));
+        assert_eq!(
+            app.banner.clone().expect("banner").kind,
+            BannerKind::Success
+        );
+        let s = f.remediator.snapshot().await.expect("snapshot");
+        // The report is read again: it said the key was active.
+        assert_eq!(app.update(Action::Loaded(Ok(s))), Some(Effect::LoadReport));
+        let row = app.selected_row().expect("row");
+        assert_eq!(row.label(), key_id);
+        assert!(matches!(row.stage(), Stage::Observing { .. }));
+        assert_eq!(app.step(), Step::Observe);
+    }
+
+    #[tokio::test]
+    async fn skip_ahead_is_demo_only_and_goes_past_the_window() {
+        let f = fixture("two-keys");
+        let mut app = loaded(&f).await;
+        assert_eq!(cmd(&mut app, Command::SkipDay), None);
+        assert_eq!(
+            app.banner.clone().expect("banner").text,
+            strings::SKIP_DEMO_ONLY
+        );
+        app.demo = Some(DemoInfo {
+            scenario: "two-keys".to_owned(),
+            title: String::new(),
+            summary: String::new(),
+            notes: Vec::new(),
+        });
+        assert_eq!(
+            cmd(&mut app, Command::SkipWindow),
+            None,
+            "nothing observing"
+        );
+        f.remediator
+            .execute(Request::Deactivate, "AKIAEXAMPLEBACKUP001")
+            .await
+            .expect("deactivate");
+        let s = f.remediator.snapshot().await.expect("snapshot");
+        app.update(Action::Loaded(Ok(s)));
+        let Some(Effect::Skip(by)) = cmd(&mut app, Command::SkipWindow) else {
+            panic!("skip")
+        };
+        assert_eq!(by, TimeDelta::days(7) + TimeDelta::minutes(1));
+        assert_eq!(cmd(&mut app, Command::SkipDay), None, "one skip at a time");
+        assert_eq!(app.update(Action::Skipped(Ok(by))), Some(Effect::Load));
+    }
+
+    #[tokio::test]
+    async fn help_opens_and_any_key_closes_it_and_esc_clears_banner_then_quits() {
+        let f = fixture("two-keys");
+        let mut app = loaded(&f).await;
+        cmd(&mut app, Command::ToggleHelp);
+        assert_eq!(app.mode, Mode::Help);
+        cmd(&mut app, Command::Down);
+        assert_eq!(app.mode, Mode::Browse);
+        assert_eq!(app.selected, 0, "the key closing help does nothing else");
+        app.banner = Some(Banner::info("x"));
+        cmd(&mut app, Command::Back);
+        assert!(app.banner.is_none());
+        assert!(app.quit.is_none());
+        cmd(&mut app, Command::Back);
+        assert_eq!(app.quit, Some(Quit::User));
+        assert_eq!(app.exit(), Exit::Done);
+    }
+
+    #[test]
+    fn signal_quits_with_failure() {
+        let f = fixture("two-keys");
+        let mut app = app(&f);
+        app.update(Action::Signal("SIGTERM"));
+        assert_eq!(app.quit, Some(Quit::Signal("SIGTERM")));
+        assert_eq!(app.exit(), Exit::Failed);
+    }
+
+    #[test]
+    fn walkthrough_is_automatic_in_a_wide_demo_and_toggles() {
+        let f = fixture("two-keys");
+        let mut app = app(&f);
+        app.update(Action::Resize(120, 40));
+        assert!(!app.walkthrough_visible(), "not in the live view");
+        app.demo = Some(DemoInfo {
+            scenario: "two-keys".to_owned(),
+            title: String::new(),
+            summary: String::new(),
+            notes: Vec::new(),
+        });
+        assert!(app.walkthrough_visible());
+        app.update(Action::Resize(80, 24));
+        assert!(!app.walkthrough_visible());
+        cmd(&mut app, Command::ToggleWalkthrough);
+        assert!(app.walkthrough_visible());
+        cmd(&mut app, Command::ToggleWalkthrough);
+        assert!(!app.walkthrough_visible());
+    }
+}

@@ -1,0 +1,373 @@
+//! Every piece of text the interactive view shows, in one place.
+
+use chrono::{DateTime, TimeDelta, Utc};
+
+use crate::domain::policy::{Request, Stage};
+use crate::domain::window::{ago, human};
+
+pub const APP: &str = "rootkeys";
+pub const LOADING: &str = "loading…";
+pub const LOADING_ACCOUNT: &str =
+    "Reading the account: caller identity, account summary, root's access keys…";
+pub const ROOT_MARK: &str = "root ✓";
+pub const AUDITOR_MARK: &str = "read-only: not root";
+pub const SIMULATED: &str = "simulated account, no AWS calls";
+pub const RETRY: &str = "Press r to try again, q to quit.";
+
+pub const VERDICT_RULE: &str = "CIS “no root user access key exists”";
+pub const COMPLIANT: &str = "COMPLIANT";
+pub const NOT_COMPLIANT: &str = "NOT COMPLIANT";
+
+pub fn keys_present(n: u32) -> String {
+    match n {
+        0 => "no root access key".to_owned(),
+        1 => "1 root access key present".to_owned(),
+        n => format!("{n} root access keys present"),
+    }
+}
+
+pub fn window(w: TimeDelta) -> String {
+    format!("window {}", human(w))
+}
+
+// Table
+pub const KEYS_TITLE: &str = "Root access keys";
+pub const COL_KEY: &str = "KEY";
+pub const COL_STATUS: &str = "STATUS";
+pub const COL_AGE: &str = "AGE";
+pub const COL_LAST_USED: &str = "LAST USED";
+pub const COL_STAGE: &str = "STAGE";
+pub const SIGNING_MARK: &str = "●";
+pub const SIGNING_LEGEND: &str = "● signs this session";
+pub const NO_KEYS: &str = "Root has no access keys. Nothing to remove.";
+pub const SELECT_MARK: &str = "▶ ";
+
+pub fn stage_cell(stage: &Stage, now: DateTime<Utc>) -> String {
+    match stage {
+        Stage::Active => "active".to_owned(),
+        Stage::Observing { until, .. } => format!("observing · {} left", human(*until - now)),
+        Stage::ReadyToDelete { .. } => "ready to delete".to_owned(),
+        Stage::Deleted { at } => format!("deleted {}", at.format("%Y-%m-%d")),
+        Stage::Inactive => "inactive".to_owned(),
+    }
+}
+
+/// `yesterday · s3 · eu-west-1`, or `never`.
+pub fn last_used_short(used: Option<&crate::domain::LastUsed>, now: DateTime<Utc>) -> String {
+    match used {
+        None => "never".to_owned(),
+        Some(u) => {
+            let mut s = ago(now - u.date);
+            for part in [&u.service, &u.region].into_iter().flatten() {
+                s.push_str(" · ");
+                s.push_str(part);
+            }
+            s
+        }
+    }
+}
+
+/// A key's age for a table cell: `5 h`, `45 d`, `14 mo`, `6 y`.
+pub fn age(delta: TimeDelta) -> String {
+    let days = delta.num_days();
+    if days < 1 {
+        format!("{} h", delta.num_hours().max(0))
+    } else if days < 60 {
+        format!("{days} d")
+    } else if days < 730 {
+        format!("{} mo", days / 30)
+    } else {
+        format!("{} y", days / 365)
+    }
+}
+
+pub fn date(t: DateTime<Utc>) -> String {
+    t.format("%Y-%m-%d").to_string()
+}
+
+pub fn date_time(t: DateTime<Utc>) -> String {
+    t.format("%Y-%m-%d %H:%M UTC").to_string()
+}
+
+// Detail pane
+pub const DETAIL_TITLE: &str = "Key";
+pub const L_STATUS: &str = "Status";
+pub const L_CREATED: &str = "Created";
+pub const L_LAST_USED: &str = "Last used";
+pub const L_STAGE: &str = "Stage";
+pub const L_WINDOW: &str = "Window";
+pub const L_SESSION: &str = "Session";
+pub const L_REPORT: &str = "Report";
+pub const L_ROOT: &str = "Root user";
+pub const L_NOTE: &str = "Demo note";
+pub const L_NEXT: &str = "Next";
+pub const L_DELETED: &str = "Deleted";
+pub const SIGNS_SESSION: &str =
+    "● this key signs this session: deactivating it ends rootkeys' access, so handle it last";
+pub const REPORT_LOADING: &str = "credential report loading…";
+pub const REPORT_NO_SLOT: &str = "no matching slot in the credential report";
+pub const AUDITOR_NOTE: &str = "Auditor view: facts from the account summary and the credential report's root row. Key IDs are known only to root.";
+pub const KEY_ID_UNKNOWN: &str = "key ID known only to root";
+pub const DELETED_BY_JOURNAL: &str = "gone from the account; the journal records its deletion";
+pub const NO_NEXT: &str = "nothing to do";
+
+pub fn window_ends(until: DateTime<Utc>, now: DateTime<Utc>) -> String {
+    if now < until {
+        format!("ends {} ({} left)", date_time(until), human(until - now))
+    } else {
+        format!("passed {}", date_time(until))
+    }
+}
+
+pub fn window_began(since: DateTime<Utc>) -> String {
+    format!("began {}", date_time(since))
+}
+
+pub fn report_slot(slot: u8, active: bool, rotated: Option<DateTime<Utc>>) -> String {
+    let mut s = format!(
+        "slot {slot} · {}",
+        if active { "active" } else { "inactive" }
+    );
+    if let Some(r) = rotated {
+        s.push_str(&format!(" · last rotated {}", date(r)));
+    }
+    s
+}
+
+pub fn root_facts(mfa: Option<bool>, created: Option<DateTime<Utc>>) -> String {
+    let mut parts = Vec::new();
+    match mfa {
+        Some(true) => parts.push("MFA on".to_owned()),
+        Some(false) => parts.push("MFA OFF".to_owned()),
+        None => {}
+    }
+    if let Some(c) = created {
+        parts.push(format!("created {}", date(c)));
+    }
+    if parts.is_empty() {
+        "—".to_owned()
+    } else {
+        parts.join(" · ")
+    }
+}
+
+pub fn report_failed(message: &str) -> String {
+    format!("credential report unavailable: {message}")
+}
+
+pub fn next_label(action: Option<Request>, stage: &Stage, root: bool) -> &'static str {
+    match (action, stage) {
+        _ if !root => "sign in as root",
+        (Some(Request::Deactivate), _) => "deactivate (d)",
+        (Some(Request::Reactivate), _) => "reactivate (a)",
+        (Some(Request::Delete { .. }), _) => "delete (D)",
+        (None, Stage::Observing { .. }) => "observe · backout: reactivate (a)",
+        (None, Stage::Deleted { .. }) => "verify",
+        (None, _) => NO_NEXT,
+    }
+}
+
+// Walkthrough
+pub const WALKTHROUGH_TITLE: &str = "Walkthrough";
+pub const STEP_DONE: &str = "✓";
+pub const STEP_CURRENT: &str = "▶";
+
+// Footer and status
+pub const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
+pub const REFRESHING: &str = "refreshing…";
+pub const REPORT_BUSY: &str = "credential report…";
+
+pub fn busy_write(request: Request, key: &str) -> String {
+    format!("{} {key}…", progressive(request))
+}
+
+fn progressive(request: Request) -> &'static str {
+    match request {
+        Request::Deactivate => "deactivating",
+        Request::Reactivate => "reactivating",
+        Request::Delete { .. } => "deleting",
+    }
+}
+
+pub const SKIPPING: &str = "moving the simulated clock…";
+
+// Banners
+pub const ERROR: &str = "error";
+pub const REFUSED: &str = "refused";
+pub const WHAT_TO_DO: &str = "what to do";
+
+pub fn done(request: Request, key: &str, window: TimeDelta) -> String {
+    match request {
+        Request::Deactivate => format!(
+            "Deactivated {key}. Observe for {}: anything still using it now fails; press a to reactivate if something breaks.",
+            human(window)
+        ),
+        Request::Reactivate => {
+            format!("Reactivated {key}. The window starts afresh when you deactivate it again.")
+        }
+        Request::Delete { .. } => {
+            format!("Deleted {key}. Verifying with the account summary…")
+        }
+    }
+}
+
+pub fn verified(n: u32) -> String {
+    if n == 0 {
+        "Verified: the account summary reports no root access key (AccountAccessKeysPresent = 0). Compliant.".to_owned()
+    } else {
+        format!("Verified: the account summary reports {}.", keys_present(n))
+    }
+}
+
+pub fn first_seen_inactive(key: &str) -> String {
+    format!(
+        "{key} was already inactive with no journal record: its observation window starts now (journaled)."
+    )
+}
+
+pub fn damaged_journal(lines: &[usize]) -> String {
+    let list: Vec<String> = lines.iter().map(ToString::to_string).collect();
+    format!(
+        "journal line(s) {} are damaged and were kept as they are; see `rootkeys journal`",
+        list.join(", ")
+    )
+}
+
+pub const STILL_LOADING: &str = "Still reading the account; try again in a moment.";
+pub const NO_KEY_SELECTED: &str = "No key selected.";
+
+// Dialogs
+pub const BTN_NO: &str = "No";
+pub const CANCEL: &str = "Cancel";
+
+pub fn confirm_title(request: Request, key: &str) -> String {
+    match request {
+        Request::Deactivate => format!("Deactivate {key}?"),
+        Request::Reactivate => format!("Reactivate {key}?"),
+        Request::Delete { .. } => format!("Delete {key} for good?"),
+    }
+}
+
+pub fn confirm_yes(request: Request) -> &'static str {
+    match request {
+        Request::Deactivate => "Yes, deactivate",
+        Request::Reactivate => "Yes, reactivate",
+        Request::Delete { .. } => "Delete",
+    }
+}
+
+pub fn consequence(request: Request, window: TimeDelta) -> String {
+    match request {
+        Request::Deactivate => format!(
+            "Every request signed with this key will fail with InvalidClientTokenId. Scripts, tools or servers that still use it break, loudly: that is the point of the {} observation window. Nothing is deleted; you can reactivate it (a) while observing.",
+            human(window)
+        ),
+        Request::Reactivate => "Requests signed with this key will succeed again. Use this when something broke; the observation window starts afresh the next time you deactivate it.".to_owned(),
+        Request::Delete { .. } => "Deleting removes the key for good. This cannot be undone: anything still using it stops working and the key cannot be restored.".to_owned(),
+    }
+}
+
+pub const SIGNING_WARNING: &str = "⚠ This key signs this very session. After this step rootkeys (and anything else using these credentials) loses access and stops making calls. Handle the other keys first.";
+
+pub fn other_active(keys: &[String]) -> String {
+    format!(
+        "Other active root keys to handle first: {}",
+        keys.join(", ")
+    )
+}
+
+pub fn last_used_line(text: &str) -> String {
+    format!("Last used: {text}")
+}
+
+pub const CONFIRM_HINT: &str = "y yes · n / Esc no · ←→ choose · Enter confirm";
+pub const TYPE_PROMPT: &str = "Type the key ID to confirm:";
+pub const TYPE_HINT: &str = "Enter delete · Esc cancel";
+
+pub fn mismatch(key: &str) -> String {
+    format!("That is not {key}. Nothing was deleted; type the key ID exactly.")
+}
+
+pub const SESSION_ENDED_TITLE: &str = "This session has ended";
+
+pub fn session_ended(key: &str, request: Request) -> Vec<String> {
+    let what = match request {
+        Request::Delete { .. } => "deleted",
+        _ => "inactive",
+    };
+    vec![
+        format!(
+            "{key} signed this session and is now {what}. AWS rejects every request signed with it, so rootkeys has stopped making calls."
+        ),
+        "To continue with the other steps, sign in with another root credential (the console or CloudShell) and run rootkeys again.".to_owned(),
+        if what == "inactive" {
+            "To undo, reactivate the key from the console (root user → Security credentials → Access keys).".to_owned()
+        } else {
+            "The journal records the deletion.".to_owned()
+        },
+        "Press q to quit.".to_owned(),
+    ]
+}
+
+// Help
+pub const HELP_TITLE: &str = "Keys";
+pub const HELP_MAIN: &str = "Main view";
+pub const HELP_DIALOG: &str = "In a y/N dialog";
+pub const HELP_TYPED: &str = "In the delete dialog";
+pub const HELP_DEMO: &str = "Demo";
+pub const HELP_CLOSE: &str = "Press any key to close.";
+
+// Demo
+pub fn demo_badge(scenario: &str) -> String {
+    format!("DEMO · {scenario}")
+}
+
+pub fn skipped(by: TimeDelta) -> String {
+    format!(
+        "Simulated clock moved {} ahead. (Demo only: a real window takes real days.)",
+        human(by)
+    )
+}
+
+pub const NOTHING_OBSERVING: &str =
+    "No key is observing, so there is no window to skip to; s moves the clock one day.";
+pub const SKIP_DEMO_ONLY: &str = "Skipping ahead only exists in the demo.";
+
+pub fn too_small(w: u16, h: u16) -> String {
+    format!("terminal too small (need {w}x{h})")
+}
+
+// Key help (the keymap's descriptions) and footer hints
+pub const HK_UP: &str = "previous key";
+pub const HK_DOWN: &str = "next key";
+pub const HK_TOP: &str = "first key";
+pub const HK_BOTTOM: &str = "last key";
+pub const HK_DEACTIVATE: &str = "deactivate the selected key (asks y/N)";
+pub const HK_REACTIVATE: &str = "reactivate it while observing: the backout (asks y/N)";
+pub const HK_DELETE: &str = "delete it once the window has passed (type the key ID)";
+pub const HK_REFRESH: &str = "read the account again";
+pub const HK_WALKTHROUGH: &str = "show or hide the walkthrough";
+pub const HK_HELP: &str = "this help";
+pub const HK_SKIP_DAY: &str = "move the simulated clock one day ahead";
+pub const HK_SKIP_WINDOW: &str = "move the simulated clock past the observation window";
+pub const HK_QUIT: &str = "leave rootkeys (Ctrl-C too)";
+pub const HK_BACK: &str = "dismiss the message, else leave";
+pub const HK_YES: &str = "yes: do it";
+pub const HK_NO: &str = "no: close the dialog";
+pub const HK_SWITCH: &str = "move between No and Yes";
+pub const HK_SUBMIT: &str = "answer with the focused button (No by default)";
+pub const HK_TYPED_SUBMIT: &str = "delete, if the text is exactly the key ID";
+pub const HK_TYPED_BACK: &str = "cancel";
+pub const HK_BACKSPACE: &str = "erase a character";
+pub const HK_CLEAR: &str = "erase everything typed";
+
+pub const HINT_SELECT: &str = "select";
+pub const HINT_DEACTIVATE: &str = "deactivate";
+pub const HINT_REACTIVATE: &str = "reactivate";
+pub const HINT_DELETE: &str = "delete";
+pub const HINT_REFRESH: &str = "refresh";
+pub const HINT_WALKTHROUGH: &str = "walkthrough";
+pub const HINT_HELP: &str = "help";
+pub const HINT_SKIP: &str = "skip a day";
+pub const HINT_SKIP_WINDOW: &str = "skip window";
+pub const HINT_QUIT: &str = "quit";

@@ -1,0 +1,861 @@
+//! Drawing. Every function here reads an [`App`] and a frame area; none
+//! changes state, waits or does I/O.
+
+use chrono::{DateTime, Utc};
+use ratatui::Frame;
+use ratatui::layout::{Alignment, Constraint, Layout, Position, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{
+    Block, BorderType, Cell, Clear, Paragraph, Row as TableRow, Table, TableState, Wrap,
+};
+
+use super::app::{App, BannerKind, Confirm, Mode, Report, Row, TypeToDelete, WIDE};
+use super::keymap;
+use super::strings as s;
+use super::theme::Theme;
+use super::walkthrough::{self, Step};
+use crate::domain::policy::{Request, Stage};
+use crate::domain::{KeyStatus, LastUsed, RootKey, View};
+use crate::remediate::KeyView;
+use crate::report::RootRow;
+
+/// Below this size the view shows only a note asking for more room.
+pub const MIN_WIDTH: u16 = 60;
+pub const MIN_HEIGHT: u16 = 16;
+
+const LABEL_WIDTH: usize = 11;
+
+pub fn draw(frame: &mut Frame, app: &App) {
+    let area = frame.area();
+    if area.is_empty() {
+        return;
+    }
+    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        too_small(frame, area, app);
+        return;
+    }
+    let status = status_lines(app, area.width);
+    let status_h = u16::try_from(status.len()).unwrap_or(0).min(4);
+    let [header, table, main, status_area, footer] = Layout::vertical([
+        Constraint::Length(3),
+        Constraint::Length(table_height(app)),
+        Constraint::Min(3),
+        Constraint::Length(status_h),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    draw_header(frame, header, app);
+    draw_table(frame, table, app);
+    draw_main(frame, main, app);
+    frame.render_widget(Paragraph::new(status), status_area);
+    draw_footer(frame, footer, app);
+    match &app.mode {
+        Mode::Browse => {}
+        Mode::Help => draw_help(frame, area, app),
+        Mode::Confirm(c) => draw_confirm(frame, area, app, c),
+        Mode::TypeToDelete(t) => draw_typed(frame, area, app, t),
+        Mode::SessionEnded { key_id, request } => draw_ended(frame, area, app, key_id, *request),
+    }
+}
+
+fn too_small(frame: &mut Frame, area: Rect, app: &App) {
+    let text = Paragraph::new(s::too_small(MIN_WIDTH, MIN_HEIGHT))
+        .style(app.theme.warn)
+        .alignment(Alignment::Center)
+        .wrap(Wrap { trim: true });
+    let middle = area.centered_vertically(Constraint::Length(area.height.min(2)));
+    frame.render_widget(text, middle);
+}
+
+// ---- text helpers --------------------------------------------------------
+
+/// Greedy word wrap by characters; words longer than the width are split.
+pub fn wrap(text: &str, width: usize) -> Vec<String> {
+    let width = width.max(1);
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    let mut len = 0;
+    for word in text.split_whitespace() {
+        let mut word: Vec<char> = word.chars().collect();
+        while word.len() > width {
+            if len > 0 {
+                lines.push(std::mem::take(&mut line));
+                len = 0;
+            }
+            let rest = word.split_off(width);
+            lines.push(word.into_iter().collect());
+            word = rest;
+        }
+        let wlen = word.len();
+        if len > 0 && len + 1 + wlen > width {
+            lines.push(std::mem::take(&mut line));
+            len = 0;
+        }
+        if len > 0 {
+            line.push(' ');
+            len += 1;
+        }
+        line.extend(word);
+        len += wlen;
+    }
+    if len > 0 || lines.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
+fn styled_wrap(text: &str, width: usize, style: Style) -> Vec<Line<'static>> {
+    wrap(text, width)
+        .into_iter()
+        .map(|l| Line::from(Span::styled(l, style)))
+        .collect()
+}
+
+/// `Label      value` with the value wrapped under itself.
+fn field(
+    theme: &Theme,
+    label: &str,
+    value: &str,
+    style: Style,
+    width: usize,
+) -> Vec<Line<'static>> {
+    let value_width = width.saturating_sub(LABEL_WIDTH + 1).max(8);
+    wrap(value, value_width)
+        .into_iter()
+        .enumerate()
+        .map(|(i, part)| {
+            let label = if i == 0 { label } else { "" };
+            Line::from(vec![
+                Span::styled(format!(" {label:<LABEL_WIDTH$}"), theme.label),
+                Span::styled(part, style),
+            ])
+        })
+        .collect()
+}
+
+fn height_of(lines: usize) -> u16 {
+    u16::try_from(lines).unwrap_or(u16::MAX)
+}
+
+fn popup(area: Rect, width: u16, lines: usize) -> Rect {
+    let w = width.min(area.width.saturating_sub(2)).max(1);
+    let h = height_of(lines.saturating_add(2)).min(area.height);
+    area.centered(Constraint::Length(w), Constraint::Length(h))
+}
+
+fn panel<'a>(theme: &Theme, title: &'a str, border: Style) -> Block<'a> {
+    Block::bordered()
+        .border_type(BorderType::Rounded)
+        .border_style(border)
+        .title(Span::styled(format!(" {title} "), theme.strong))
+}
+
+// ---- header --------------------------------------------------------------
+
+fn draw_header(frame: &mut Frame, area: Rect, app: &App) {
+    let t = &app.theme;
+    let [line1, line2, line3] = Layout::vertical([Constraint::Length(1); 3]).areas(area);
+
+    let mut title = vec![Span::styled(format!(" {} ", s::APP), t.title)];
+    match &app.snapshot {
+        Some(snap) => {
+            let id = &snap.inventory.identity;
+            title.push(Span::styled(
+                format!(" account {} ", id.account_id),
+                t.title,
+            ));
+            title.push(Span::styled(format!("│ {} ", id.arn), t.title));
+            let mark = match snap.inventory.view {
+                View::Root => s::ROOT_MARK,
+                View::Auditor => s::AUDITOR_MARK,
+            };
+            title.push(Span::styled(format!("│ {mark} "), t.title));
+        }
+        None => title.push(Span::styled(format!(" account {} ", s::LOADING), t.title)),
+    }
+    frame.render_widget(Paragraph::new(Line::from(title)).style(t.title), line1);
+    if let Some(demo) = &app.demo {
+        let badge = format!(" {} ", s::demo_badge(&demo.scenario));
+        frame.render_widget(
+            Paragraph::new(Span::styled(badge, t.title)).alignment(Alignment::Right),
+            line1,
+        );
+    }
+
+    let mut facts = Vec::new();
+    let src = &app.source;
+    if let Some(p) = &src.profile {
+        facts.push(("profile", p.clone()));
+    }
+    if let Some(r) = &src.region {
+        facts.push(("region", r.clone()));
+    }
+    if let Some(e) = &src.endpoint {
+        facts.push(("endpoint", e.clone()));
+    }
+    if src.simulated.is_some() {
+        facts.push(("", s::SIMULATED.to_owned()));
+    }
+    let mut spans = vec![Span::raw(" ")];
+    for (label, value) in facts {
+        if !label.is_empty() {
+            spans.push(Span::styled(format!("{label} "), t.dim));
+        }
+        spans.push(Span::raw(value));
+        spans.push(Span::styled("  ·  ", t.dim));
+    }
+    spans.push(Span::styled(s::window(app.window), t.dim));
+    if let Some(snap) = &app.snapshot {
+        spans.push(Span::styled("  ·  ", t.dim));
+        spans.push(Span::styled(
+            format!("now {}", s::date_time(snap.now)),
+            t.dim,
+        ));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), line2);
+
+    let verdict = match &app.snapshot {
+        Some(snap) => {
+            let inv = &snap.inventory;
+            let (mark, word, style) = if inv.cis_compliant() {
+                ("✓", s::COMPLIANT, t.ok)
+            } else {
+                ("✗", s::NOT_COMPLIANT, t.danger)
+            };
+            Line::from(vec![
+                Span::raw(" "),
+                Span::styled(s::VERDICT_RULE, t.label),
+                Span::raw("  "),
+                Span::styled(format!("{mark} {word}"), style),
+                Span::styled(
+                    format!("  {}", s::keys_present(inv.root_keys_present())),
+                    t.dim,
+                ),
+            ])
+        }
+        None => Line::from(vec![
+            Span::raw(" "),
+            Span::styled(s::VERDICT_RULE, t.label),
+            Span::styled(format!("  {}", s::LOADING), t.dim),
+        ]),
+    };
+    frame.render_widget(Paragraph::new(verdict), line3);
+}
+
+// ---- keys table ----------------------------------------------------------
+
+fn table_height(app: &App) -> u16 {
+    let rows = app.rows().len();
+    if app.snapshot.is_none() || rows == 0 {
+        return 5;
+    }
+    height_of(rows + 3)
+}
+
+fn stage_style(t: &Theme, stage: &Stage) -> Style {
+    match stage {
+        Stage::Active => t.warn,
+        Stage::Observing { .. } => t.accent,
+        Stage::ReadyToDelete { .. } => t.ok,
+        Stage::Deleted { .. } | Stage::Inactive => t.dim,
+    }
+}
+
+fn status_style(t: &Theme, status: KeyStatus) -> Style {
+    match status {
+        KeyStatus::Active => t.warn,
+        KeyStatus::Inactive => t.dim,
+    }
+}
+
+fn draw_table(frame: &mut Frame, area: Rect, app: &App) {
+    let t = &app.theme;
+    let signing = app
+        .snapshot
+        .as_ref()
+        .is_some_and(|s| s.keys.iter().any(|k| k.key.signs_this_session));
+    let mut block = panel(t, s::KEYS_TITLE, t.border);
+    if signing {
+        block = block.title_bottom(Span::styled(format!(" {} ", s::SIGNING_LEGEND), t.warn));
+    }
+    let Some(snap) = &app.snapshot else {
+        let lines = match &app.load_error {
+            Some(e) => {
+                let width = usize::from(area.width.saturating_sub(4));
+                let mut lines = styled_wrap(&format!("✗ {}", e.message), width, t.danger);
+                if let Some(advice) = &e.advice {
+                    lines.extend(styled_wrap(
+                        &format!("{}: {advice}", s::WHAT_TO_DO),
+                        width,
+                        t.label,
+                    ));
+                }
+                lines.extend(styled_wrap(s::RETRY, width, t.dim));
+                lines
+            }
+            None => vec![Line::from(vec![
+                Span::styled(format!("{} ", app.spinner()), t.accent),
+                Span::styled(s::LOADING_ACCOUNT, t.dim),
+            ])],
+        };
+        frame.render_widget(
+            Paragraph::new(lines).block(block.padding(ratatui::widgets::Padding::horizontal(1))),
+            area,
+        );
+        return;
+    };
+    let rows = app.rows();
+    if rows.is_empty() {
+        let text = Paragraph::new(Span::styled(s::NO_KEYS, t.ok))
+            .block(block.padding(ratatui::widgets::Padding::horizontal(1)));
+        frame.render_widget(text, area);
+        return;
+    }
+    let wide = area.width >= 96;
+    let now = snap.now;
+    let table_rows: Vec<TableRow> = rows
+        .iter()
+        .map(|row| match row {
+            Row::Key(kv) => key_row(t, kv, now, wide),
+            Row::Deleted { key_id, at } => {
+                let stage = Stage::Deleted { at: *at };
+                let mut cells = vec![
+                    Cell::from(Span::styled((*key_id).to_owned(), t.dim)),
+                    Cell::from(Span::styled("—", t.dim)),
+                ];
+                if wide {
+                    cells.push(Cell::from(Span::styled("—", t.dim)));
+                }
+                cells.push(Cell::from(Span::styled("—", t.dim)));
+                cells.push(Cell::from(Span::styled(s::stage_cell(&stage, now), t.dim)));
+                TableRow::new(cells)
+            }
+        })
+        .collect();
+    let mut header = vec![s::COL_KEY, s::COL_STATUS];
+    let mut widths = vec![Constraint::Length(22), Constraint::Length(9)];
+    if wide {
+        header.push(s::COL_AGE);
+        widths.push(Constraint::Length(5));
+    }
+    header.extend([s::COL_LAST_USED, s::COL_STAGE]);
+    widths.extend([
+        Constraint::Min(12),
+        Constraint::Length(if wide { 28 } else { 24 }),
+    ]);
+    let table = Table::new(table_rows, widths)
+        .header(TableRow::new(header).style(t.label))
+        .block(block)
+        .row_highlight_style(t.selected)
+        .highlight_symbol(s::SELECT_MARK)
+        .highlight_spacing(ratatui::widgets::HighlightSpacing::Always)
+        .column_spacing(1);
+    let mut state = TableState::default().with_selected(Some(app.selected));
+    frame.render_stateful_widget(table, area, &mut state);
+}
+
+fn key_row(t: &Theme, kv: &KeyView, now: DateTime<Utc>, wide: bool) -> TableRow<'static> {
+    let key = &kv.key;
+    let mut id = vec![Span::raw(key.label())];
+    if key.signs_this_session {
+        id.push(Span::styled(format!(" {}", s::SIGNING_MARK), t.warn));
+    }
+    let mut cells = vec![
+        Cell::from(Line::from(id)),
+        Cell::from(Span::styled(
+            key.status.to_string(),
+            status_style(t, key.status),
+        )),
+    ];
+    if wide {
+        let age = key
+            .created
+            .map_or_else(|| "—".to_owned(), |c| s::age(now - c));
+        cells.push(Cell::from(age));
+    }
+    cells.push(Cell::from(s::last_used_short(key.last_used.as_ref(), now)));
+    cells.push(Cell::from(Span::styled(
+        s::stage_cell(&kv.stage, now),
+        stage_style(t, &kv.stage),
+    )));
+    TableRow::new(cells)
+}
+
+// ---- detail and walkthrough ----------------------------------------------
+
+fn draw_main(frame: &mut Frame, area: Rect, app: &App) {
+    if app.walkthrough_visible() {
+        if area.width >= WIDE {
+            let [left, right] =
+                Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)])
+                    .areas(area);
+            draw_detail(frame, left, app);
+            draw_walkthrough(frame, right, app);
+        } else {
+            draw_walkthrough(frame, area, app);
+        }
+    } else {
+        draw_detail(frame, area, app);
+    }
+}
+
+fn last_used_long(used: Option<&LastUsed>, now: DateTime<Utc>) -> String {
+    match used {
+        None => "never".to_owned(),
+        Some(u) => format!("{} · {}", s::date(u.date), s::last_used_short(Some(u), now)),
+    }
+}
+
+/// The report slot of a live key: the one whose last rotation is the key's creation.
+fn report_slot<'a>(row: &'a RootRow, key: &RootKey) -> Option<&'a crate::report::ReportKey> {
+    if let Some(slot) = key.slot {
+        return row.keys.iter().find(|k| k.slot == slot);
+    }
+    let created = key.created?.timestamp();
+    row.keys
+        .iter()
+        .find(|k| k.last_rotated.is_some_and(|r| r.timestamp() == created))
+}
+
+fn report_lines(app: &App, key: &RootKey, width: usize) -> Vec<Line<'static>> {
+    let t = &app.theme;
+    match &app.report {
+        Report::Idle | Report::Loading => {
+            let text = format!("{} {}", app.spinner(), s::REPORT_LOADING);
+            field(t, s::L_REPORT, &text, t.dim, width)
+        }
+        Report::Failed(e) => {
+            let mut text = s::report_failed(&e.message);
+            if let Some(a) = &e.advice {
+                text.push_str(&format!(" ({a})"));
+            }
+            field(t, s::L_REPORT, &text, t.dim, width)
+        }
+        Report::Ready(row) => {
+            let mut lines = match report_slot(row, key) {
+                Some(slot) => field(
+                    t,
+                    s::L_REPORT,
+                    &s::report_slot(slot.slot, slot.active, slot.last_rotated),
+                    Style::new(),
+                    width,
+                ),
+                None => field(t, s::L_REPORT, s::REPORT_NO_SLOT, t.dim, width),
+            };
+            let root_style = if row.mfa_active == Some(false) {
+                t.warn
+            } else {
+                Style::new()
+            };
+            lines.extend(field(
+                t,
+                s::L_ROOT,
+                &s::root_facts(row.mfa_active, row.created),
+                root_style,
+                width,
+            ));
+            lines
+        }
+    }
+}
+
+fn detail_lines(app: &App, width: usize) -> (String, Vec<Line<'static>>) {
+    let t = &app.theme;
+    let Some(snap) = &app.snapshot else {
+        return (s::DETAIL_TITLE.to_owned(), Vec::new());
+    };
+    let now = snap.now;
+    let mut lines = Vec::new();
+    if snap.inventory.view == View::Auditor {
+        lines.extend(
+            styled_wrap(s::AUDITOR_NOTE, width.saturating_sub(1), t.accent)
+                .into_iter()
+                .map(|l| {
+                    let mut spans = vec![Span::raw(" ")];
+                    spans.extend(l.spans);
+                    Line::from(spans)
+                }),
+        );
+        lines.push(Line::default());
+    }
+    let Some(row) = app.selected_row() else {
+        return (s::DETAIL_TITLE.to_owned(), lines);
+    };
+    let title = row.label();
+    match row {
+        Row::Key(kv) => lines.extend(key_lines(
+            app,
+            kv,
+            now,
+            snap.inventory.view == View::Root,
+            width,
+        )),
+        Row::Deleted { at, .. } => {
+            lines.extend(field(
+                t,
+                s::L_DELETED,
+                &s::date_time(at),
+                Style::new(),
+                width,
+            ));
+            lines.extend(field(t, "", s::DELETED_BY_JOURNAL, t.dim, width));
+            lines.push(Line::default());
+            let stage = Stage::Deleted { at };
+            let next = crate::domain::policy::next_step(&stage, true, false, now);
+            lines.extend(field(
+                t,
+                s::L_NEXT,
+                s::next_label(None, &stage, true),
+                t.strong,
+                width,
+            ));
+            lines.extend(field(t, "", &next.why, Style::new(), width));
+        }
+    }
+    (title, lines)
+}
+
+fn key_lines(
+    app: &App,
+    kv: &KeyView,
+    now: DateTime<Utc>,
+    root: bool,
+    width: usize,
+) -> Vec<Line<'static>> {
+    let t = &app.theme;
+    let mut lines = Vec::new();
+    let key = &kv.key;
+    if key.access_key_id.is_none() {
+        lines.extend(field(t, "Key ID", s::KEY_ID_UNKNOWN, t.dim, width));
+    }
+    lines.extend(field(
+        t,
+        s::L_STATUS,
+        &key.status.to_string(),
+        status_style(t, key.status),
+        width,
+    ));
+    let created = key.created.map_or_else(
+        || "unknown".to_owned(),
+        |c| format!("{} · {} old", s::date(c), s::age(now - c)),
+    );
+    lines.extend(field(t, s::L_CREATED, &created, Style::new(), width));
+    lines.extend(field(
+        t,
+        s::L_LAST_USED,
+        &last_used_long(key.last_used.as_ref(), now),
+        Style::new(),
+        width,
+    ));
+    lines.extend(field(
+        t,
+        s::L_STAGE,
+        &kv.stage.describe(now),
+        stage_style(t, &kv.stage),
+        width,
+    ));
+    match &kv.stage {
+        Stage::Observing { since, until } => {
+            lines.extend(field(
+                t,
+                s::L_WINDOW,
+                &s::window_ends(*until, now),
+                Style::new(),
+                width,
+            ));
+            lines.extend(field(t, "", &s::window_began(*since), t.dim, width));
+        }
+        Stage::ReadyToDelete { since } => {
+            lines.extend(field(
+                t,
+                s::L_WINDOW,
+                &s::window_ends(*since, now),
+                Style::new(),
+                width,
+            ));
+        }
+        _ => {}
+    }
+    if key.signs_this_session {
+        lines.extend(field(t, s::L_SESSION, s::SIGNS_SESSION, t.warn, width));
+    }
+    lines.extend(report_lines(app, key, width));
+    if let Some(note) = key.access_key_id.as_deref().and_then(|id| app.note(id)) {
+        lines.extend(field(t, s::L_NOTE, note, t.dim, width));
+    }
+    lines.push(Line::default());
+    lines.extend(field(
+        t,
+        s::L_NEXT,
+        s::next_label(kv.next.action, &kv.stage, root),
+        t.strong,
+        width,
+    ));
+    lines.extend(field(t, "", &kv.next.why, Style::new(), width));
+    lines
+}
+
+fn draw_detail(frame: &mut Frame, area: Rect, app: &App) {
+    let t = &app.theme;
+    let width = usize::from(area.width.saturating_sub(2));
+    let (title, lines) = detail_lines(app, width);
+    let block = panel(t, &title, t.border);
+    frame.render_widget(Paragraph::new(lines).block(block), area);
+}
+
+fn draw_walkthrough(frame: &mut Frame, area: Rect, app: &App) {
+    let t = &app.theme;
+    let width = usize::from(area.width.saturating_sub(4));
+    let current = app.step();
+    let loaded = app.snapshot.is_some();
+    let mut lines = Vec::new();
+    for step in Step::ALL {
+        let (mark, style) = if step == current {
+            (s::STEP_CURRENT, t.step_current)
+        } else if loaded && step.number() < current.number() && step != Step::Backout {
+            (s::STEP_DONE, t.ok)
+        } else {
+            (" ", t.dim)
+        };
+        let mark_style = if step == current { t.accent } else { style };
+        lines.push(Line::from(vec![
+            Span::styled(format!(" {mark} "), mark_style),
+            Span::styled(format!("{}. {}", step.number(), step.title()), style),
+        ]));
+    }
+    lines.push(Line::default());
+    if let Some(section) = walkthrough::section(current) {
+        for (i, para) in section.paras.iter().enumerate() {
+            if i > 0 {
+                lines.push(Line::default());
+            }
+            let text = match &para.label {
+                Some(label) => format!("{label}: {}", para.text),
+                None => para.text.clone(),
+            };
+            for (j, part) in wrap(&text, width).into_iter().enumerate() {
+                let line = match (&para.label, j) {
+                    (Some(label), 0) if part.starts_with(label.as_str()) => {
+                        let rest = part[label.len()..].to_owned();
+                        Line::from(vec![
+                            Span::raw(" "),
+                            Span::styled(label.clone(), t.strong),
+                            Span::raw(rest),
+                        ])
+                    }
+                    _ => Line::from(vec![Span::raw(" "), Span::raw(part)]),
+                };
+                lines.push(line);
+            }
+        }
+    }
+    let block = panel(t, s::WALKTHROUGH_TITLE, t.border);
+    frame.render_widget(Paragraph::new(lines).block(block), area);
+}
+
+// ---- status and footer -----------------------------------------------------
+
+fn status_lines(app: &App, width: u16) -> Vec<Line<'static>> {
+    let t = &app.theme;
+    let Some(banner) = &app.banner else {
+        return Vec::new();
+    };
+    if !matches!(app.mode, Mode::Browse | Mode::Help) {
+        return Vec::new();
+    }
+    let width = usize::from(width.saturating_sub(1));
+    let (prefix, style) = match banner.kind {
+        BannerKind::Info => ("› ".to_owned(), t.accent),
+        BannerKind::Success => ("✓ ".to_owned(), t.ok),
+        BannerKind::Refusal => (format!("⚠ {}: ", s::REFUSED), t.warn),
+        BannerKind::Error => (format!("✗ {}: ", s::ERROR), t.danger),
+    };
+    let mut lines: Vec<Line> = wrap(&format!("{prefix}{}", banner.text), width)
+        .into_iter()
+        .map(|l| Line::from(vec![Span::raw(" "), Span::styled(l, style)]))
+        .collect();
+    if let Some(advice) = &banner.advice {
+        lines.extend(
+            wrap(&format!("{}: {advice}", s::WHAT_TO_DO), width)
+                .into_iter()
+                .map(|l| Line::from(vec![Span::raw(" "), Span::styled(l, t.label)])),
+        );
+    }
+    lines.truncate(4);
+    lines
+}
+
+fn draw_footer(frame: &mut Frame, area: Rect, app: &App) {
+    let t = &app.theme;
+    let busy = app.busy_text().map(|b| format!("{} {b} ", app.spinner()));
+    let busy_len = busy.as_ref().map_or(0, |b| b.chars().count());
+    let room = usize::from(area.width).saturating_sub(busy_len + 2);
+    let mut spans = vec![Span::raw(" ")];
+    let mut used = 1;
+    if !app.session_ended() {
+        for (key, word) in keymap::hints(app.demo.is_some()) {
+            let len = key.chars().count() + word.chars().count() + 3;
+            if used + len > room {
+                break;
+            }
+            spans.push(Span::styled(key, t.key));
+            spans.push(Span::styled(format!(" {word}  "), t.dim));
+            used += len;
+        }
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+    if let Some(busy) = busy {
+        frame.render_widget(
+            Paragraph::new(Span::styled(busy, t.accent)).alignment(Alignment::Right),
+            area,
+        );
+    }
+}
+
+// ---- overlays --------------------------------------------------------------
+
+fn buttons(t: &Theme, yes: &str, yes_focused: bool) -> Line<'static> {
+    let (no_style, yes_style) = if yes_focused {
+        (t.button, t.button_focus)
+    } else {
+        (t.button_focus, t.button)
+    };
+    Line::from(vec![
+        Span::raw("  "),
+        Span::styled(format!(" {} ", s::BTN_NO), no_style),
+        Span::raw("   "),
+        Span::styled(format!(" {yes} "), yes_style),
+    ])
+}
+
+fn signing_lines(t: &Theme, others: &[String], width: usize) -> Vec<Line<'static>> {
+    let mut lines = vec![Line::default()];
+    lines.extend(styled_wrap(s::SIGNING_WARNING, width, t.warn));
+    if !others.is_empty() {
+        lines.extend(styled_wrap(&s::other_active(others), width, t.warn));
+    }
+    lines
+}
+
+fn draw_confirm(frame: &mut Frame, area: Rect, app: &App, c: &Confirm) {
+    let t = &app.theme;
+    let outer = 74u16.min(area.width.saturating_sub(2));
+    let width = usize::from(outer.saturating_sub(4));
+    let mut lines = styled_wrap(&s::consequence(c.request, app.window), width, Style::new());
+    lines.push(Line::default());
+    lines.extend(styled_wrap(&s::last_used_line(&c.last_used), width, t.dim));
+    if c.signs_session && c.request == Request::Deactivate {
+        lines.extend(signing_lines(t, &c.other_active, width));
+    }
+    lines.push(Line::default());
+    lines.push(buttons(t, s::confirm_yes(c.request), c.yes_focused));
+    lines.push(Line::default());
+    lines.extend(styled_wrap(s::CONFIRM_HINT, width, t.dim));
+    let border = if c.request == Request::Deactivate {
+        t.warn
+    } else {
+        t.accent
+    };
+    let title = s::confirm_title(c.request, &c.key_id);
+    let rect = popup(area, outer, lines.len());
+    frame.render_widget(Clear, rect);
+    let block = panel(t, &title, border).padding(ratatui::widgets::Padding::horizontal(1));
+    frame.render_widget(Paragraph::new(lines).block(block), rect);
+}
+
+fn draw_typed(frame: &mut Frame, area: Rect, app: &App, d: &TypeToDelete) {
+    let t = &app.theme;
+    let outer = 74u16.min(area.width.saturating_sub(2));
+    let width = usize::from(outer.saturating_sub(4));
+    let request = Request::Delete { force: false };
+    let mut lines = styled_wrap(&s::consequence(request, app.window), width, Style::new());
+    if d.signs_session {
+        lines.extend(signing_lines(t, &[], width));
+    }
+    lines.push(Line::default());
+    lines.push(Line::from(Span::styled(s::TYPE_PROMPT, t.strong)));
+    let input_row = lines.len();
+    let shown: String = {
+        let chars: Vec<char> = d.input.chars().collect();
+        let room = width.saturating_sub(3);
+        chars[chars.len().saturating_sub(room)..].iter().collect()
+    };
+    let pad = width.saturating_sub(2 + shown.chars().count());
+    lines.push(Line::from(vec![
+        Span::styled("› ", t.danger),
+        Span::styled(shown.clone(), t.input),
+        Span::styled(" ".repeat(pad), t.input),
+    ]));
+    if d.mismatch {
+        lines.extend(styled_wrap(&s::mismatch(&d.key_id), width, t.danger));
+    }
+    lines.push(Line::default());
+    lines.extend(styled_wrap(s::TYPE_HINT, width, t.dim));
+    let title = s::confirm_title(request, &d.key_id);
+    let rect = popup(area, outer, lines.len());
+    frame.render_widget(Clear, rect);
+    let block = panel(t, &title, t.danger).padding(ratatui::widgets::Padding::horizontal(1));
+    frame.render_widget(Paragraph::new(lines).block(block), rect);
+    let x = rect.x + 2 + 2 + u16::try_from(shown.chars().count()).unwrap_or(0);
+    let y = rect.y + 1 + height_of(input_row);
+    if x < rect.right().saturating_sub(1) && y < rect.bottom().saturating_sub(1) {
+        frame.set_cursor_position(Position::new(x, y));
+    }
+}
+
+fn draw_help(frame: &mut Frame, area: Rect, app: &App) {
+    let t = &app.theme;
+    let mut lines = Vec::new();
+    for (title, bindings) in keymap::help_sections(app.demo.is_some()) {
+        if !lines.is_empty() {
+            lines.push(Line::default());
+        }
+        lines.push(Line::from(Span::styled(title, t.strong)));
+        for b in bindings {
+            lines.push(Line::from(vec![
+                Span::styled(format!("  {:<10} ", b.label), t.key),
+                Span::raw(b.help),
+            ]));
+        }
+    }
+    lines.push(Line::default());
+    lines.push(Line::from(Span::styled(s::HELP_CLOSE, t.dim)));
+    let rect = popup(area, 72, lines.len());
+    frame.render_widget(Clear, rect);
+    let block =
+        panel(t, s::HELP_TITLE, t.border_focus).padding(ratatui::widgets::Padding::horizontal(1));
+    frame.render_widget(Paragraph::new(lines).block(block), rect);
+}
+
+fn draw_ended(frame: &mut Frame, area: Rect, app: &App, key_id: &str, request: Request) {
+    let t = &app.theme;
+    let outer = 74u16.min(area.width.saturating_sub(2));
+    let width = usize::from(outer.saturating_sub(4));
+    let mut lines = Vec::new();
+    for (i, para) in s::session_ended(key_id, request).iter().enumerate() {
+        if i > 0 {
+            lines.push(Line::default());
+        }
+        let style = if i == 0 { t.strong } else { Style::new() };
+        lines.extend(styled_wrap(para, width, style));
+    }
+    let rect = popup(area, outer, lines.len());
+    frame.render_widget(Clear, rect);
+    let block = panel(t, s::SESSION_ENDED_TITLE, t.danger)
+        .padding(ratatui::widgets::Padding::horizontal(1));
+    frame.render_widget(Paragraph::new(lines).block(block), rect);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wrap_keeps_words_and_splits_long_ones() {
+        assert_eq!(wrap("a bb ccc", 4), vec!["a bb", "ccc"]);
+        assert_eq!(wrap("abcdefgh", 3), vec!["abc", "def", "gh"]);
+        assert_eq!(wrap("", 5), vec![""]);
+        assert_eq!(wrap("x", 0), vec!["x"]);
+    }
+}
