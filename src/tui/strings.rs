@@ -7,11 +7,13 @@ use crate::domain::window::{ago, human};
 
 pub const APP: &str = "rootkeys";
 pub const LOADING: &str = "loading…";
+pub const UNKNOWN: &str = "unknown";
 pub const LOADING_ACCOUNT: &str =
     "Reading the account: caller identity, account summary, root's access keys…";
 pub const ROOT_MARK: &str = "root ✓";
 pub const AUDITOR_MARK: &str = "read-only: not root";
-pub const SIMULATED: &str = "simulated account, no AWS calls";
+pub const SIMULATED: &str = "simulated";
+pub const DEMO: &str = "DEMO";
 pub const RETRY: &str = "Press r to try again, q to quit.";
 
 pub const VERDICT_RULE: &str = "CIS “no root user access key exists”";
@@ -21,8 +23,8 @@ pub const NOT_COMPLIANT: &str = "NOT COMPLIANT";
 pub fn keys_present(n: u32) -> String {
     match n {
         0 => "no root access key".to_owned(),
-        1 => "1 root access key present".to_owned(),
-        n => format!("{n} root access keys present"),
+        1 => "1 root access key".to_owned(),
+        n => format!("{n} root access keys"),
     }
 }
 
@@ -42,9 +44,11 @@ pub const SIGNING_LEGEND: &str = "● signs this session";
 pub const NO_KEYS: &str = "Root has no access keys. Nothing to remove.";
 pub const SELECT_MARK: &str = "▶ ";
 
-pub fn stage_cell(stage: &Stage, now: DateTime<Utc>) -> String {
+/// The stage column; `compact` for narrow terminals.
+pub fn stage_cell(stage: &Stage, now: DateTime<Utc>, compact: bool) -> String {
     match stage {
         Stage::Active => "active".to_owned(),
+        Stage::Observing { until, .. } if compact => format!("observing ({})", human(*until - now)),
         Stage::Observing { until, .. } => format!("observing · {} left", human(*until - now)),
         Stage::ReadyToDelete { .. } => "ready to delete".to_owned(),
         Stage::Deleted { at } => format!("deleted {}", at.format("%Y-%m-%d")),

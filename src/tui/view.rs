@@ -153,69 +153,86 @@ fn panel<'a>(theme: &Theme, title: &'a str, border: Style) -> Block<'a> {
 
 // ---- header --------------------------------------------------------------
 
+/// What stands for a fact not known yet: loading, or unknown after an error.
+fn pending_text(app: &App) -> &'static str {
+    if app.load_error.is_some() && !app.loading {
+        s::UNKNOWN
+    } else {
+        s::LOADING
+    }
+}
+
 fn draw_header(frame: &mut Frame, area: Rect, app: &App) {
     let t = &app.theme;
     let [line1, line2, line3] = Layout::vertical([Constraint::Length(1); 3]).areas(area);
 
-    let mut title = vec![Span::styled(format!(" {} ", s::APP), t.title)];
+    let mut title = vec![Span::raw(format!(" {} ", s::APP))];
     match &app.snapshot {
         Some(snap) => {
             let id = &snap.inventory.identity;
-            title.push(Span::styled(
-                format!(" account {} ", id.account_id),
-                t.title,
-            ));
-            title.push(Span::styled(format!("│ {} ", id.arn), t.title));
             let mark = match snap.inventory.view {
                 View::Root => s::ROOT_MARK,
                 View::Auditor => s::AUDITOR_MARK,
             };
-            title.push(Span::styled(format!("│ {mark} "), t.title));
+            title.push(Span::raw(format!(" account {} ", id.account_id)));
+            title.push(Span::raw(format!("│ {mark} ")));
+            title.push(Span::raw(format!("│ {} ", id.arn)));
         }
-        None => title.push(Span::styled(format!(" account {} ", s::LOADING), t.title)),
+        None => title.push(Span::raw(format!(" account {} ", pending_text(app)))),
     }
+    let used: usize = title.iter().map(|sp| sp.content.chars().count()).sum();
     frame.render_widget(Paragraph::new(Line::from(title)).style(t.title), line1);
     if let Some(demo) = &app.demo {
-        let badge = format!(" {} ", s::demo_badge(&demo.scenario));
-        frame.render_widget(
-            Paragraph::new(Span::styled(badge, t.title)).alignment(Alignment::Right),
-            line1,
-        );
+        let room = usize::from(area.width).saturating_sub(used + 1);
+        let full = format!(" {} ", s::demo_badge(&demo.scenario));
+        let badge = if full.chars().count() <= room {
+            Some(full)
+        } else {
+            let short = format!(" {} ", s::DEMO);
+            (short.chars().count() <= room).then_some(short)
+        };
+        if let Some(badge) = badge {
+            frame.render_widget(
+                Paragraph::new(Span::styled(badge, t.title)).alignment(Alignment::Right),
+                line1,
+            );
+        }
     }
 
-    let mut facts = Vec::new();
     let src = &app.source;
+    let mut facts: Vec<(&str, String)> = Vec::new();
     if let Some(p) = &src.profile {
-        facts.push(("profile", p.clone()));
+        facts.push(("profile ", p.clone()));
     }
     if let Some(r) = &src.region {
-        facts.push(("region", r.clone()));
+        facts.push(("region ", r.clone()));
     }
     if let Some(e) = &src.endpoint {
-        facts.push(("endpoint", e.clone()));
+        facts.push(("endpoint ", e.clone()));
+    }
+    facts.push(("", s::window(app.window)));
+    if let Some(snap) = &app.snapshot {
+        facts.push(("now ", s::date_time(snap.now)));
     }
     if src.simulated.is_some() {
         facts.push(("", s::SIMULATED.to_owned()));
     }
     let mut spans = vec![Span::raw(" ")];
-    for (label, value) in facts {
-        if !label.is_empty() {
-            spans.push(Span::styled(format!("{label} "), t.dim));
+    for (i, (label, value)) in facts.into_iter().enumerate() {
+        if i > 0 {
+            spans.push(Span::styled(" · ", t.dim));
         }
+        spans.push(Span::styled(label, t.dim));
         spans.push(Span::raw(value));
-        spans.push(Span::styled("  ·  ", t.dim));
-    }
-    spans.push(Span::styled(s::window(app.window), t.dim));
-    if let Some(snap) = &app.snapshot {
-        spans.push(Span::styled("  ·  ", t.dim));
-        spans.push(Span::styled(
-            format!("now {}", s::date_time(snap.now)),
-            t.dim,
-        ));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), line2);
 
-    let verdict = match &app.snapshot {
+    let mut verdict = vec![
+        Span::raw(" "),
+        Span::styled(s::VERDICT_RULE, t.label),
+        Span::raw("  "),
+    ];
+    match &app.snapshot {
         Some(snap) => {
             let inv = &snap.inventory;
             let (mark, word, style) = if inv.cis_compliant() {
@@ -223,31 +240,25 @@ fn draw_header(frame: &mut Frame, area: Rect, app: &App) {
             } else {
                 ("✗", s::NOT_COMPLIANT, t.danger)
             };
-            Line::from(vec![
-                Span::raw(" "),
-                Span::styled(s::VERDICT_RULE, t.label),
-                Span::raw("  "),
-                Span::styled(format!("{mark} {word}"), style),
-                Span::styled(
-                    format!("  {}", s::keys_present(inv.root_keys_present())),
-                    t.dim,
-                ),
-            ])
+            verdict.push(Span::styled(format!("{mark} {word}"), style));
+            verdict.push(Span::styled(
+                format!(" · {}", s::keys_present(inv.root_keys_present())),
+                t.dim,
+            ));
         }
-        None => Line::from(vec![
-            Span::raw(" "),
-            Span::styled(s::VERDICT_RULE, t.label),
-            Span::styled(format!("  {}", s::LOADING), t.dim),
-        ]),
-    };
-    frame.render_widget(Paragraph::new(verdict), line3);
+        None => verdict.push(Span::styled(pending_text(app), t.dim)),
+    }
+    frame.render_widget(Paragraph::new(Line::from(verdict)), line3);
 }
 
 // ---- keys table ----------------------------------------------------------
 
 fn table_height(app: &App) -> u16 {
     let rows = app.rows().len();
-    if app.snapshot.is_none() || rows == 0 {
+    if app.snapshot.is_none() {
+        return if app.load_error.is_some() { 8 } else { 5 };
+    }
+    if rows == 0 {
         return 5;
     }
     height_of(rows + 3)
@@ -320,29 +331,31 @@ fn draw_table(frame: &mut Frame, area: Rect, app: &App) {
             Row::Key(kv) => key_row(t, kv, now, wide),
             Row::Deleted { key_id, at } => {
                 let stage = Stage::Deleted { at: *at };
-                let mut cells = vec![
-                    Cell::from(Span::styled((*key_id).to_owned(), t.dim)),
-                    Cell::from(Span::styled("—", t.dim)),
-                ];
+                let dash = || Cell::from(Span::styled("—", t.dim));
+                let mut cells = vec![Cell::from(Span::styled((*key_id).to_owned(), t.dim))];
                 if wide {
-                    cells.push(Cell::from(Span::styled("—", t.dim)));
+                    cells.extend([dash(), dash()]);
                 }
-                cells.push(Cell::from(Span::styled("—", t.dim)));
-                cells.push(Cell::from(Span::styled(s::stage_cell(&stage, now), t.dim)));
+                cells.push(dash());
+                cells.push(Cell::from(Span::styled(
+                    s::stage_cell(&stage, now, !wide),
+                    t.dim,
+                )));
                 TableRow::new(cells)
             }
         })
         .collect();
-    let mut header = vec![s::COL_KEY, s::COL_STATUS];
-    let mut widths = vec![Constraint::Length(22), Constraint::Length(9)];
+    // Narrow: the stage says the status, and the detail pane gives the age.
+    let mut header = vec![s::COL_KEY];
+    let mut widths = vec![Constraint::Length(22)];
     if wide {
-        header.push(s::COL_AGE);
-        widths.push(Constraint::Length(5));
+        header.extend([s::COL_STATUS, s::COL_AGE]);
+        widths.extend([Constraint::Length(9), Constraint::Length(5)]);
     }
     header.extend([s::COL_LAST_USED, s::COL_STAGE]);
     widths.extend([
         Constraint::Min(12),
-        Constraint::Length(if wide { 28 } else { 24 }),
+        Constraint::Length(if wide { 28 } else { 20 }),
     ]);
     let table = Table::new(table_rows, widths)
         .header(TableRow::new(header).style(t.label))
@@ -361,22 +374,20 @@ fn key_row(t: &Theme, kv: &KeyView, now: DateTime<Utc>, wide: bool) -> TableRow<
     if key.signs_this_session {
         id.push(Span::styled(format!(" {}", s::SIGNING_MARK), t.warn));
     }
-    let mut cells = vec![
-        Cell::from(Line::from(id)),
-        Cell::from(Span::styled(
-            key.status.to_string(),
-            status_style(t, key.status),
-        )),
-    ];
+    let mut cells = vec![Cell::from(Line::from(id))];
     if wide {
         let age = key
             .created
             .map_or_else(|| "—".to_owned(), |c| s::age(now - c));
+        cells.push(Cell::from(Span::styled(
+            key.status.to_string(),
+            status_style(t, key.status),
+        )));
         cells.push(Cell::from(age));
     }
     cells.push(Cell::from(s::last_used_short(key.last_used.as_ref(), now)));
     cells.push(Cell::from(Span::styled(
-        s::stage_cell(&kv.stage, now),
+        s::stage_cell(&kv.stage, now, !wide),
         stage_style(t, &kv.stage),
     )));
     TableRow::new(cells)
@@ -664,6 +675,10 @@ fn status_lines(app: &App, width: u16) -> Vec<Line<'static>> {
     if !matches!(app.mode, Mode::Browse | Mode::Help) {
         return Vec::new();
     }
+    if app.snapshot.is_none() && app.load_error.is_some() {
+        // The keys panel shows the error in full.
+        return Vec::new();
+    }
     let width = usize::from(width.saturating_sub(1));
     let (prefix, style) = match banner.kind {
         BannerKind::Info => ("› ".to_owned(), t.accent),
@@ -804,14 +819,15 @@ fn draw_typed(frame: &mut Frame, area: Rect, app: &App, d: &TypeToDelete) {
     }
 }
 
-fn draw_help(frame: &mut Frame, area: Rect, app: &App) {
-    let t = &app.theme;
+type HelpSection = (&'static str, Vec<&'static keymap::Binding>);
+
+fn help_lines(t: &Theme, sections: &[HelpSection]) -> Vec<Line<'static>> {
     let mut lines = Vec::new();
-    for (title, bindings) in keymap::help_sections(app.demo.is_some()) {
+    for (title, bindings) in sections {
         if !lines.is_empty() {
             lines.push(Line::default());
         }
-        lines.push(Line::from(Span::styled(title, t.strong)));
+        lines.push(Line::from(Span::styled(*title, t.strong)));
         for b in bindings {
             lines.push(Line::from(vec![
                 Span::styled(format!("  {:<10} ", b.label), t.key),
@@ -821,6 +837,19 @@ fn draw_help(frame: &mut Frame, area: Rect, app: &App) {
     }
     lines.push(Line::default());
     lines.push(Line::from(Span::styled(s::HELP_CLOSE, t.dim)));
+    lines
+}
+
+fn draw_help(frame: &mut Frame, area: Rect, app: &App) {
+    let t = &app.theme;
+    let sections = keymap::help_sections(app.demo.is_some());
+    let mut lines = help_lines(t, &sections);
+    // On a short terminal, leave out the dialogs' keys: each dialog shows them.
+    let mut keep = sections.len();
+    while lines.len() + 2 > usize::from(area.height) && keep > 1 {
+        keep -= 1;
+        lines = help_lines(t, &sections[..keep]);
+    }
     let rect = popup(area, 72, lines.len());
     frame.render_widget(Clear, rect);
     let block =
