@@ -55,7 +55,7 @@ impl Contents {
         self.records.iter().map(|(_, r)| r.clone()).collect()
     }
 
-    /// Intents with neither an outcome nor a reconciliation.
+    /// Intents with neither a known outcome nor a reconciliation.
     pub fn open_intents(&self) -> Vec<&Record> {
         self.records
             .iter()
@@ -63,7 +63,10 @@ impl Contents {
             .filter(|r| r.phase == Phase::Intent)
             .filter(|intent| {
                 !self.records.iter().any(|(_, r)| {
-                    r.op == intent.op && matches!(r.phase, Phase::Outcome | Phase::Reconciled)
+                    r.op == intent.op
+                        && (r.phase == Phase::Reconciled
+                            || (r.phase == Phase::Outcome
+                                && !matches!(r.result, Some(RecordResult::Unknown { .. }))))
                 })
             })
             .collect()
@@ -105,6 +108,16 @@ impl Journal {
         }
     }
 
+    /// A journal must be a plain file (not a device, FIFO or directory).
+    fn regular(&self, file: &File) -> Result<(), JournalError> {
+        let meta = file.metadata().map_err(|e| self.io(e))?;
+        if meta.is_file() {
+            Ok(())
+        } else {
+            Err(self.io(std::io::Error::other("not a regular file")))
+        }
+    }
+
     /// Read the whole file under a shared lock. A missing file is empty.
     pub fn read(&self) -> Result<Contents, JournalError> {
         let mut file = match File::open(&self.path) {
@@ -112,6 +125,7 @@ impl Journal {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Contents::default()),
             Err(e) => return Err(self.io(e)),
         };
+        self.regular(&file)?;
         file.lock_shared().map_err(|e| self.io(e))?;
         let mut bytes = Vec::new();
         let read = file.read_to_end(&mut bytes);
@@ -131,6 +145,7 @@ impl Journal {
         #[cfg(unix)]
         options.mode(0o600);
         let mut file = options.open(&self.path).map_err(|e| self.io(e))?;
+        self.regular(&file)?;
         file.lock().map_err(|e| self.io(e))?;
         let result = (|| {
             let len = file.metadata()?.len();
@@ -337,6 +352,35 @@ mod tests {
         let read = journal.read().expect("read");
         let open: Vec<&str> = read.open_intents().iter().map(|r| r.op.as_str()).collect();
         assert_eq!(open, vec!["open"]);
+    }
+
+    #[test]
+    fn an_unknown_outcome_leaves_the_intent_open() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let journal = Journal::open(dir.path(), ACCOUNT).expect("open");
+        let intent = sample(&journal, "lost", Phase::Intent);
+        journal.append(&intent).expect("append");
+        let unknown = outcome_of(
+            &intent,
+            Utc::now(),
+            RecordResult::Unknown {
+                code: "Unreachable".to_owned(),
+            },
+        );
+        journal.append(&unknown).expect("append");
+        let failed = sample(&journal, "failed", Phase::Intent);
+        journal.append(&failed).expect("append");
+        let err = outcome_of(
+            &failed,
+            Utc::now(),
+            RecordResult::Error {
+                code: "AccessDenied".to_owned(),
+            },
+        );
+        journal.append(&err).expect("append");
+        let read = journal.read().expect("read");
+        let open: Vec<&str> = read.open_intents().iter().map(|r| r.op.as_str()).collect();
+        assert_eq!(open, vec!["lost"]);
     }
 
     #[test]

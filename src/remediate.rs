@@ -295,6 +295,9 @@ impl Remediator {
             self.account.now(),
             match &result {
                 Ok(()) => RecordResult::Ok,
+                Err(e @ AccountError::Unreachable { .. }) => {
+                    RecordResult::Unknown { code: e.code() }
+                }
                 Err(e) => RecordResult::Error { code: e.code() },
             },
         );

@@ -22,6 +22,9 @@ pub fn line(r: &Record) -> String {
         (_, Some(RecordResult::Ok)) => "ok".to_owned(),
         (_, Some(RecordResult::Error { code })) => format!("failed: {code}"),
         (_, Some(RecordResult::NotApplied)) => "not applied".to_owned(),
+        (_, Some(RecordResult::Unknown { code })) => {
+            format!("unknown ({code}): reconciled on next start")
+        }
         (Phase::Intent, None) => "…".to_owned(),
         (_, None) => String::new(),
     };

@@ -52,6 +52,9 @@ pub enum Result {
     Error { code: String },
     /// Reconciliation found the write had not taken effect.
     NotApplied,
+    /// The call failed in a way that leaves its effect unknown (the
+    /// connection dropped after sending); settled later by reconciliation.
+    Unknown { code: String },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
