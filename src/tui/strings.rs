@@ -117,7 +117,7 @@ pub const NO_NEXT: &str = "nothing to do";
 
 pub fn window_ends(until: DateTime<Utc>, now: DateTime<Utc>) -> String {
     if now < until {
-        format!("ends {} ({} left)", date_time(until), human(until - now))
+        format!("ends {}", date_time(until))
     } else {
         format!("passed {}", date_time(until))
     }

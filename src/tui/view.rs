@@ -212,7 +212,7 @@ fn draw_header(frame: &mut Frame, area: Rect, app: &App) {
     }
     facts.push(("", s::window(app.window)));
     if let Some(snap) = &app.snapshot {
-        facts.push(("now ", s::date_time(snap.now)));
+        facts.push(("as of ", s::date_time(snap.now)));
     }
     if src.simulated.is_some() {
         facts.push(("", s::SIMULATED.to_owned()));
