@@ -213,3 +213,32 @@ fn a_20x6_terminal_gets_a_note_not_a_panic() {
     let raw = String::from_utf8_lossy(&pty.raw()).into_owned();
     assert!(!raw.contains("panicked"), "{raw}");
 }
+
+#[test]
+fn a_panic_in_a_background_task_restores_the_terminal_and_fails() {
+    let state = tempfile::tempdir().expect("state");
+    let mut env = demo_env(state.path());
+    env.push((
+        "ROOTKEYS_FAILPOINT".to_owned(),
+        rootkeys::tui::PANIC_FAILPOINT.to_owned(),
+    ));
+    let mut pty = Pty::spawn(&["demo"], &env, 100, 30);
+    let code = pty.wait_exit(T);
+    assert_eq!(
+        i32::try_from(code).expect("code"),
+        rootkeys::tui::PANIC_EXIT,
+        "{}",
+        pty.screen()
+    );
+    let raw = String::from_utf8_lossy(&pty.raw()).into_owned();
+    let entered = raw
+        .find("\x1b[?1049h")
+        .expect("entered the alternate screen");
+    let left = raw.rfind("\x1b[?1049l").expect("left the alternate screen");
+    assert!(left > entered);
+    assert!(raw[entered..].contains("\x1b[?25h"), "cursor shown again");
+    assert!(
+        raw[left..].contains("injected panic"),
+        "the panic is reported after leaving: {raw:?}"
+    );
+}

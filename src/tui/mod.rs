@@ -38,7 +38,13 @@ use crate::account::sim::{Latency, SimAccount, SimClock};
 use crate::account::{Account, sim};
 use crate::cli::Global;
 use crate::commands::Exit;
-use crate::remediate::Remediator;
+use crate::remediate::{FAILPOINT_ENV, Remediator};
+
+/// `ROOTKEYS_FAILPOINT=tui-task-panic` makes a background task panic once
+/// the view is up (tests of the panic hook).
+pub const PANIC_FAILPOINT: &str = "tui-task-panic";
+/// Exit status after a panic (the terminal is restored first).
+pub const PANIC_EXIT: i32 = 101;
 
 /// The interactive view over the account behind `remediator`.
 pub async fn run_live(remediator: &Remediator) -> Exit {
@@ -108,6 +114,11 @@ async fn interactive(mut app: App, worker: &Worker<'_>) -> Exit {
     };
     let (tx, rx) = mpsc::unbounded_channel();
     let listeners = listen_for_signals(&tx);
+    if std::env::var(FAILPOINT_ENV).is_ok_and(|v| v == PANIC_FAILPOINT) {
+        // Test-only: a panic in a background task must still end the
+        // process with the terminal restored.
+        tokio::spawn(async { panic!("injected panic in a background task") });
+    }
     let result = runner::run(&mut terminal, &mut app, worker, EventStream::new(), rx).await;
     for listener in listeners {
         listener.abort();
@@ -143,7 +154,7 @@ fn install_panic_hook() {
     std::panic::set_hook(Box::new(move |info| {
         leave();
         previous(info);
-        std::process::exit(101);
+        std::process::exit(PANIC_EXIT);
     }));
 }
 
