@@ -58,6 +58,9 @@ impl AwsAccount {
         if let Some(profile) = profile {
             loader = loader.profile_name(profile);
         }
+        if plain_http_endpoint() {
+            loader = loader.http_client(plain_http_client());
+        }
         let config = loader.load().await;
         let source = Source {
             profile: profile
@@ -252,6 +255,26 @@ impl AwsAccount {
             .map(|_| ())
             .map_err(|e| no_such_key(key_id, map_sdk_error("iam:DeleteAccessKey", &e)))
     }
+}
+
+/// `AWS_ENDPOINT_URL` names a plain-HTTP endpoint (a local test server):
+/// no TLS, so no reason to load the system's certificate store.
+fn plain_http_endpoint() -> bool {
+    std::env::var("AWS_ENDPOINT_URL").is_ok_and(|url| url.starts_with("http://"))
+}
+
+/// One HTTP client shared by the IAM and STS clients, with an empty trust
+/// store: connections to the plain-HTTP endpoint never use it.
+fn plain_http_client() -> aws_smithy_runtime_api::client::http::SharedHttpClient {
+    use aws_smithy_http_client::tls::{self, TlsContext, TrustStore, rustls_provider::CryptoMode};
+    let context = TlsContext::builder()
+        .with_trust_store(TrustStore::empty())
+        .build()
+        .unwrap_or_default();
+    aws_smithy_http_client::Builder::new()
+        .tls_provider(tls::Provider::Rustls(CryptoMode::AwsLc))
+        .tls_context(context)
+        .build_https()
 }
 
 impl Account for AwsAccount {
