@@ -6,6 +6,17 @@ use crate::domain::policy::{Request, Stage};
 use crate::domain::window::{ago, human};
 
 pub const APP: &str = "rootkeys";
+pub const ACCOUNT: &str = "account";
+pub const F_PROFILE: &str = "profile ";
+pub const F_REGION: &str = "region ";
+pub const F_ENDPOINT: &str = "endpoint ";
+pub const F_AS_OF: &str = "as of ";
+pub const NONE: &str = "—";
+pub const NEVER: &str = "never";
+pub const MARK_OK: &str = "✓";
+pub const MARK_BAD: &str = "✗";
+pub const MARK_WARN: &str = "⚠";
+pub const MARK_INFO: &str = "›";
 pub const LOADING: &str = "loading…";
 pub const UNKNOWN: &str = "unknown";
 pub const LOADING_ACCOUNT: &str =
@@ -59,7 +70,7 @@ pub fn stage_cell(stage: &Stage, now: DateTime<Utc>, compact: bool) -> String {
 /// `yesterday · s3 · eu-west-1`, or `never`.
 pub fn last_used_short(used: Option<&crate::domain::LastUsed>, now: DateTime<Utc>) -> String {
     match used {
-        None => "never".to_owned(),
+        None => NEVER.to_owned(),
         Some(u) => {
             let mut s = ago(now - u.date);
             for part in [&u.service, &u.region].into_iter().flatten() {
@@ -85,6 +96,11 @@ pub fn age(delta: TimeDelta) -> String {
     }
 }
 
+/// `2023-03-04 · 3 y old`
+pub fn created(t: DateTime<Utc>, now: DateTime<Utc>) -> String {
+    format!("{} · {} old", date(t), age(now - t))
+}
+
 pub fn date(t: DateTime<Utc>) -> String {
     t.format("%Y-%m-%d").to_string()
 }
@@ -95,6 +111,7 @@ pub fn date_time(t: DateTime<Utc>) -> String {
 
 // Detail pane
 pub const DETAIL_TITLE: &str = "Key";
+pub const L_KEY_ID: &str = "Key ID";
 pub const L_STATUS: &str = "Status";
 pub const L_CREATED: &str = "Created";
 pub const L_LAST_USED: &str = "Last used";

@@ -63,7 +63,7 @@ impl Theme {
             warn: Style::new().fg(Color::Yellow),
             danger: Style::new().fg(Color::LightRed).add_modifier(bold),
             accent: Style::new().fg(Color::Cyan),
-            selected: Style::new().bg(Color::Rgb(40, 48, 64)).add_modifier(bold),
+            selected: Style::new().bg(Color::Indexed(237)).add_modifier(bold),
             key: Style::new().fg(Color::Cyan).add_modifier(bold),
             button_focus: Style::new()
                 .fg(Color::Black)

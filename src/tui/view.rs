@@ -174,11 +174,11 @@ fn draw_header(frame: &mut Frame, area: Rect, app: &App) {
                 View::Root => s::ROOT_MARK,
                 View::Auditor => s::AUDITOR_MARK,
             };
-            title.push(Span::raw(format!(" account {} ", id.account_id)));
+            title.push(Span::raw(format!(" {} {} ", s::ACCOUNT, id.account_id)));
             title.push(Span::raw(format!("│ {mark} ")));
             title.push(Span::raw(format!("│ {} ", id.arn)));
         }
-        None => title.push(Span::raw(format!(" account {} ", pending_text(app)))),
+        None => title.push(Span::raw(format!(" {} {} ", s::ACCOUNT, pending_text(app)))),
     }
     let used: usize = title.iter().map(|sp| sp.content.chars().count()).sum();
     frame.render_widget(Paragraph::new(Line::from(title)).style(t.title), line1);
@@ -202,17 +202,17 @@ fn draw_header(frame: &mut Frame, area: Rect, app: &App) {
     let src = &app.source;
     let mut facts: Vec<(&str, String)> = Vec::new();
     if let Some(p) = &src.profile {
-        facts.push(("profile ", p.clone()));
+        facts.push((s::F_PROFILE, p.clone()));
     }
     if let Some(r) = &src.region {
-        facts.push(("region ", r.clone()));
+        facts.push((s::F_REGION, r.clone()));
     }
     if let Some(e) = &src.endpoint {
-        facts.push(("endpoint ", e.clone()));
+        facts.push((s::F_ENDPOINT, e.clone()));
     }
     facts.push(("", s::window(app.window)));
     if let Some(snap) = &app.snapshot {
-        facts.push(("as of ", s::date_time(snap.now)));
+        facts.push((s::F_AS_OF, s::date_time(snap.now)));
     }
     if src.simulated.is_some() {
         facts.push(("", s::SIMULATED.to_owned()));
@@ -236,9 +236,9 @@ fn draw_header(frame: &mut Frame, area: Rect, app: &App) {
         Some(snap) => {
             let inv = &snap.inventory;
             let (mark, word, style) = if inv.cis_compliant() {
-                ("✓", s::COMPLIANT, t.ok)
+                (s::MARK_OK, s::COMPLIANT, t.ok)
             } else {
-                ("✗", s::NOT_COMPLIANT, t.danger)
+                (s::MARK_BAD, s::NOT_COMPLIANT, t.danger)
             };
             verdict.push(Span::styled(format!("{mark} {word}"), style));
             verdict.push(Span::styled(
@@ -294,7 +294,8 @@ fn draw_table(frame: &mut Frame, area: Rect, app: &App) {
         let lines = match &app.load_error {
             Some(e) => {
                 let width = usize::from(area.width.saturating_sub(4));
-                let mut lines = styled_wrap(&format!("✗ {}", e.message), width, t.danger);
+                let mut lines =
+                    styled_wrap(&format!("{} {}", s::MARK_BAD, e.message), width, t.danger);
                 if let Some(advice) = &e.advice {
                     lines.extend(styled_wrap(
                         &format!("{}: {advice}", s::WHAT_TO_DO),
@@ -331,7 +332,7 @@ fn draw_table(frame: &mut Frame, area: Rect, app: &App) {
             Row::Key(kv) => key_row(t, kv, now, wide),
             Row::Deleted { key_id, at } => {
                 let stage = Stage::Deleted { at: *at };
-                let dash = || Cell::from(Span::styled("—", t.dim));
+                let dash = || Cell::from(Span::styled(s::NONE, t.dim));
                 let mut cells = vec![Cell::from(Span::styled((*key_id).to_owned(), t.dim))];
                 if wide {
                     cells.extend([dash(), dash()]);
@@ -378,7 +379,7 @@ fn key_row(t: &Theme, kv: &KeyView, now: DateTime<Utc>, wide: bool) -> TableRow<
     if wide {
         let age = key
             .created
-            .map_or_else(|| "—".to_owned(), |c| s::age(now - c));
+            .map_or_else(|| s::NONE.to_owned(), |c| s::age(now - c));
         cells.push(Cell::from(Span::styled(
             key.status.to_string(),
             status_style(t, key.status),
@@ -413,7 +414,7 @@ fn draw_main(frame: &mut Frame, area: Rect, app: &App) {
 
 fn last_used_long(used: Option<&LastUsed>, now: DateTime<Utc>) -> String {
     match used {
-        None => "never".to_owned(),
+        None => s::NEVER.to_owned(),
         Some(u) => format!("{} · {}", s::date(u.date), s::last_used_short(Some(u), now)),
     }
 }
@@ -538,7 +539,7 @@ fn key_lines(
     let mut lines = Vec::new();
     let key = &kv.key;
     if key.access_key_id.is_none() {
-        lines.extend(field(t, "Key ID", s::KEY_ID_UNKNOWN, t.dim, width));
+        lines.extend(field(t, s::L_KEY_ID, s::KEY_ID_UNKNOWN, t.dim, width));
     }
     lines.extend(field(
         t,
@@ -547,10 +548,9 @@ fn key_lines(
         status_style(t, key.status),
         width,
     ));
-    let created = key.created.map_or_else(
-        || "unknown".to_owned(),
-        |c| format!("{} · {} old", s::date(c), s::age(now - c)),
-    );
+    let created = key
+        .created
+        .map_or_else(|| s::UNKNOWN.to_owned(), |c| s::created(c, now));
     lines.extend(field(t, s::L_CREATED, &created, Style::new(), width));
     lines.extend(field(
         t,
@@ -681,10 +681,10 @@ fn status_lines(app: &App, width: u16) -> Vec<Line<'static>> {
     }
     let width = usize::from(width.saturating_sub(1));
     let (prefix, style) = match banner.kind {
-        BannerKind::Info => ("› ".to_owned(), t.accent),
-        BannerKind::Success => ("✓ ".to_owned(), t.ok),
-        BannerKind::Refusal => (format!("⚠ {}: ", s::REFUSED), t.warn),
-        BannerKind::Error => (format!("✗ {}: ", s::ERROR), t.danger),
+        BannerKind::Info => (format!("{} ", s::MARK_INFO), t.accent),
+        BannerKind::Success => (format!("{} ", s::MARK_OK), t.ok),
+        BannerKind::Refusal => (format!("{} {}: ", s::MARK_WARN, s::REFUSED), t.warn),
+        BannerKind::Error => (format!("{} {}: ", s::MARK_BAD, s::ERROR), t.danger),
     };
     let mut lines: Vec<Line> = wrap(&format!("{prefix}{}", banner.text), width)
         .into_iter()
