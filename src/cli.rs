@@ -93,6 +93,18 @@ pub enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// What used a key: CloudTrail event history in every enabled region, summarised
+    Usage {
+        key_id: String,
+        /// Days of history to search (CloudTrail keeps 90)
+        #[arg(long, default_value_t = 90, value_parser = clap::value_parser!(u32).range(1..=90))]
+        days: u32,
+        /// `all` (every enabled region) or a comma-separated list
+        #[arg(long, default_value = "all", value_name = "all|LIST")]
+        regions: String,
+        #[arg(long)]
+        json: bool,
+    },
     /// Every key with its stage, window end and next allowed step
     Status {
         #[arg(long)]

@@ -30,6 +30,7 @@ pub struct AwsAccount {
     credentials: Option<SharedCredentialsProvider>,
     source: Source,
     report_wait: Duration,
+    sdk_config: Option<aws_config::SdkConfig>,
 }
 
 /// Timeouts that make an unreachable endpoint fail in seconds, not minutes.
@@ -76,6 +77,7 @@ impl AwsAccount {
             credentials: config.credentials_provider(),
             source,
             report_wait: REPORT_WAIT,
+            sdk_config: Some(config),
         }
     }
 
@@ -92,7 +94,16 @@ impl AwsAccount {
             credentials,
             source: Source::default(),
             report_wait,
+            sdk_config: None,
         }
+    }
+
+    /// CloudTrail event history for the usage review, over the same
+    /// credentials and settings (none for clients built by hand).
+    pub fn trail_source(&self) -> Option<super::cloudtrail::SdkTrailSource> {
+        self.sdk_config
+            .as_ref()
+            .map(super::cloudtrail::SdkTrailSource::new)
     }
 
     async fn signing_key_id(&self) -> Option<String> {

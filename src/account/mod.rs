@@ -2,6 +2,7 @@
 //! real (`aws`) or simulated (`sim`). Returns domain types, never SDK types.
 
 pub mod aws;
+pub mod cloudtrail;
 pub mod sim;
 
 use chrono::{DateTime, Utc};

@@ -5,6 +5,7 @@ pub mod audit;
 pub mod history;
 pub mod report;
 pub mod status;
+pub mod usage;
 pub mod write;
 
 use std::io::IsTerminal;
@@ -63,6 +64,16 @@ pub async fn run(cli: Cli) -> Exit {
         Some(Command::Demo { scenario, reset }) => {
             crate::tui::run_demo(&global, &scenario, reset).await
         }
+        Some(Command::Usage {
+            key_id,
+            days,
+            regions,
+            json,
+        }) => {
+            let account =
+                AwsAccount::connect(global.profile.as_deref(), global.region.as_deref()).await;
+            usage::run(&account, &key_id, days, &regions, json).await
+        }
         command => {
             let account: Arc<dyn Account> = Arc::new(
                 AwsAccount::connect(global.profile.as_deref(), global.region.as_deref()).await,
@@ -118,6 +129,6 @@ pub async fn run_on(remediator: &Remediator, command: Option<Command>) -> Exit {
                 status::run(remediator, false).await
             }
         }
-        Some(Command::Report { .. } | Command::Demo { .. }) => Exit::Failed,
+        Some(Command::Report { .. } | Command::Demo { .. } | Command::Usage { .. }) => Exit::Failed,
     }
 }

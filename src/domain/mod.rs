@@ -4,6 +4,7 @@
 
 pub mod policy;
 pub mod record;
+pub mod usage;
 pub mod window;
 
 use chrono::{DateTime, Utc};
