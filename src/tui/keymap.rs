@@ -237,10 +237,18 @@ const HINT_ORDER: &[Command] = &[
     Command::Down,
 ];
 
-/// Footer hints: (key label, word), most useful first.
-pub fn hints(demo_mode: bool) -> Vec<(&'static str, &'static str)> {
+/// Footer hints: (key label, word), most useful first; without the
+/// writes when the session cannot write (auditor view).
+pub fn hints(demo_mode: bool, writes: bool) -> Vec<(&'static str, &'static str)> {
+    let is_write = |c: Command| {
+        matches!(
+            c,
+            Command::Deactivate | Command::Reactivate | Command::Delete
+        )
+    };
     HINT_ORDER
         .iter()
+        .filter(|c| writes || !is_write(**c))
         .filter_map(|c| BROWSE.iter().find(|b| b.command == *c))
         .filter(|b| demo_mode || !b.demo_only)
         .filter_map(|b| {
@@ -366,10 +374,16 @@ mod tests {
         }
         let live: Vec<&str> = help_sections(false).iter().map(|(t, _)| *t).collect();
         assert!(!live.contains(&s::HELP_DEMO));
-        assert!(hints(false).iter().all(|(k, _)| *k != "s"));
-        assert!(hints(true).iter().any(|(k, _)| *k == "s"));
+        assert!(hints(false, true).iter().all(|(k, _)| *k != "s"));
+        assert!(hints(true, true).iter().any(|(k, _)| *k == "s"));
         // Every binding with a hint is in the footer's order.
         let with_hint = BROWSE.iter().filter(|b| b.hint.is_some()).count();
-        assert_eq!(hints(true).len(), with_hint);
+        assert_eq!(hints(true, true).len(), with_hint);
+        // Read-only: no write hints.
+        assert!(
+            hints(true, false)
+                .iter()
+                .all(|(k, _)| !["d", "a", "D"].contains(k))
+        );
     }
 }

@@ -481,7 +481,7 @@ fn detail_lines(app: &App, width: usize) -> (String, Vec<Line<'static>>) {
     let mut lines = Vec::new();
     if snap.inventory.view == View::Auditor {
         lines.extend(
-            styled_wrap(s::AUDITOR_NOTE, width.saturating_sub(1), t.accent)
+            styled_wrap(s::AUDITOR_NOTE, width.saturating_sub(2), t.accent)
                 .into_iter()
                 .map(|l| {
                     let mut spans = vec![Span::raw(" ")];
@@ -709,7 +709,8 @@ fn draw_footer(frame: &mut Frame, area: Rect, app: &App) {
     let mut spans = vec![Span::raw(" ")];
     let mut used = 1;
     if !app.session_ended() {
-        for (key, word) in keymap::hints(app.demo.is_some()) {
+        let writes = app.snapshot.is_none() || app.is_root();
+        for (key, word) in keymap::hints(app.demo.is_some(), writes) {
             let len = key.chars().count() + word.chars().count() + 3;
             if used + len > room {
                 break;
