@@ -209,10 +209,7 @@ async fn dropped_connection_mid_write_is_settled_by_reconciliation() {
     );
     let snapshot = remediator.snapshot().await.expect("snapshot");
     let reconciled = &snapshot.recorded[0];
-    assert_eq!(
-        reconciled.phase,
-        Phase::Reconciled
-    );
+    assert_eq!(reconciled.phase, Phase::Reconciled);
     assert_eq!(
         reconciled.result,
         Some(rootkeys::domain::record::Result::Ok)

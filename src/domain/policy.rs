@@ -194,7 +194,7 @@ impl std::fmt::Display for Refusal {
             Self::StillObserving { left } => write!(
                 f,
                 "still observing: {} left. Wait for the window to pass so anything still using the key \
-                 shows itself (or override with --force, which is journaled)",
+                 shows itself (or override from the command line with `rootkeys delete --force`, which is journaled)",
                 human(*left)
             ),
             Self::KeyIdUnknown => f.write_str(
