@@ -120,7 +120,9 @@ def main() -> int:
     for name, median, kib, reqs in rows:
         lines.append(f"| {name} | {median * 1000:.1f} ms | {median / audit:.2f}x | {kib / 1024:.1f} MiB | {reqs} |")
     lines += ["", f"Prowler `iam_no_root_access_key`: {prowler}", "", "Usage review fan-out (17 regions x 3 pages, 100 ms per call, mocked):", "",
-              (ROOT / "target/usage_fanout.txt").read_text().strip()]
+              (ROOT / "target/usage_fanout.txt").read_text().strip(),
+              "", "Interactive view, one whole frame with two keys (ratatui TestBackend):", "",
+              (ROOT / "target/render.txt").read_text().strip()]
     text = "\n".join(lines) + "\n"
     print(text)
     (ROOT / "bench/RESULTS.md").write_text("# Benchmark results\n\n" + text)
