@@ -17,28 +17,7 @@ use rootkeys::domain::{Identity, KeyStatus, RootKey};
 use rootkeys::journal::Journal;
 use rootkeys::remediate::Remediator;
 use rootkeys::report::RootRow;
-use support::{ACCOUNT, Keys, Moto, Rootkeys, create_user_with_keys, seed_root};
-
-async fn world(moto: &Moto) -> (Vec<Keys>, Keys) {
-    let keys = seed_root(moto).await;
-    let session = create_user_with_keys(moto, "root-session", 1)
-        .await
-        .remove(0);
-    (keys, session)
-}
-
-async fn live_status(moto: &Moto, key: &str) -> Option<StatusType> {
-    moto.admin()
-        .list_access_keys()
-        .user_name(support::ROOT_STANDIN)
-        .send()
-        .await
-        .expect("list")
-        .access_key_metadata()
-        .iter()
-        .find(|k| k.access_key_id() == Some(key))
-        .and_then(|k| k.status().cloned())
-}
+use support::{ACCOUNT, Keys, Moto, Rootkeys};
 
 fn read_journal(rk: &Rootkeys) -> rootkeys::journal::Contents {
     Journal::open(rk.state.path(), ACCOUNT)
@@ -53,13 +32,13 @@ fn read_journal(rk: &Rootkeys) -> rootkeys::journal::Contents {
 #[tokio::test(flavor = "multi_thread")]
 async fn sigkill_at_any_point_loses_nothing_and_reconciles() {
     let moto = Moto::start();
-    let (keys, session) = world(&moto).await;
+    let (keys, session) = support::root_and_session(&moto).await;
     let rk = Rootkeys::new(&moto);
     let key = &keys[1].id;
     let mut kills = 0;
     let mut previous = String::new();
     for round in 0u64..24 {
-        let verb = match live_status(&moto, key).await {
+        let verb = match support::root_key_status(&moto, key).await {
             Some(StatusType::Active) => "deactivate",
             _ => "reactivate",
         };
@@ -98,7 +77,9 @@ async fn sigkill_at_any_point_loses_nothing_and_reconciles() {
             contents.open_intents().is_empty(),
             "round {round}: open intents left"
         );
-        let live = live_status(&moto, key).await.expect("key exists");
+        let live = support::root_key_status(&moto, key)
+            .await
+            .expect("key exists");
         let doc = status.json();
         let shown = doc["keys"]
             .as_array()
@@ -160,7 +141,7 @@ impl Account for DropsAnswers {
 #[tokio::test(flavor = "multi_thread")]
 async fn dropped_connection_mid_write_is_settled_by_reconciliation() {
     let moto = Moto::start();
-    let (keys, session) = world(&moto).await;
+    let (keys, session) = support::root_and_session(&moto).await;
     let conf = |k: &Keys| {
         let creds = aws_credential_types::Credentials::new(&k.id, &k.secret, None, None, "test");
         (
@@ -197,7 +178,7 @@ async fn dropped_connection_mid_write_is_settled_by_reconciliation() {
         .expect_err("answer lost");
     assert!(err.to_string().contains("cannot reach AWS"), "{err}");
     assert_eq!(
-        live_status(&moto, &keys[0].id).await,
+        support::root_key_status(&moto, &keys[0].id).await,
         Some(StatusType::Inactive)
     );
 
@@ -222,7 +203,7 @@ async fn dropped_connection_mid_write_is_settled_by_reconciliation() {
 #[tokio::test(flavor = "multi_thread")]
 async fn unusable_state_dir_refuses_before_any_aws_write() {
     let moto = Moto::start();
-    let (keys, session) = world(&moto).await;
+    let (keys, session) = support::root_and_session(&moto).await;
     let rk = Rootkeys::new(&moto);
     // A state dir that cannot be created: its parent is a file.
     let blocker = rk.state.path().join("a-file");
@@ -240,7 +221,7 @@ async fn unusable_state_dir_refuses_before_any_aws_write() {
         "{stderr}"
     );
     assert_eq!(
-        live_status(&moto, &keys[0].id).await,
+        support::root_key_status(&moto, &keys[0].id).await,
         Some(StatusType::Active)
     );
 }
@@ -248,7 +229,7 @@ async fn unusable_state_dir_refuses_before_any_aws_write() {
 #[tokio::test(flavor = "multi_thread")]
 async fn full_disk_refuses_before_any_aws_write() {
     let moto = Moto::start();
-    let (keys, session) = world(&moto).await;
+    let (keys, session) = support::root_and_session(&moto).await;
     let rk = Rootkeys::new(&moto);
     // The journal is at the file-size limit the process runs under, so the
     // intent cannot be written (EFBIG, as a full disk gives ENOSPC).
@@ -274,7 +255,7 @@ async fn full_disk_refuses_before_any_aws_write() {
     assert!(stderr.contains("File too large"), "{stderr}");
     assert!(stderr.contains("journal"), "{stderr}");
     assert_eq!(
-        live_status(&moto, &keys[0].id).await,
+        support::root_key_status(&moto, &keys[0].id).await,
         Some(StatusType::Active)
     );
     assert_eq!(
@@ -287,7 +268,7 @@ async fn full_disk_refuses_before_any_aws_write() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_journal_that_is_not_a_file_is_refused() {
     let moto = Moto::start();
-    let (keys, session) = world(&moto).await;
+    let (keys, session) = support::root_and_session(&moto).await;
     let rk = Rootkeys::new(&moto);
     std::os::unix::fs::symlink(
         "/dev/zero",
@@ -298,7 +279,7 @@ async fn a_journal_that_is_not_a_file_is_refused() {
     assert_eq!(run.code, 2, "{run:?}");
     assert!(run.stderr.contains("not a regular file"), "{run:?}");
     assert_eq!(
-        live_status(&moto, &keys[0].id).await,
+        support::root_key_status(&moto, &keys[0].id).await,
         Some(StatusType::Active)
     );
 }
@@ -306,7 +287,7 @@ async fn a_journal_that_is_not_a_file_is_refused() {
 #[tokio::test(flavor = "multi_thread")]
 async fn two_processes_write_one_journal_without_interleaving() {
     let moto = Moto::start();
-    let (keys, session) = world(&moto).await;
+    let (keys, session) = support::root_and_session(&moto).await;
     let rk = Rootkeys::new(&moto);
     for verb in ["deactivate", "reactivate", "deactivate", "reactivate"] {
         let children: Vec<_> = keys

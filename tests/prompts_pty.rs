@@ -10,19 +10,6 @@ use support::{Moto, Rootkeys, create_user_with_keys, seed_root};
 
 const T: Duration = Duration::from_secs(20);
 
-async fn key_status(moto: &Moto, key: &str) -> Option<StatusType> {
-    moto.admin()
-        .list_access_keys()
-        .user_name(support::ROOT_STANDIN)
-        .send()
-        .await
-        .expect("list")
-        .access_key_metadata()
-        .iter()
-        .find(|k| k.access_key_id() == Some(key))
-        .and_then(|k| k.status().cloned())
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn deactivate_prompt_defaults_to_no_and_yes_deactivates() {
     let moto = Moto::start();
@@ -47,7 +34,7 @@ async fn deactivate_prompt_defaults_to_no_and_yes_deactivates() {
     pty.send("\r");
     assert_eq!(pty.wait_exit(T), 1, "declined: {}", pty.screen());
     assert_eq!(
-        key_status(&moto, &keys[0].id).await,
+        support::root_key_status(&moto, &keys[0].id).await,
         Some(StatusType::Active)
     );
 
@@ -56,7 +43,7 @@ async fn deactivate_prompt_defaults_to_no_and_yes_deactivates() {
     pty.send("y");
     assert_eq!(pty.wait_exit(T), 0, "{}", pty.screen());
     assert_eq!(
-        key_status(&moto, &keys[0].id).await,
+        support::root_key_status(&moto, &keys[0].id).await,
         Some(StatusType::Inactive)
     );
 }
@@ -98,13 +85,13 @@ async fn delete_on_a_terminal_needs_the_typed_key_id() {
     pty.send("\r");
     assert_eq!(pty.wait_exit(T), 1, "{}", pty.screen());
     assert!(pty.screen().contains("nothing deleted"), "{}", pty.screen());
-    assert!(key_status(&moto, id).await.is_some());
+    assert!(support::root_key_status(&moto, id).await.is_some());
 
     let mut pty = Pty::spawn(&["--observe", "1s", "delete", id], &env, 100, 30);
     pty.wait_for("Type the key ID", T);
     pty.send(id);
     pty.send("\r");
     assert_eq!(pty.wait_exit(T), 0, "{}", pty.screen());
-    assert!(key_status(&moto, id).await.is_none());
+    assert!(support::root_key_status(&moto, id).await.is_none());
     assert!(pty.screen().contains("deleted"), "{}", pty.screen());
 }

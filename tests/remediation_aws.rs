@@ -7,32 +7,7 @@ mod support;
 use std::time::Duration;
 
 use aws_sdk_iam::types::StatusType;
-use support::{ACCOUNT, Keys, Moto, Rootkeys, create_user_with_keys, seed_root};
-
-/// Root's keys plus a root *session* (temporary root credentials, as in
-/// CloudShell): the session can remove every root key, its own access survives.
-async fn world(moto: &Moto) -> (Vec<Keys>, Keys) {
-    let keys = seed_root(moto).await;
-    let session = create_user_with_keys(moto, "root-session", 1)
-        .await
-        .remove(0);
-    (keys, session)
-}
-
-async fn status_of(moto: &Moto, key: &str) -> Option<StatusType> {
-    let listed = moto
-        .admin()
-        .list_access_keys()
-        .user_name(support::ROOT_STANDIN)
-        .send()
-        .await
-        .expect("list");
-    listed
-        .access_key_metadata()
-        .iter()
-        .find(|k| k.access_key_id() == Some(key))
-        .and_then(|k| k.status().cloned())
-}
+use support::{ACCOUNT, Moto, Rootkeys};
 
 fn journal_lines(rk: &Rootkeys) -> Vec<serde_json::Value> {
     rk.journal_text()
@@ -52,7 +27,7 @@ fn phases_for(lines: &[serde_json::Value], key: &str, action: &str) -> Vec<Strin
 #[tokio::test(flavor = "multi_thread")]
 async fn staged_removal_end_to_end() {
     let moto = Moto::start();
-    let (keys, session) = world(&moto).await;
+    let (keys, session) = support::root_and_session(&moto).await;
     let rk = Rootkeys::new(&moto);
     let w = ["--observe", "2s"];
 
@@ -63,7 +38,10 @@ async fn staged_removal_end_to_end() {
         );
         assert_eq!(run.code, 0, "{run:?}");
         assert!(run.stdout.contains("deactivated"), "{run:?}");
-        assert_eq!(status_of(&moto, &key.id).await, Some(StatusType::Inactive));
+        assert_eq!(
+            support::root_key_status(&moto, &key.id).await,
+            Some(StatusType::Inactive)
+        );
     }
 
     // Too early: refused with the time left, nothing deleted.
@@ -74,7 +52,7 @@ async fn staged_removal_end_to_end() {
     assert_eq!(early.code, 2, "{early:?}");
     assert!(early.stderr.contains("still observing"), "{early:?}");
     assert!(early.stderr.contains(" s left"), "{early:?}");
-    assert!(status_of(&moto, &keys[0].id).await.is_some());
+    assert!(support::root_key_status(&moto, &keys[0].id).await.is_some());
 
     let status = rk.run(&session, &[&w[..], &["status", "--json"]].concat());
     let doc = status.json();
@@ -115,7 +93,7 @@ async fn staged_removal_end_to_end() {
         "{last:?}"
     );
     assert!(last.stdout.contains("COMPLIANT"), "{last:?}");
-    assert!(status_of(&moto, &keys[1].id).await.is_none());
+    assert!(support::root_key_status(&moto, &keys[1].id).await.is_none());
 
     let status = rk.run(&session, &[&w[..], &["status", "--json"]].concat());
     let doc = status.json();
@@ -153,14 +131,14 @@ async fn staged_removal_end_to_end() {
 #[tokio::test(flavor = "multi_thread")]
 async fn backout_reactivates_and_journals_both() {
     let moto = Moto::start();
-    let (keys, session) = world(&moto).await;
+    let (keys, session) = support::root_and_session(&moto).await;
     let rk = Rootkeys::new(&moto);
     let run = rk.run(&session, &["deactivate", &keys[0].id, "--yes"]);
     assert_eq!(run.code, 0, "{run:?}");
     let run = rk.run(&session, &["reactivate", &keys[0].id, "--yes"]);
     assert_eq!(run.code, 0, "{run:?}");
     assert_eq!(
-        status_of(&moto, &keys[0].id).await,
+        support::root_key_status(&moto, &keys[0].id).await,
         Some(StatusType::Active)
     );
     let lines = journal_lines(&rk);
@@ -181,7 +159,7 @@ async fn backout_reactivates_and_journals_both() {
 #[tokio::test(flavor = "multi_thread")]
 async fn active_key_cannot_be_deleted_even_with_force() {
     let moto = Moto::start();
-    let (keys, session) = world(&moto).await;
+    let (keys, session) = support::root_and_session(&moto).await;
     let rk = Rootkeys::new(&moto);
     let run = rk.run(
         &session,
@@ -193,7 +171,7 @@ async fn active_key_cannot_be_deleted_even_with_force() {
         "{run:?}"
     );
     assert_eq!(
-        status_of(&moto, &keys[0].id).await,
+        support::root_key_status(&moto, &keys[0].id).await,
         Some(StatusType::Active)
     );
     assert!(!rk.journal_text().contains("\"delete\""));
@@ -202,7 +180,7 @@ async fn active_key_cannot_be_deleted_even_with_force() {
 #[tokio::test(flavor = "multi_thread")]
 async fn observing_key_needs_force_which_is_journaled_loudly() {
     let moto = Moto::start();
-    let (keys, session) = world(&moto).await;
+    let (keys, session) = support::root_and_session(&moto).await;
     let rk = Rootkeys::new(&moto);
     assert_eq!(
         rk.run(&session, &["deactivate", &keys[0].id, "--yes"]).code,
@@ -214,7 +192,7 @@ async fn observing_key_needs_force_which_is_journaled_loudly() {
         refused.stderr.contains("still observing: 6 d 23 h left"),
         "{refused:?}"
     );
-    assert!(status_of(&moto, &keys[0].id).await.is_some());
+    assert!(support::root_key_status(&moto, &keys[0].id).await.is_some());
 
     let forced = rk.run(
         &session,
@@ -222,7 +200,7 @@ async fn observing_key_needs_force_which_is_journaled_loudly() {
     );
     assert_eq!(forced.code, 0, "{forced:?}");
     assert!(forced.stderr.contains("--force"), "{forced:?}");
-    assert!(status_of(&moto, &keys[0].id).await.is_none());
+    assert!(support::root_key_status(&moto, &keys[0].id).await.is_none());
     let lines = journal_lines(&rk);
     let intent = lines
         .iter()
@@ -245,7 +223,7 @@ async fn observing_key_needs_force_which_is_journaled_loudly() {
 #[tokio::test(flavor = "multi_thread")]
 async fn delete_needs_the_exact_key_id() {
     let moto = Moto::start();
-    let (keys, session) = world(&moto).await;
+    let (keys, session) = support::root_and_session(&moto).await;
     let rk = Rootkeys::new(&moto);
     let w = ["--observe", "1s"];
     assert_eq!(
@@ -271,7 +249,7 @@ async fn delete_needs_the_exact_key_id() {
     assert_eq!(run.code, 2, "{run:?}");
     assert!(run.stderr.contains("--confirm"), "{run:?}");
     assert!(
-        status_of(&moto, &keys[0].id).await.is_some(),
+        support::root_key_status(&moto, &keys[0].id).await.is_some(),
         "nothing was deleted"
     );
     assert!(!rk.journal_text().contains("\"delete\""));
@@ -280,13 +258,13 @@ async fn delete_needs_the_exact_key_id() {
 #[tokio::test(flavor = "multi_thread")]
 async fn no_write_without_a_terminal_or_an_explicit_flag() {
     let moto = Moto::start();
-    let (keys, session) = world(&moto).await;
+    let (keys, session) = support::root_and_session(&moto).await;
     let rk = Rootkeys::new(&moto);
     let run = rk.run(&session, &["deactivate", &keys[0].id]);
     assert_eq!(run.code, 2, "{run:?}");
     assert!(run.stderr.contains("no terminal"), "{run:?}");
     assert_eq!(
-        status_of(&moto, &keys[0].id).await,
+        support::root_key_status(&moto, &keys[0].id).await,
         Some(StatusType::Active)
     );
     assert_eq!(rk.journal_text(), "");
@@ -300,7 +278,7 @@ async fn no_write_without_a_terminal_or_an_explicit_flag() {
     assert_eq!(run.code, 2, "{run:?}");
     assert!(run.stderr.contains("no terminal"), "{run:?}");
     assert_eq!(
-        status_of(&moto, &keys[0].id).await,
+        support::root_key_status(&moto, &keys[0].id).await,
         Some(StatusType::Inactive)
     );
     assert_eq!(
@@ -313,7 +291,7 @@ async fn no_write_without_a_terminal_or_an_explicit_flag() {
 #[tokio::test(flavor = "multi_thread")]
 async fn unknown_key_is_refused() {
     let moto = Moto::start();
-    let (_keys, session) = world(&moto).await;
+    let (_keys, session) = support::root_and_session(&moto).await;
     let rk = Rootkeys::new(&moto);
     let run = rk.run(&session, &["deactivate", "AKIANOTAKEY000000000", "--yes"]);
     assert_eq!(run.code, 2, "{run:?}");
@@ -327,7 +305,7 @@ async fn unknown_key_is_refused() {
 #[tokio::test(flavor = "multi_thread")]
 async fn crash_between_intent_and_outcome_is_reconciled() {
     let moto = Moto::start();
-    let (keys, session) = world(&moto).await;
+    let (keys, session) = support::root_and_session(&moto).await;
     let rk = Rootkeys::new(&moto);
 
     // Killed after AWS applied the change, before the outcome was written.
@@ -339,7 +317,7 @@ async fn crash_between_intent_and_outcome_is_reconciled() {
         .expect("run");
     assert_eq!(crashed.status.code(), Some(86));
     assert_eq!(
-        status_of(&moto, &keys[0].id).await,
+        support::root_key_status(&moto, &keys[0].id).await,
         Some(StatusType::Inactive)
     );
     let lines = journal_lines(&rk);
@@ -354,7 +332,7 @@ async fn crash_between_intent_and_outcome_is_reconciled() {
         .expect("run");
     assert_eq!(crashed.status.code(), Some(86));
     assert_eq!(
-        status_of(&moto, &keys[1].id).await,
+        support::root_key_status(&moto, &keys[1].id).await,
         Some(StatusType::Active)
     );
 
@@ -401,7 +379,7 @@ async fn crash_between_intent_and_outcome_is_reconciled() {
 #[tokio::test(flavor = "multi_thread")]
 async fn damaged_journal_is_read_without_losing_a_line() {
     let moto = Moto::start();
-    let (keys, session) = world(&moto).await;
+    let (keys, session) = support::root_and_session(&moto).await;
     let rk = Rootkeys::new(&moto);
     let foreign = r#"{"time":"2026-01-01T00:00:00Z","account":"999999999999","caller":"arn:aws:iam::999999999999:root","key":"AKIAFOREIGN","action":"deactivate","phase":"intent","op":"x","version":"0.0.1"}"#;
     let original = format!(
@@ -447,7 +425,7 @@ async fn damaged_journal_is_read_without_losing_a_line() {
 #[tokio::test(flavor = "multi_thread")]
 async fn no_secret_reaches_any_output_or_file() {
     let moto = Moto::start();
-    let (keys, session) = world(&moto).await;
+    let (keys, session) = support::root_and_session(&moto).await;
     let rk = Rootkeys::new(&moto);
     let token = "FwoGZXIvYXdzSECRETSESSIONTOKENVALUE0123456789";
     let w = ["--observe", "1s"];

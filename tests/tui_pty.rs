@@ -109,19 +109,6 @@ fn unknown_scenario_lists_the_available_ones() {
     assert!(!state.path().join("demo").exists(), "nothing created");
 }
 
-async fn key_status(moto: &Moto, key: &str) -> Option<StatusType> {
-    moto.admin()
-        .list_access_keys()
-        .user_name(support::ROOT_STANDIN)
-        .send()
-        .await
-        .expect("list")
-        .access_key_metadata()
-        .iter()
-        .find(|k| k.access_key_id() == Some(key))
-        .and_then(|k| k.status().cloned())
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn live_view_deactivates_a_root_key_through_the_journal() {
     let moto = Moto::start();
@@ -149,11 +136,11 @@ async fn live_view_deactivates_a_root_key_through_the_journal() {
     assert!(!raw.contains(&keys[0].secret), "no secret in the output");
 
     assert_eq!(
-        key_status(&moto, &keys[1].id).await,
+        support::root_key_status(&moto, &keys[1].id).await,
         Some(StatusType::Inactive)
     );
     assert_eq!(
-        key_status(&moto, &keys[0].id).await,
+        support::root_key_status(&moto, &keys[0].id).await,
         Some(StatusType::Active),
         "the signing key is untouched"
     );

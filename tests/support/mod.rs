@@ -197,6 +197,30 @@ pub async fn seed_root(moto: &Moto) -> Vec<Keys> {
     keys
 }
 
+/// Root's keys plus a root *session* (temporary root credentials, as in
+/// CloudShell): the session can remove every root key, its own access survives.
+pub async fn root_and_session(moto: &Moto) -> (Vec<Keys>, Keys) {
+    let keys = seed_root(moto).await;
+    let session = create_user_with_keys(moto, "root-session", 1)
+        .await
+        .remove(0);
+    (keys, session)
+}
+
+/// A root key's status as the server holds it; `None` once deleted.
+pub async fn root_key_status(moto: &Moto, key: &str) -> Option<aws_sdk_iam::types::StatusType> {
+    moto.admin()
+        .list_access_keys()
+        .user_name(ROOT_STANDIN)
+        .send()
+        .await
+        .expect("list")
+        .access_key_metadata()
+        .iter()
+        .find(|k| k.access_key_id() == Some(key))
+        .and_then(|k| k.status().cloned())
+}
+
 /// The real binary, configured for the test server and an isolated state dir.
 pub struct Rootkeys<'a> {
     pub moto: &'a Moto,
