@@ -122,6 +122,48 @@ impl Pty {
         panic!("process did not exit; screen:\n{}", self.screen());
     }
 
+    /// Resize the terminal, as a person dragging the window would.
+    pub fn resize(&mut self, cols: u16, rows: u16) {
+        self._master
+            .resize(PtySize {
+                rows,
+                cols,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .expect("resize pty");
+        if let Ok(mut parser) = self.parser.lock() {
+            parser.screen_mut().set_size(
+                std::num::NonZeroU16::new(rows.max(1)).expect("rows"),
+                std::num::NonZeroU16::new(cols.max(1)).expect("cols"),
+            );
+        }
+    }
+
+    /// Send a signal to the program (e.g. `TERM`, `HUP`).
+    pub fn signal(&self, name: &str) {
+        let pid = self.pid().expect("pid");
+        let status = std::process::Command::new("kill")
+            .arg(format!("-{name}"))
+            .arg(pid.to_string())
+            .status()
+            .expect("kill");
+        assert!(status.success(), "kill -{name} {pid}");
+    }
+
+    /// Wait until the raw output (escapes included) contains `needle` after `from`.
+    pub fn wait_for_raw(&self, needle: &[u8], from: usize, timeout: Duration) -> bool {
+        let deadline = Instant::now() + timeout;
+        while Instant::now() < deadline {
+            let raw = self.raw();
+            if raw.len() > from && raw[from..].windows(needle.len()).any(|w| w == needle) {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        false
+    }
+
     pub fn alive(&mut self) -> bool {
         matches!(self.child.try_wait(), Ok(None))
     }
