@@ -31,7 +31,7 @@ fn t0() -> DateTime<Utc> {
 
 struct Setup {
     sim: Arc<SimAccount>,
-    remediator: Remediator,
+    remediator: Arc<Remediator>,
     dir: tempfile::TempDir,
 }
 
@@ -42,7 +42,11 @@ fn setup(scenario: &str) -> Setup {
             .expect("scenario"),
     );
     let account: Arc<dyn Account> = sim.clone();
-    let remediator = Remediator::new(account, dir.path().to_owned(), TimeDelta::days(7));
+    let remediator = Arc::new(Remediator::new(
+        account,
+        dir.path().to_owned(),
+        TimeDelta::days(7),
+    ));
     Setup {
         sim,
         remediator,
@@ -100,7 +104,7 @@ where
     F: std::future::Future<Output = ()>,
 {
     let mut terminal = Terminal::new(TestBackend::new(120, 40)).expect("terminal");
-    let worker = Worker::new(&s.remediator, Some(&s.sim));
+    let worker = Worker::new(Arc::clone(&s.remediator), Some(Arc::clone(&s.sim)));
     let (keys, events) = unbounded();
     let (_actions_tx, actions) = tokio::sync::mpsc::unbounded_channel::<Action>();
     let (result, ()) = tokio::join!(
@@ -214,7 +218,7 @@ async fn a_signal_ends_the_loop_with_failure() {
     let s = setup("two-keys");
     let mut app = app(&s);
     let mut terminal = Terminal::new(TestBackend::new(80, 24)).expect("terminal");
-    let worker = Worker::new(&s.remediator, Some(&s.sim));
+    let worker = Worker::new(Arc::clone(&s.remediator), Some(Arc::clone(&s.sim)));
     let (_keys, events) = unbounded::<std::io::Result<Event>>();
     let (actions_tx, actions) = tokio::sync::mpsc::unbounded_channel();
     actions_tx

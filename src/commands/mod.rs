@@ -78,15 +78,17 @@ pub async fn run(cli: Cli) -> Exit {
             let account: Arc<dyn Account> = Arc::new(
                 AwsAccount::connect(global.profile.as_deref(), global.region.as_deref()).await,
             );
-            let remediator = Remediator::new(account, global.state_dir(), global.observe);
-            run_on(&remediator, command).await
+            let remediator = Arc::new(Remediator::new(account, global.state_dir(), global.observe));
+            run_on(remediator, command).await
         }
     }
 }
 
-/// Run an account command on any backend (real or simulated).
-pub async fn run_on(remediator: &Remediator, command: Option<Command>) -> Exit {
+/// Run an account command on any backend (real or simulated). Shared, as
+/// the interactive view runs its work in background tasks.
+pub async fn run_on(shared: Arc<Remediator>, command: Option<Command>) -> Exit {
     use crate::domain::policy::Request;
+    let remediator: &Remediator = &shared;
     match command {
         Some(Command::Audit { json }) => audit::run(remediator.account().as_ref(), json).await,
         Some(Command::Status { json }) => status::run(remediator, json).await,
@@ -124,7 +126,7 @@ pub async fn run_on(remediator: &Remediator, command: Option<Command>) -> Exit {
         }
         None => {
             if std::io::stdout().is_terminal() {
-                crate::tui::run_live(remediator).await
+                crate::tui::run_live(Arc::clone(&shared)).await
             } else {
                 status::run(remediator, false).await
             }

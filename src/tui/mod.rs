@@ -5,7 +5,7 @@
 //! - `app`: the state and `App::update`, the only place it changes
 //! - `keymap`: keys → commands, also feeding the help and the footer
 //! - `view`: drawing, which only reads the state
-//! - `runner`: the event loop and the worker that talks to the account
+//! - `runner`: the event loop and the worker whose tasks talk to the account
 //! - `strings`, `theme`, `walkthrough`: text, colours, the six steps
 
 pub mod action;
@@ -47,7 +47,7 @@ pub const PANIC_FAILPOINT: &str = "tui-task-panic";
 pub const PANIC_EXIT: i32 = 101;
 
 /// The interactive view over the account behind `remediator`.
-pub async fn run_live(remediator: &Remediator) -> Exit {
+pub async fn run_live(remediator: Arc<Remediator>) -> Exit {
     let app = App::new(Config {
         source: remediator.account().source(),
         window: remediator.window(),
@@ -81,7 +81,7 @@ pub async fn run_demo(global: &Global, scenario: &str, reset: bool) -> Exit {
         }
     };
     let account: Arc<dyn Account> = sim.clone();
-    let remediator = Remediator::new(account, dir, global.observe);
+    let remediator = Arc::new(Remediator::new(account, dir, global.observe));
     if !std::io::stdout().is_terminal() {
         return crate::commands::status::run(&remediator, false).await;
     }
@@ -97,12 +97,12 @@ pub async fn run_demo(global: &Global, scenario: &str, reset: bool) -> Exit {
         demo: Some(demo),
         theme: Theme::from_env(),
     });
-    interactive(app, &Worker::new(&remediator, Some(&sim))).await
+    interactive(app, &Worker::new(remediator, Some(sim))).await
 }
 
 /// Take over the terminal, run the loop, and give the terminal back, also
 /// on a panic (in any thread or task) and on SIGTERM, SIGHUP and SIGINT.
-async fn interactive(mut app: App, worker: &Worker<'_>) -> Exit {
+async fn interactive(mut app: App, worker: &Worker) -> Exit {
     install_panic_hook();
     let mut terminal = match enter() {
         Ok(t) => t,

@@ -1,16 +1,22 @@
-//! The event loop: one `tokio::select!` over terminal events, finished
-//! work, the action channel (signals) and a tick. Generic over the ratatui
-//! backend and the event source, so tests run this very loop on a
-//! `TestBackend` with scripted keys.
+//! The event loop: one `tokio::select!` over terminal events, the action
+//! channel (signals), results from background tasks and a tick. Generic
+//! over the ratatui backend and the event source, so tests run this very
+//! loop on a `TestBackend` with scripted keys.
+//!
+//! Work that talks to the account runs in spawned tokio tasks (a panic in
+//! one ends the process through the panic hook, terminal restored); each
+//! task sends its result, and any progress, back as an [`Action`].
 
+use std::future::Future;
+use std::sync::Arc;
 use std::time::Duration;
 
 use crossterm::event::Event;
-use futures::future::{BoxFuture, FutureExt};
-use futures::stream::{FuturesUnordered, Stream, StreamExt};
+use futures::stream::{Stream, StreamExt};
 use ratatui::Terminal;
 use ratatui::backend::Backend;
-use tokio::sync::mpsc;
+use tokio::sync::mpsc::{self, UnboundedReceiver, UnboundedSender};
+use tokio::task::JoinSet;
 
 use super::action::{Action, Effect, UiError};
 use super::app::App;
@@ -22,53 +28,57 @@ use crate::remediate::Remediator;
 /// The spinner's pace while work is in flight.
 pub const TICK: Duration = Duration::from_millis(100);
 
-/// Carries out [`Effect`]s against the account; every result comes back
-/// as an [`Action`]. All writes go through [`Remediator::execute`].
-pub struct Worker<'a> {
-    remediator: &'a Remediator,
-    sim: Option<&'a SimAccount>,
+/// Turns [`Effect`]s into self-contained tasks against the account; every
+/// result comes back as an [`Action`]. All writes go through
+/// [`Remediator::execute`].
+#[derive(Clone)]
+pub struct Worker {
+    remediator: Arc<Remediator>,
+    sim: Option<Arc<SimAccount>>,
 }
 
-impl<'a> Worker<'a> {
-    pub fn new(remediator: &'a Remediator, sim: Option<&'a SimAccount>) -> Self {
+impl Worker {
+    pub fn new(remediator: Arc<Remediator>, sim: Option<Arc<SimAccount>>) -> Self {
         Self { remediator, sim }
     }
 
-    pub fn start(&self, effect: Effect) -> BoxFuture<'a, Action> {
-        let remediator = self.remediator;
-        match effect {
-            Effect::Load => async move {
-                let result = remediator.snapshot().await;
-                Action::Loaded(result.map_err(|e| UiError::from(&e)))
-            }
-            .boxed(),
-            Effect::LoadReport => async move {
-                let result = remediator.account().root_report_row().await;
-                Action::ReportLoaded(result.map_err(|e| UiError::from(&e)))
-            }
-            .boxed(),
-            Effect::Write { request, key_id } => async move {
-                let result = remediator.execute(request, &key_id).await;
-                Action::WriteDone {
-                    request,
-                    key_id,
-                    result: result.map_err(|e| UiError::from(&e)),
+    /// The work of `effect` as a future that owns what it needs (so it can
+    /// be spawned) and sends its result, and any progress, on `tx`.
+    pub fn task(
+        &self,
+        effect: Effect,
+        tx: UnboundedSender<Action>,
+    ) -> impl Future<Output = ()> + Send + 'static {
+        let remediator = Arc::clone(&self.remediator);
+        let sim = self.sim.clone();
+        async move {
+            let action = match effect {
+                Effect::Load => {
+                    let result = remediator.snapshot().await;
+                    Action::Loaded(result.map_err(|e| UiError::from(&e)))
                 }
-            }
-            .boxed(),
-            Effect::Skip(by) => {
-                let sim = self.sim;
-                async move {
-                    Action::Skipped(match sim {
-                        Some(sim) => sim
-                            .advance(by)
-                            .map(|()| by)
-                            .map_err(|e| UiError::new(e.to_string())),
-                        None => Err(UiError::new(super::strings::SKIP_DEMO_ONLY)),
-                    })
+                Effect::LoadReport => {
+                    let result = remediator.account().root_report_row().await;
+                    Action::ReportLoaded(result.map_err(|e| UiError::from(&e)))
                 }
-                .boxed()
-            }
+                Effect::Write { request, key_id } => {
+                    let result = remediator.execute(request, &key_id).await;
+                    Action::WriteDone {
+                        request,
+                        key_id,
+                        result: result.map_err(|e| UiError::from(&e)),
+                    }
+                }
+                Effect::Skip(by) => Action::Skipped(match &sim {
+                    Some(sim) => sim
+                        .advance(by)
+                        .map(|()| by)
+                        .map_err(|e| UiError::new(e.to_string())),
+                    None => Err(UiError::new(super::strings::SKIP_DEMO_ONLY)),
+                }),
+            };
+            // The loop may have ended (the operator left): nothing to tell.
+            let _ = tx.send(action);
         }
     }
 }
@@ -80,26 +90,52 @@ pub enum LoopError {
     Draw(String),
     #[error("cannot read the terminal: {0}")]
     Input(String),
+    #[error("a background task failed: {0}")]
+    Task(String),
+}
+
+/// Background tasks and the channel their results come back on.
+struct Tasks {
+    set: JoinSet<()>,
+    tx: UnboundedSender<Action>,
+    rx: UnboundedReceiver<Action>,
+}
+
+impl Tasks {
+    fn new() -> Self {
+        let (tx, rx) = mpsc::unbounded_channel();
+        Self {
+            set: JoinSet::new(),
+            tx,
+            rx,
+        }
+    }
+
+    fn spawn(&mut self, worker: &Worker, effect: Effect) {
+        self.set.spawn(worker.task(effect, self.tx.clone()));
+    }
 }
 
 /// Run until the app asks to quit. The first frame is drawn before any
-/// work is awaited; later frames only when something changed.
+/// work is awaited; later frames only when something changed. Tasks still
+/// running when the loop ends are cancelled, except a write, whose outcome
+/// is waited for (see [`FINISH_WRITE`]).
 pub async fn run<B, E>(
     terminal: &mut Terminal<B>,
     app: &mut App,
-    worker: &Worker<'_>,
+    worker: &Worker,
     mut events: E,
-    mut actions: mpsc::UnboundedReceiver<Action>,
+    mut actions: UnboundedReceiver<Action>,
 ) -> Result<(), LoopError>
 where
     B: Backend,
     E: Stream<Item = std::io::Result<Event>> + Unpin,
 {
-    let mut in_flight: FuturesUnordered<BoxFuture<'_, Action>> = FuturesUnordered::new();
+    let mut tasks = Tasks::new();
     if let Ok(size) = terminal.size() {
         app.update(Action::Resize(size.width, size.height));
     }
-    in_flight.push(worker.start(app.start()));
+    tasks.spawn(worker, app.start());
     let mut tick = tokio::time::interval(TICK);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let mut dirty = true;
@@ -112,7 +148,7 @@ where
             dirty = false;
         }
         if app.quit.is_some() {
-            finish_write(app, &mut in_flight).await;
+            finish_write(app, &mut tasks.rx).await;
             return Ok(());
         }
         let action = tokio::select! {
@@ -123,7 +159,18 @@ where
                 Some(Err(e)) => return Err(LoopError::Input(e.to_string())),
                 None => Some(Action::Signal("end of input")),
             },
-            Some(done) = in_flight.next(), if !in_flight.is_empty() => Some(done),
+            // `tasks.tx` lives as long as the loop: this never yields `None`.
+            Some(done) = tasks.rx.recv() => Some(done),
+            Some(joined) = tasks.set.join_next(), if !tasks.set.is_empty() => {
+                // Without the panic hook (tests), a task that panicked would
+                // leave its work in flight for ever: stop instead.
+                if let Err(e) = joined
+                    && e.is_panic()
+                {
+                    return Err(LoopError::Task(e.to_string()));
+                }
+                None
+            }
             received = actions.recv(), if actions_open => {
                 if received.is_none() {
                     actions_open = false;
@@ -134,7 +181,7 @@ where
         };
         if let Some(action) = action {
             if let Some(effect) = app.update(action) {
-                in_flight.push(worker.start(effect));
+                tasks.spawn(worker, effect);
             }
             dirty = true;
         }
@@ -142,17 +189,17 @@ where
 }
 
 /// Longest wait, when leaving, for a write already sent to finish.
-const FINISH_WRITE: Duration = Duration::from_secs(25);
+pub const FINISH_WRITE: Duration = Duration::from_secs(25);
 
 /// Leaving while a write is in flight: let it finish so its outcome is
 /// journaled (a write cut short is reconciled on the next start, but a
-/// clean record is better).
-async fn finish_write(app: &mut App, in_flight: &mut FuturesUnordered<BoxFuture<'_, Action>>) {
+/// clean record is better). Other results arriving meanwhile are dropped.
+async fn finish_write(app: &mut App, results: &mut UnboundedReceiver<Action>) {
     if app.pending.is_none() {
         return;
     }
     let wait = async {
-        while let Some(action) = in_flight.next().await {
+        while let Some(action) = results.recv().await {
             if matches!(action, Action::WriteDone { .. }) {
                 app.update(action);
                 return;
