@@ -2,6 +2,7 @@
 //! Never imports ratatui; returns domain types.
 
 use std::error::Error as _;
+use std::sync::Arc;
 use std::time::Duration;
 
 use aws_config::BehaviorVersion;
@@ -17,6 +18,7 @@ use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use chrono::{DateTime, Utc};
 use futures::future::{BoxFuture, FutureExt};
 
+use super::cloudtrail::{SdkTrailSource, TrailSource};
 use super::{Account, AccountError, AccountResult, Source};
 use crate::domain::{Identity, KeyStatus, LastUsed, RootKey};
 use crate::report::{self, RootRow};
@@ -30,7 +32,9 @@ pub struct AwsAccount {
     credentials: Option<SharedCredentialsProvider>,
     source: Source,
     report_wait: Duration,
-    sdk_config: Option<aws_config::SdkConfig>,
+    /// `CloudTrail` event history over the same credentials and settings
+    /// (none for clients built by hand).
+    trail: Option<Arc<SdkTrailSource>>,
 }
 
 /// Timeouts that make an unreachable endpoint fail in seconds, not minutes.
@@ -77,7 +81,7 @@ impl AwsAccount {
             credentials: config.credentials_provider(),
             source,
             report_wait: REPORT_WAIT,
-            sdk_config: Some(config),
+            trail: Some(Arc::new(SdkTrailSource::new(&config))),
         }
     }
 
@@ -94,16 +98,8 @@ impl AwsAccount {
             credentials,
             source: Source::default(),
             report_wait,
-            sdk_config: None,
+            trail: None,
         }
-    }
-
-    /// CloudTrail event history for the usage review, over the same
-    /// credentials and settings (none for clients built by hand).
-    pub fn trail_source(&self) -> Option<super::cloudtrail::SdkTrailSource> {
-        self.sdk_config
-            .as_ref()
-            .map(super::cloudtrail::SdkTrailSource::new)
     }
 
     async fn signing_key_id(&self) -> Option<String> {
@@ -311,6 +307,11 @@ impl Account for AwsAccount {
     }
     fn now(&self) -> DateTime<Utc> {
         Utc::now()
+    }
+    fn trail_source(&self) -> Option<Arc<dyn TrailSource>> {
+        self.trail
+            .as_ref()
+            .map(|t| Arc::clone(t) as Arc<dyn TrailSource>)
     }
     fn source(&self) -> Source {
         self.source.clone()

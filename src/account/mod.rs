@@ -5,8 +5,12 @@ pub mod aws;
 pub mod cloudtrail;
 pub mod sim;
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Utc};
 use futures::future::BoxFuture;
+
+use self::cloudtrail::TrailSource;
 
 use crate::domain::{Identity, Inventory, KeyStatus, RootKey, View};
 use crate::report::RootRow;
@@ -122,6 +126,12 @@ pub trait Account: Send + Sync {
     /// The clock of this account (real time, or the simulation's).
     fn now(&self) -> DateTime<Utc>;
     fn source(&self) -> Source;
+    /// Where the usage review reads event history (`CloudTrail`
+    /// `LookupEvents`, or a simulation of it); `None` when this backend has
+    /// none, and the review says so.
+    fn trail_source(&self) -> Option<Arc<dyn TrailSource>> {
+        None
+    }
 }
 
 /// Keys as seen through the credential report's root row (auditor view).

@@ -8,18 +8,25 @@
 //! directory. Calls take a little simulated time so progress is visible, and
 //! a session signed with a key that was deactivated or deleted fails the way
 //! AWS does (`InvalidClientTokenId`).
+//!
+//! A scenario may also give each key's `CloudTrail` management events
+//! (`usage`, repeated nightly or weekly) and the account's regions, some of
+//! which may fail (`cloudtrail`): [`SimTrail`] serves them page by page to
+//! the usage review, as `LookupEvents` would.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::{DateTime, TimeDelta, Utc};
 use futures::future::{BoxFuture, FutureExt};
 use serde::{Deserialize, Serialize};
 
+use super::cloudtrail::{PAGE_SIZE, Page, RegionFailure, TrailSource};
 use super::{Account, AccountError, AccountResult, Source};
+use crate::domain::usage::TrailEvent;
 use crate::domain::{Identity, KeyStatus, LastUsed, RootKey, is_root_arn};
 use crate::report::{ReportKey, ReportLastUsed, RootRow};
 
@@ -88,7 +95,59 @@ struct ScenarioFile {
     root: RootFile,
     #[serde(default)]
     keys: Vec<KeyFile>,
+    #[serde(default)]
+    cloudtrail: Option<CloudTrailFile>,
 }
+
+/// The account's regions as event history sees them.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CloudTrailFile {
+    /// The enabled regions (`account:ListRegions`).
+    regions: Vec<String>,
+    /// Regions whose `LookupEvents` fails, with the error.
+    #[serde(default)]
+    failing: Vec<FailingRegionFile>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FailingRegionFile {
+    region: String,
+    code: String,
+    message: String,
+}
+
+/// One management event signed with a key, `times` times, `every` apart,
+/// the newest `ago` before the scenario was first opened.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UsageFile {
+    ago: String,
+    #[serde(default)]
+    every: Option<String>,
+    #[serde(default = "one")]
+    times: u32,
+    region: String,
+    event_source: String,
+    event_name: String,
+    #[serde(default)]
+    source_ip: Option<String>,
+    #[serde(default)]
+    user_agent: Option<String>,
+    #[serde(default)]
+    read_only: Option<bool>,
+    #[serde(default)]
+    error_code: Option<String>,
+}
+
+fn one() -> u32 {
+    1
+}
+
+/// Repetitions of one scenario event at most (90 days of hourly events
+/// would be far more than a demo needs).
+const MAX_TIMES: u32 = 1_000;
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -121,6 +180,8 @@ struct KeyFile {
     last_used: Option<LastUsedFile>,
     #[serde(default)]
     note: Option<String>,
+    #[serde(default)]
+    usage: Vec<UsageFile>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -149,6 +210,9 @@ pub struct Scenario {
     root_created_ago: TimeDelta,
     mfa_active: bool,
     keys: Vec<ScenarioKey>,
+    /// Enabled regions, in the scenario's order.
+    trail_regions: Vec<String>,
+    failing_regions: BTreeMap<String, RegionFailure>,
 }
 
 #[derive(Debug, Clone)]
@@ -158,6 +222,17 @@ struct ScenarioKey {
     created_ago: TimeDelta,
     last_used: Option<(TimeDelta, Option<String>, Option<String>)>,
     note: Option<String>,
+    usage: Vec<ScenarioEvent>,
+}
+
+/// A repeated management event, times relative to the first opening.
+#[derive(Debug, Clone)]
+struct ScenarioEvent {
+    ago: TimeDelta,
+    every: TimeDelta,
+    times: u32,
+    /// The event with its time left at the first opening; shifted per repetition.
+    event: TrailEvent,
 }
 
 impl Scenario {
@@ -212,14 +287,44 @@ impl Scenario {
                 )),
                 None => None,
             };
+            let mut usage = Vec::new();
+            for u in &k.usage {
+                let what = format!("{} usage {} {}", k.id, u.event_source, u.event_name);
+                let every = match &u.every {
+                    Some(e) => ago(&format!("{what} every"), e)?,
+                    None if u.times == 1 => TimeDelta::zero(),
+                    None => return Err(bad(format!("{what}: times > 1 needs every"))),
+                };
+                if u.times == 0 || u.times > MAX_TIMES {
+                    return Err(bad(format!("{what}: times must be 1 to {MAX_TIMES}")));
+                }
+                usage.push(ScenarioEvent {
+                    ago: ago(&format!("{what} ago"), &u.ago)?,
+                    every,
+                    times: u.times,
+                    event: TrailEvent {
+                        time: DateTime::<Utc>::UNIX_EPOCH,
+                        region: u.region.clone(),
+                        event_source: u.event_source.clone(),
+                        event_name: u.event_name.clone(),
+                        source_ip: u.source_ip.clone(),
+                        user_agent: u.user_agent.clone(),
+                        read_only: u.read_only,
+                        error_code: u.error_code.clone(),
+                    },
+                });
+            }
             keys.push(ScenarioKey {
                 id: k.id.clone(),
                 status: k.status,
                 created_ago: ago(&format!("{} created_ago", k.id), &k.created_ago)?,
                 last_used,
                 note: k.note.clone(),
+                usage,
             });
         }
+        let (trail_regions, failing_regions) =
+            trail_regions(file.cloudtrail.as_ref(), file.region.as_deref(), &keys).map_err(bad)?;
         Ok(Self {
             name: name.to_owned(),
             title: file.title,
@@ -234,11 +339,171 @@ impl Scenario {
             mfa_active: file.root.mfa_active,
             account_id: file.account_id,
             keys,
+            trail_regions,
+            failing_regions,
         })
     }
 
     fn caller_is_root(&self) -> bool {
         is_root_arn(&self.caller_arn, &self.account_id)
+    }
+}
+
+/// The enabled regions and the failing ones. Without a `cloudtrail`
+/// section: us-east-1, the scenario's region and every region an event is
+/// in. Every event's region must be enabled (or it could never be found).
+fn trail_regions(
+    file: Option<&CloudTrailFile>,
+    region: Option<&str>,
+    keys: &[ScenarioKey],
+) -> Result<(Vec<String>, BTreeMap<String, RegionFailure>), String> {
+    let used: BTreeSet<&str> = keys
+        .iter()
+        .flat_map(|k| k.usage.iter().map(|u| u.event.region.as_str()))
+        .collect();
+    let Some(file) = file else {
+        let mut regions: BTreeSet<&str> = used;
+        regions.insert("us-east-1");
+        regions.extend(region);
+        return Ok((
+            regions.into_iter().map(str::to_owned).collect(),
+            BTreeMap::new(),
+        ));
+    };
+    let mut seen = BTreeSet::new();
+    for r in &file.regions {
+        if !seen.insert(r.as_str()) {
+            return Err(format!("cloudtrail.regions lists {r} twice"));
+        }
+    }
+    if seen.is_empty() {
+        return Err("cloudtrail.regions is empty".to_owned());
+    }
+    if let Some(missing) = used.iter().find(|r| !seen.contains(*r)) {
+        return Err(format!(
+            "an event is in {missing}, which cloudtrail.regions does not list"
+        ));
+    }
+    let mut failing = BTreeMap::new();
+    for f in &file.failing {
+        if !seen.contains(f.region.as_str()) {
+            return Err(format!(
+                "cloudtrail.failing names {}, which cloudtrail.regions does not list",
+                f.region
+            ));
+        }
+        failing.insert(f.region.clone(), RegionFailure::new(&f.code, &f.message));
+    }
+    Ok((file.regions.clone(), failing))
+}
+
+// ---------------------------------------------------------------------------
+// Simulated CloudTrail event history
+
+/// How far apart the usage review's requests in one region start in the
+/// demo (the real `CloudTrail` pacing is `cloudtrail::DEFAULT_PACING`).
+pub const USAGE_PACING: Duration = Duration::from_millis(100);
+
+/// `CloudTrail` event history of a scenario: each key's events, the
+/// enabled regions and the failing ones, served page by page (`PAGE_SIZE`
+/// events, newest first) with a little latency per page.
+#[derive(Debug)]
+pub struct SimTrail {
+    regions: Vec<String>,
+    failing: BTreeMap<String, RegionFailure>,
+    /// (key ID, event), newest first.
+    events: Vec<(String, TrailEvent)>,
+    latency: Latency,
+}
+
+impl SimTrail {
+    fn new(scenario: &Scenario, started: DateTime<Utc>, latency: Latency) -> Self {
+        let mut events: Vec<(String, TrailEvent)> = scenario
+            .keys
+            .iter()
+            .flat_map(|k| {
+                k.usage.iter().flat_map(move |u| {
+                    (0..u.times).map(move |i| {
+                        let time = started - u.ago - u.every * i32::try_from(i).unwrap_or(0);
+                        (
+                            k.id.clone(),
+                            TrailEvent {
+                                time,
+                                ..u.event.clone()
+                            },
+                        )
+                    })
+                })
+            })
+            .collect();
+        events.sort_by_key(|(_, e)| std::cmp::Reverse(e.time));
+        Self {
+            regions: scenario.trail_regions.clone(),
+            failing: scenario.failing_regions.clone(),
+            events,
+            latency,
+        }
+    }
+
+    /// 100 % to 250 % of the page latency, fixed per region and page, so
+    /// regions finish one after another.
+    fn page_delay(&self, region: &str, page: usize) -> Duration {
+        let seed = region
+            .bytes()
+            .fold(u32::try_from(page).unwrap_or(0), |h, b| {
+                h.wrapping_mul(31).wrapping_add(u32::from(b))
+            });
+        self.latency.usage_page * (10 + seed % 16) / 10
+    }
+}
+
+impl TrailSource for SimTrail {
+    fn lookup_page(
+        &self,
+        region: &str,
+        key_id: &str,
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+        token: Option<String>,
+    ) -> BoxFuture<'_, Result<Page, RegionFailure>> {
+        let page_size = usize::try_from(PAGE_SIZE).unwrap_or(50);
+        let offset: usize = token.as_deref().and_then(|t| t.parse().ok()).unwrap_or(0);
+        let delay = self.page_delay(region, offset / page_size.max(1));
+        let (region, key_id) = (region.to_owned(), key_id.to_owned());
+        async move {
+            pause(delay).await;
+            if let Some(failure) = self.failing.get(&region) {
+                return Err(failure.clone());
+            }
+            let matching: Vec<&TrailEvent> = self
+                .events
+                .iter()
+                .filter(|(k, e)| {
+                    *k == key_id && e.region == region && start <= e.time && e.time <= end
+                })
+                .map(|(_, e)| e)
+                .collect();
+            let events: Vec<TrailEvent> = matching
+                .iter()
+                .skip(offset)
+                .take(page_size)
+                .map(|e| (*e).clone())
+                .collect();
+            let next = offset + events.len();
+            Ok(Page {
+                events,
+                next_token: (next < matching.len()).then(|| next.to_string()),
+            })
+        }
+        .boxed()
+    }
+
+    fn enabled_regions(&self) -> BoxFuture<'_, Result<Vec<String>, RegionFailure>> {
+        async move {
+            pause(self.latency.fast).await;
+            Ok(self.regions.clone())
+        }
+        .boxed()
     }
 }
 
@@ -306,6 +571,8 @@ pub struct Latency {
     pub report_first: Duration,
     /// A credential report already generated in this run.
     pub report: Duration,
+    /// One page of `CloudTrail` event history (100 % to 250 % of this).
+    pub usage_page: Duration,
 }
 
 impl Latency {
@@ -315,6 +582,7 @@ impl Latency {
         slow: Duration::from_millis(400),
         report_first: Duration::from_millis(1800),
         report: Duration::from_millis(500),
+        usage_page: Duration::from_millis(100),
     };
     /// No waiting (tests).
     pub const NONE: Self = Self {
@@ -322,6 +590,7 @@ impl Latency {
         slow: Duration::ZERO,
         report_first: Duration::ZERO,
         report: Duration::ZERO,
+        usage_page: Duration::ZERO,
     };
 }
 
@@ -333,6 +602,7 @@ pub struct SimAccount {
     latency: Latency,
     state: Mutex<SimState>,
     report_generated: AtomicBool,
+    trail: Arc<SimTrail>,
 }
 
 impl std::fmt::Debug for SimAccount {
@@ -386,6 +656,7 @@ impl SimAccount {
             Err(source) => return Err(SimError::Io { path, source }),
         };
         Ok(Self {
+            trail: Arc::new(SimTrail::new(&scenario, state.started, latency)),
             scenario,
             path: Some(path),
             clock,
@@ -400,6 +671,7 @@ impl SimAccount {
         let scenario = Scenario::builtin(name)?;
         let state = SimState::fresh(&scenario, base_now(clock));
         Ok(Self {
+            trail: Arc::new(SimTrail::new(&scenario, state.started, latency)),
             scenario,
             path: None,
             clock,
@@ -712,6 +984,10 @@ impl Account for SimAccount {
         self.now_with(&self.lock())
     }
 
+    fn trail_source(&self) -> Option<Arc<dyn TrailSource>> {
+        Some(Arc::clone(&self.trail) as Arc<dyn TrailSource>)
+    }
+
     fn source(&self) -> Source {
         Source {
             profile: self.scenario.profile.clone(),
@@ -846,6 +1122,142 @@ mod tests {
         let sim = SimAccount::open("two-keys", &scen, SimClock::Fixed(t0()), Latency::NONE)
             .expect("fresh");
         assert_eq!(sim.caller_keys().await.expect("keys").len(), 2);
+    }
+
+    async fn usage_of(sim: &SimAccount, key: &str) -> crate::domain::usage::UsageReport {
+        let source = sim.trail_source().expect("simulated event history");
+        crate::account::cloudtrail::fetch_usage(
+            source.as_ref(),
+            &crate::domain::usage::UsageQuery::new(key),
+            sim.now(),
+            Duration::ZERO,
+            |_| {},
+        )
+        .await
+    }
+
+    #[tokio::test]
+    async fn simulated_event_history_tells_the_backup_story() {
+        use crate::domain::usage::RegionStatus;
+        let sim = SimAccount::in_memory("two-keys", SimClock::Fixed(t0()), Latency::NONE)
+            .expect("scenario");
+        let report = usage_of(&sim, "AKIAEXAMPLEBACKUP001").await;
+        let searched: Vec<&str> = report.regions.iter().map(|r| r.region.as_str()).collect();
+        assert_eq!(
+            searched,
+            [
+                "ap-southeast-2",
+                "eu-central-1",
+                "eu-west-1",
+                "us-east-1",
+                "us-west-2"
+            ]
+        );
+        // Nightly for the 90 days event history keeps, weekly identity checks.
+        let actions: Vec<(&str, usize)> = report
+            .by_action
+            .iter()
+            .map(|a| (a.event_name.as_str(), a.count))
+            .collect();
+        assert_eq!(
+            actions,
+            [
+                ("GetBucketLocation", 89),
+                ("ListBuckets", 89),
+                ("GetCallerIdentity", 13)
+            ]
+        );
+        assert_eq!(report.by_action[0].last_seen, t0() - TimeDelta::hours(27));
+        assert!(
+            report
+                .by_caller
+                .iter()
+                .all(|c| c.source_ip.as_deref() == Some("203.0.113.24"))
+        );
+        assert!(
+            report.by_caller[0]
+                .user_agent
+                .as_deref()
+                .is_some_and(|ua| ua.ends_with("command/s3.sync"))
+        );
+        // Served in pages of 50, newest first.
+        let west = report
+            .regions
+            .iter()
+            .find(|r| r.region == "eu-west-1")
+            .expect("eu-west-1");
+        assert_eq!((west.events, west.pages), (178, 4));
+        assert!(report.events.windows(2).all(|w| w[0].time >= w[1].time));
+        // The failing region is named with its error, never dropped.
+        let failed: Vec<_> = report.failed_regions().collect();
+        assert_eq!(failed.len(), 1);
+        assert_eq!(failed[0].region, "ap-southeast-2");
+        assert!(matches!(&failed[0].status,
+            RegionStatus::Failed { code, message }
+                if code == "AccessDeniedException" && message.contains("service control policy")));
+        assert!(!report.complete());
+    }
+
+    #[tokio::test]
+    async fn the_forgotten_key_is_never_seen_and_other_keys_events_stay_apart() {
+        let sim = SimAccount::in_memory("two-keys", SimClock::Fixed(t0()), Latency::NONE)
+            .expect("scenario");
+        let report = usage_of(&sim, "AKIAEXAMPLEOLDKEY002").await;
+        assert_eq!(report.total_events(), 0);
+        assert_eq!(report.regions.len(), 5);
+        assert_eq!(report.regions_ok(), 4);
+        // After skipping ahead, older events fall out of the 90 days.
+        sim.advance(TimeDelta::days(30)).expect("advance");
+        let later = usage_of(&sim, "AKIAEXAMPLEBACKUP001").await;
+        assert_eq!(later.by_action[0].count, 59);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn simulated_pages_take_100_to_250_ms() {
+        let sim = SimAccount::in_memory("two-keys", SimClock::Fixed(t0()), Latency::DEMO)
+            .expect("scenario");
+        for region in ["us-east-1", "eu-west-1", "ap-southeast-2"] {
+            for page in 0..4 {
+                let d = sim.trail.page_delay(region, page);
+                assert!(
+                    (Duration::from_millis(100)..=Duration::from_millis(250)).contains(&d),
+                    "{region} page {page}: {d:?}"
+                );
+            }
+        }
+        let before = tokio::time::Instant::now();
+        let report = usage_of(&sim, "AKIAEXAMPLEBACKUP001").await;
+        let took = before.elapsed();
+        assert_eq!(report.total_events(), 191);
+        assert!(
+            took >= Duration::from_millis(400) && took < Duration::from_secs(2),
+            "{took:?}"
+        );
+    }
+
+    #[test]
+    fn scenario_usage_is_checked() {
+        let base = include_str!("../../assets/scenarios/two-keys.json");
+        let stray = base.replace(
+            r#""region": "us-east-1", "event_source": "sts"#,
+            r#""region": "sa-east-1", "event_source": "sts"#,
+        );
+        let err = Scenario::parse("x", &stray).expect_err("region not listed");
+        assert!(err.to_string().contains("sa-east-1"), "{err}");
+        let no_every = base.replace(r#""every": "7d", "#, "");
+        let err = Scenario::parse("x", &no_every).expect_err("no every");
+        assert!(err.to_string().contains("needs every"), "{err}");
+        let bad_failing = base.replace(
+            r#""region": "ap-southeast-2", "code""#,
+            r#""region": "me-south-1", "code""#,
+        );
+        let err = Scenario::parse("x", &bad_failing).expect_err("failing not listed");
+        assert!(err.to_string().contains("me-south-1"), "{err}");
+        // Without a cloudtrail section: us-east-1, the scenario's region and
+        // the events' regions, none failing.
+        let auditor = Scenario::builtin("auditor").expect("auditor");
+        assert_eq!(auditor.trail_regions, ["us-east-1"]);
+        assert!(auditor.failing_regions.is_empty());
     }
 
     #[test]

@@ -9,7 +9,6 @@ use serde_json::json;
 use super::audit::last_used_text;
 use super::{Exit, print_account_error};
 use crate::account::Account;
-use crate::account::aws::AwsAccount;
 use crate::account::cloudtrail::{DEFAULT_PACING, Progress, fetch_usage};
 use crate::domain::LastUsed;
 use crate::domain::usage::{RegionSelection, UsageQuery, render_text, to_json};
@@ -30,7 +29,13 @@ pub fn parse_regions(text: &str) -> RegionSelection {
 }
 
 #[allow(clippy::too_many_lines)]
-pub async fn run(account: &AwsAccount, key_id: &str, days: u32, regions: &str, json: bool) -> Exit {
+pub async fn run(
+    account: &dyn Account,
+    key_id: &str,
+    days: u32,
+    regions: &str,
+    json: bool,
+) -> Exit {
     let query = UsageQuery {
         key_id: key_id.to_owned(),
         days,
@@ -41,7 +46,7 @@ pub async fn run(account: &AwsAccount, key_id: &str, days: u32, regions: &str, j
         return Exit::Failed;
     }
     let Some(source) = account.trail_source() else {
-        eprintln!("rootkeys: error: no AWS configuration for CloudTrail");
+        eprintln!("rootkeys: error: this account has no CloudTrail event history to search");
         return Exit::Failed;
     };
     let identity = match account.identity().await {
@@ -75,7 +80,7 @@ pub async fn run(account: &AwsAccount, key_id: &str, days: u32, regions: &str, j
         }
     };
     let (report, iam_last_used, row) = futures::join!(
-        fetch_usage(&source, &query, now, DEFAULT_PACING, progress),
+        fetch_usage(source.as_ref(), &query, now, DEFAULT_PACING, progress),
         iam_facts,
         account.root_report_row()
     );
