@@ -393,34 +393,111 @@ fn by_region(events: &[TrailEvent]) -> Vec<RegionSummary> {
     out
 }
 
+/// What a line of the human summary is, so a terminal view can style and
+/// wrap it; the text is the same everywhere.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LineKind {
+    /// The first line: which key, which days, how many events and regions.
+    Title,
+    /// Some regions could not be searched.
+    Incomplete,
+    Blank,
+    /// `By action:`, `Limits:` and the like.
+    Heading,
+    /// The column names of a table.
+    Columns,
+    /// A table row, or a newest event.
+    Row,
+    /// Nothing was found.
+    Nothing,
+    /// One limit of what the summary can see.
+    Limit,
+    /// A limit that is a region that failed.
+    FailedRegion,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SummaryLine {
+    pub kind: LineKind,
+    pub text: String,
+}
+
+impl SummaryLine {
+    fn new(kind: LineKind, text: impl Into<String>) -> Self {
+        Self {
+            kind,
+            text: text.into(),
+        }
+    }
+
+    fn blank() -> Self {
+        Self::new(LineKind::Blank, "")
+    }
+
+    /// How far a wrapped continuation of this line is indented (past the
+    /// `  - ` of a limit, the count of a row).
+    pub fn hanging_indent(&self) -> usize {
+        match self.kind {
+            LineKind::Limit | LineKind::FailedRegion => 4,
+            LineKind::Row | LineKind::Columns => 10,
+            _ => 0,
+        }
+    }
+}
+
 /// The human summary: what used the key, from where, when; then the limits.
 pub fn render_text(report: &UsageReport, now: DateTime<Utc>) -> String {
+    summary_lines(report, now)
+        .into_iter()
+        .map(|l| l.text + "\n")
+        .collect()
+}
+
+/// The lines of [`render_text`], each with its kind.
+pub fn summary_lines(report: &UsageReport, now: DateTime<Utc>) -> Vec<SummaryLine> {
     let searched = report.regions.len();
     let ok = report.regions_ok();
     let total = report.total_events();
-    let mut out = format!(
-        "Usage of {} in the last {} days ({} to {} UTC): {} in {} of {} regions searched\n",
-        report.key_id,
-        report.days,
-        report.from.format("%Y-%m-%d %H:%M"),
-        report.to.format("%Y-%m-%d %H:%M"),
-        plural(total, "event", "events"),
-        report.by_region.len(),
-        searched,
-    );
+    let mut out = vec![SummaryLine::new(
+        LineKind::Title,
+        format!(
+            "Usage of {} in the last {} days ({} to {} UTC): {} in {} of {} regions searched",
+            report.key_id,
+            report.days,
+            report.from.format("%Y-%m-%d %H:%M"),
+            report.to.format("%Y-%m-%d %H:%M"),
+            plural(total, "event", "events"),
+            report.by_region.len(),
+            searched,
+        ),
+    )];
     if ok < searched {
-        out.push_str(&format!(
-            "Not complete: {} of {searched} regions could not be searched (see Limits).\n",
-            searched - ok
+        let missing: Vec<&str> = report
+            .regions
+            .iter()
+            .filter(|r| r.status != RegionStatus::Ok)
+            .map(|r| r.region.as_str())
+            .collect();
+        out.push(SummaryLine::new(
+            LineKind::Incomplete,
+            format!(
+                "Not complete: {} of {searched} regions could not be searched: {} (see Limits).",
+                searched - ok,
+                missing.join(", ")
+            ),
         ));
     }
 
     if total == 0 {
-        out.push_str(&format!(
-            "\nNo management events signed with {} in the last {} days in the {} searched.\n",
-            report.key_id,
-            report.days,
-            plural(ok, "region", "regions"),
+        out.push(SummaryLine::blank());
+        out.push(SummaryLine::new(
+            LineKind::Nothing,
+            format!(
+                "No management events signed with {} in the last {} days in the {} searched.",
+                report.key_id,
+                report.days,
+                plural(ok, "region", "regions"),
+            ),
         ));
     } else {
         let when = |t: DateTime<Utc>| format!("{} ({})", t.format("%Y-%m-%d %H:%M"), ago(now, t));
@@ -430,14 +507,32 @@ pub fn render_text(report: &UsageReport, now: DateTime<Utc>) -> String {
         render_newest(&mut out, report);
     }
 
-    out.push_str("\nLimits:\n");
+    out.push(SummaryLine::blank());
+    out.push(SummaryLine::new(LineKind::Heading, "Limits:"));
     for limit in &report.limits {
-        out.push_str(&format!("  - {limit}\n"));
+        let failed = report
+            .failed_regions()
+            .any(|r| limit.starts_with(&format!("{} failed (", r.region)));
+        let kind = if failed {
+            LineKind::FailedRegion
+        } else {
+            LineKind::Limit
+        };
+        out.push(SummaryLine::new(kind, format!("  - {limit}")));
     }
     out
 }
 
-fn render_actions(out: &mut String, report: &UsageReport, when: &dyn Fn(DateTime<Utc>) -> String) {
+fn heading(out: &mut Vec<SummaryLine>, text: impl Into<String>) {
+    out.push(SummaryLine::blank());
+    out.push(SummaryLine::new(LineKind::Heading, text));
+}
+
+fn render_actions(
+    out: &mut Vec<SummaryLine>,
+    report: &UsageReport,
+    when: &dyn Fn(DateTime<Utc>) -> String,
+) {
     let actions: Vec<String> = report
         .by_action
         .iter()
@@ -449,60 +544,78 @@ fn render_actions(out: &mut String, report: &UsageReport, when: &dyn Fn(DateTime
         })
         .collect();
     let w = column_width("ACTION", actions.iter().map(String::as_str));
-    out.push_str("\nBy action:\n");
-    out.push_str(&format!(
-        "  {:>6}  {:<w$}  {:<16}  {}\n",
-        "COUNT", "ACTION", "FIRST SEEN", "LAST SEEN"
+    heading(out, "By action:");
+    out.push(SummaryLine::new(
+        LineKind::Columns,
+        format!(
+            "  {:>6}  {:<w$}  {:<16}  {}",
+            "COUNT", "ACTION", "FIRST SEEN", "LAST SEEN"
+        ),
     ));
     for (a, action) in report.by_action.iter().zip(&actions) {
-        out.push_str(&format!(
-            "  {:>6}  {action:<w$}  {:<16}  {}\n",
-            a.count,
-            a.first_seen.format("%Y-%m-%d %H:%M").to_string(),
-            when(a.last_seen),
+        out.push(SummaryLine::new(
+            LineKind::Row,
+            format!(
+                "  {:>6}  {action:<w$}  {:<16}  {}",
+                a.count,
+                a.first_seen.format("%Y-%m-%d %H:%M").to_string(),
+                when(a.last_seen),
+            ),
         ));
     }
 }
 
-fn render_callers(out: &mut String, report: &UsageReport, when: &dyn Fn(DateTime<Utc>) -> String) {
+fn render_callers(
+    out: &mut Vec<SummaryLine>,
+    report: &UsageReport,
+    when: &dyn Fn(DateTime<Utc>) -> String,
+) {
     let callers: Vec<(String, String)> = report
         .by_caller
         .iter()
         .map(|c| {
             (
                 truncate(c.source_ip.as_deref().unwrap_or("-"), 39),
-                truncate(c.user_agent.as_deref().unwrap_or("-"), 50),
+                shorten_agent(c.user_agent.as_deref().unwrap_or("-"), 50),
             )
         })
         .collect();
     let wi = column_width("SOURCE IP", callers.iter().map(|(ip, _)| ip.as_str()));
     let wu = column_width("USER AGENT", callers.iter().map(|(_, ua)| ua.as_str()));
-    out.push_str("\nBy caller (source IP, user agent):\n");
-    out.push_str(&format!(
-        "  {:>6}  {:<wi$}  {:<wu$}  {}\n",
-        "COUNT", "SOURCE IP", "USER AGENT", "LAST SEEN"
+    heading(out, "By caller (source IP, user agent):");
+    out.push(SummaryLine::new(
+        LineKind::Columns,
+        format!(
+            "  {:>6}  {:<wi$}  {:<wu$}  {}",
+            "COUNT", "SOURCE IP", "USER AGENT", "LAST SEEN"
+        ),
     ));
     for (c, (ip, ua)) in report.by_caller.iter().zip(&callers) {
-        out.push_str(&format!(
-            "  {:>6}  {ip:<wi$}  {ua:<wu$}  {}\n",
-            c.count,
-            when(c.last_seen),
+        out.push(SummaryLine::new(
+            LineKind::Row,
+            format!(
+                "  {:>6}  {ip:<wi$}  {ua:<wu$}  {}",
+                c.count,
+                when(c.last_seen),
+            ),
         ));
     }
 }
 
-fn render_regions(out: &mut String, report: &UsageReport, when: &dyn Fn(DateTime<Utc>) -> String) {
-    out.push_str("\nBy region:\n");
-    out.push_str(&format!(
-        "  {:>6}  {:<16}  {}\n",
-        "COUNT", "REGION", "LAST SEEN"
+fn render_regions(
+    out: &mut Vec<SummaryLine>,
+    report: &UsageReport,
+    when: &dyn Fn(DateTime<Utc>) -> String,
+) {
+    heading(out, "By region:");
+    out.push(SummaryLine::new(
+        LineKind::Columns,
+        format!("  {:>6}  {:<16}  {}", "COUNT", "REGION", "LAST SEEN"),
     ));
     for r in &report.by_region {
-        out.push_str(&format!(
-            "  {:>6}  {:<16}  {}\n",
-            r.count,
-            r.region,
-            when(r.last_seen)
+        out.push(SummaryLine::new(
+            LineKind::Row,
+            format!("  {:>6}  {:<16}  {}", r.count, r.region, when(r.last_seen)),
         ));
     }
     let quiet = report
@@ -511,16 +624,19 @@ fn render_regions(out: &mut String, report: &UsageReport, when: &dyn Fn(DateTime
         .filter(|r| r.status == RegionStatus::Ok && r.events == 0)
         .count();
     if quiet > 0 {
-        out.push_str(&format!(
-            "  (no events in {quiet} other {} searched)\n",
-            if quiet == 1 { "region" } else { "regions" }
+        out.push(SummaryLine::new(
+            LineKind::Row,
+            format!(
+                "  (no events in {quiet} other {} searched)",
+                if quiet == 1 { "region" } else { "regions" }
+            ),
         ));
     }
 }
 
-fn render_newest(out: &mut String, report: &UsageReport) {
+fn render_newest(out: &mut Vec<SummaryLine>, report: &UsageReport) {
     let shown = report.newest.len().min(NEWEST_SHOWN);
-    out.push_str(&format!("\nNewest {}:\n", plural(shown, "event", "events")));
+    heading(out, format!("Newest {}:", plural(shown, "event", "events")));
     for e in report.newest.iter().take(NEWEST_SHOWN) {
         let mut line = format!(
             "  {}  {:<14}  {} {}",
@@ -533,13 +649,12 @@ fn render_newest(out: &mut String, report: &UsageReport) {
             line.push_str(&format!("  from {ip}"));
         }
         if let Some(ua) = &e.user_agent {
-            line.push_str(&format!("  [{}]", truncate(ua, 40)));
+            line.push_str(&format!("  [{}]", shorten_agent(ua, 40)));
         }
         if let Some(code) = &e.error_code {
             line.push_str(&format!("  error: {code}"));
         }
-        out.push_str(&line);
-        out.push('\n');
+        out.push(SummaryLine::new(LineKind::Row, line));
     }
 }
 
@@ -591,6 +706,46 @@ fn truncate(text: &str, max: usize) -> String {
         cut.push('…');
         cut
     }
+}
+
+/// A user agent in at most `max` characters, keeping its first and last
+/// words (the tool and, for the AWS CLI, the command: `aws-cli/2.15.30
+/// Python/3.11.8 … command/s3.sync`) and cutting from the middle.
+fn shorten_agent(agent: &str, max: usize) -> String {
+    if agent.chars().count() <= max {
+        return agent.to_owned();
+    }
+    let words: Vec<&str> = agent.split_whitespace().collect();
+    let len = |parts: &[&str]| parts.iter().map(|p| p.chars().count() + 1).sum::<usize>();
+    let (mut head, mut tail) = (1, 0);
+    if words.len() < 2 || len(&words[..1]) + 2 + words[words.len() - 1].chars().count() > max {
+        return truncate(agent, max);
+    }
+    tail += 1;
+    // Take words from the front and the back in turn while they fit.
+    let mut from_front = true;
+    while head + tail < words.len() {
+        let (h, t) = if from_front {
+            (head + 1, tail)
+        } else {
+            (head, tail + 1)
+        };
+        let size = len(&words[..h]) + 2 + len(&words[words.len() - t..]) - 1;
+        if size > max {
+            if from_front {
+                from_front = false;
+                continue;
+            }
+            break;
+        }
+        (head, tail) = (h, t);
+        from_front = !from_front;
+    }
+    format!(
+        "{} … {}",
+        words[..head].join(" "),
+        words[words.len() - tail..].join(" ")
+    )
 }
 
 fn ago(now: DateTime<Utc>, then: DateTime<Utc>) -> String {
@@ -895,6 +1050,64 @@ mod tests {
                 .count(),
             10
         );
+    }
+
+    #[test]
+    fn summary_lines_are_the_text_with_kinds() {
+        let r = sample();
+        let now = at(10, 0);
+        let lines = summary_lines(&r, now);
+        let joined: String = lines.iter().map(|l| format!("{}\n", l.text)).collect();
+        assert_eq!(joined, render_text(&r, now));
+        let kind_of = |needle: &str| {
+            lines
+                .iter()
+                .find(|l| l.text.contains(needle))
+                .map(|l| l.kind)
+        };
+        assert_eq!(kind_of("Usage of"), Some(LineKind::Title));
+        assert_eq!(kind_of("Not complete"), Some(LineKind::Incomplete));
+        assert_eq!(kind_of("By action:"), Some(LineKind::Heading));
+        assert_eq!(kind_of("FIRST SEEN"), Some(LineKind::Columns));
+        assert_eq!(kind_of("s3 ListBuckets  "), Some(LineKind::Row));
+        assert_eq!(kind_of("ap-south-1 failed"), Some(LineKind::FailedRegion));
+        assert_eq!(kind_of("Management events only"), Some(LineKind::Limit));
+        assert_eq!(kind_of("Limits:"), Some(LineKind::Heading));
+        assert_eq!(lines[2].kind, LineKind::Blank);
+        // The incomplete line names the regions that could not be searched.
+        assert!(
+            joined.contains(
+                "Not complete: 1 of 4 regions could not be searched: ap-south-1 (see Limits)."
+            ),
+            "{joined}"
+        );
+        let empty = summarise(KEY, 30, at(1, 0), at(10, 0), Vec::new());
+        assert!(
+            summary_lines(&empty, now)
+                .iter()
+                .any(|l| l.kind == LineKind::Nothing)
+        );
+    }
+
+    #[test]
+    fn user_agents_keep_their_first_and_last_words() {
+        let cli = "aws-cli/2.15.30 Python/3.11.8 Linux/5.15 exe/x86_64 command/s3.sync";
+        assert_eq!(
+            shorten_agent(cli, 50),
+            "aws-cli/2.15.30 Python/3.11.8 … command/s3.sync"
+        );
+        assert_eq!(shorten_agent(cli, 40), "aws-cli/2.15.30 … command/s3.sync");
+        assert_eq!(shorten_agent(cli, 80), cli);
+        // One long word, or first and last words too long together: cut the end.
+        assert_eq!(shorten_agent(&"x".repeat(60), 10), "xxxxxxxxx…");
+        assert_eq!(
+            shorten_agent("console.amazonaws.com something-quite-long", 30),
+            "console.amazonaws.com somethi…"
+        );
+        for max in 5..cli.len() {
+            let short = shorten_agent(cli, max);
+            assert!(short.chars().count() <= max, "{max}: {short}");
+        }
     }
 
     #[test]
