@@ -122,7 +122,9 @@ def main() -> int:
     lines += ["", f"Prowler `iam_no_root_access_key`: {prowler}", "", "Usage review fan-out (17 regions x 3 pages, 100 ms per call, mocked):", "",
               (ROOT / "target/usage_fanout.txt").read_text().strip(),
               "", "Interactive view, one whole frame with two keys (ratatui TestBackend):", "",
-              (ROOT / "target/render.txt").read_text().strip()]
+              (ROOT / "target/render.txt").read_text().strip(),
+              "", "Interactive view start-up in a pseudo-terminal:", "",
+              (ROOT / "target/tui_startup.txt").read_text().strip()]
     text = "\n".join(lines) + "\n"
     print(text)
     (ROOT / "bench/RESULTS.md").write_text("# Benchmark results\n\n" + text)
