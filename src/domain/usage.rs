@@ -717,11 +717,20 @@ fn shorten_agent(agent: &str, max: usize) -> String {
     }
     let words: Vec<&str> = agent.split_whitespace().collect();
     let len = |parts: &[&str]| parts.iter().map(|p| p.chars().count() + 1).sum::<usize>();
-    let (mut head, mut tail) = (1, 0);
-    if words.len() < 2 || len(&words[..1]) + 2 + words[words.len() - 1].chars().count() > max {
+    if words.len() < 2 {
         return truncate(agent, max);
     }
-    tail += 1;
+    let first = words[0].chars().count();
+    let last = words[words.len() - 1];
+    if first + 3 + last.chars().count() > max {
+        // First and last words do not fit together: the start of the last.
+        return if first + 3 + 8 <= max {
+            format!("{} … {}", words[0], truncate(last, max - first - 3))
+        } else {
+            truncate(agent, max)
+        };
+    }
+    let (mut head, mut tail) = (1, 1);
     // Take words from the front and the back in turn while they fit.
     let mut from_front = true;
     while head + tail < words.len() {
@@ -1098,15 +1107,22 @@ mod tests {
         );
         assert_eq!(shorten_agent(cli, 40), "aws-cli/2.15.30 … command/s3.sync");
         assert_eq!(shorten_agent(cli, 80), cli);
+        let sts = "aws-cli/2.15.30 Python/3.11.8 Linux/5.15 exe/x86_64 command/sts.get-caller-identity";
+        assert_eq!(
+            shorten_agent(sts, 40),
+            "aws-cli/2.15.30 … command/sts.get-calle…"
+        );
         // One long word, or first and last words too long together: cut the end.
         assert_eq!(shorten_agent(&"x".repeat(60), 10), "xxxxxxxxx…");
         assert_eq!(
             shorten_agent("console.amazonaws.com something-quite-long", 30),
             "console.amazonaws.com somethi…"
         );
-        for max in 5..cli.len() {
-            let short = shorten_agent(cli, max);
-            assert!(short.chars().count() <= max, "{max}: {short}");
+        for max in 5..sts.len() {
+            for agent in [cli, sts] {
+                let short = shorten_agent(agent, max);
+                assert!(short.chars().count() <= max, "{max}: {short}");
+            }
         }
     }
 
