@@ -7,12 +7,15 @@ use std::sync::Arc;
 use chrono::{DateTime, TimeDelta, Utc};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
+use rootkeys::account::cloudtrail::Progress;
 use rootkeys::account::sim::{Latency, SimAccount, SimClock};
 use rootkeys::account::{Account, AccountError};
 use rootkeys::domain::policy::Request;
+use rootkeys::domain::usage::{LineKind, RegionFailure, render_text, summarise, summary_lines};
 use rootkeys::remediate::Remediator;
-use rootkeys::tui::action::{Action, Command, Effect, UiError};
-use rootkeys::tui::app::{App, Config, DemoInfo};
+use rootkeys::tui::action::{Action, Command, Effect, UiError, usage_result};
+use rootkeys::tui::app::{App, Config, DemoInfo, Usage};
+use rootkeys::tui::runner::Worker;
 use rootkeys::tui::theme::Theme;
 use rootkeys::tui::view;
 
@@ -26,7 +29,7 @@ fn t0() -> DateTime<Utc> {
 
 struct Fixture {
     sim: Arc<SimAccount>,
-    remediator: Remediator,
+    remediator: Arc<Remediator>,
     demo: bool,
     _dir: tempfile::TempDir,
 }
@@ -39,7 +42,11 @@ impl Fixture {
                 .expect("scenario"),
         );
         let account: Arc<dyn Account> = sim.clone();
-        let remediator = Remediator::new(account, dir.path().to_owned(), TimeDelta::days(7));
+        let remediator = Arc::new(Remediator::new(
+            account,
+            dir.path().to_owned(),
+            TimeDelta::days(7),
+        ));
         Self {
             sim,
             remediator,
@@ -94,6 +101,35 @@ impl Fixture {
         if next == Some(Effect::Load) {
             self.load(app, true).await;
         }
+    }
+}
+
+impl Fixture {
+    /// Run the usage search `effect` asks for with the worker's own task,
+    /// as the loop would; its actions (progress, then the result), in order.
+    async fn usage_actions(&self, effect: Option<Effect>) -> Vec<Action> {
+        let Some(effect @ Effect::LoadUsage { .. }) = effect else {
+            panic!("expected a usage search, got {effect:?}")
+        };
+        let worker = Worker::new(Arc::clone(&self.remediator), Some(Arc::clone(&self.sim)));
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        worker.task(effect, tx).await;
+        let mut actions = Vec::new();
+        while let Ok(action) = rx.try_recv() {
+            actions.push(action);
+        }
+        actions
+    }
+
+    /// The demo with the usage of the selected key on screen.
+    async fn usage_app(&self, select: Command) -> App {
+        let mut app = self.loaded_app().await;
+        cmd(&mut app, select);
+        let effect = cmd(&mut app, Command::Usage);
+        for action in self.usage_actions(effect).await {
+            app.update(action);
+        }
+        app
     }
 }
 
@@ -381,6 +417,197 @@ async fn every_screen_draws_at_every_small_size_without_panicking() {
         for w in (1..=130).step_by(7) {
             for h in (1..=45).step_by(4) {
                 let _ = render(&mut state, w, h);
+            }
+        }
+    }
+}
+
+// ---- usage view --------------------------------------------------------------
+
+#[tokio::test(start_paused = true)]
+async fn usage_loading_with_progress() {
+    let f = Fixture::new("two-keys", true);
+    let mut app = f.loaded_app().await;
+    let effect = cmd(&mut app, Command::Usage);
+    let actions = f.usage_actions(effect).await;
+    // The worker reported progress after every page and region, then the result.
+    assert!(matches!(actions.last(), Some(Action::UsageLoaded { .. })));
+    let progress: Vec<Progress> = actions
+        .iter()
+        .filter_map(|a| match a {
+            Action::UsageProgress { progress, .. } => Some(*progress),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(progress.first().map(|p| p.regions_done), Some(0));
+    assert_eq!(
+        progress.last().map(|p| (p.regions_done, p.events_so_far)),
+        Some((5, 191))
+    );
+    app.update(Action::UsageProgress {
+        key_id: "AKIAEXAMPLEBACKUP001".to_owned(),
+        progress: Progress {
+            regions_total: 5,
+            regions_done: 3,
+            events_so_far: 96,
+        },
+    });
+    app.update(Action::Tick);
+    let screen = render(&mut app, 120, 40);
+    assert!(screen.contains("Searching CloudTrail event history for AKIAEXAMPLEBACKUP001"));
+    assert!(screen.contains("3 of 5 searched"), "{screen}");
+    assert!(screen.contains("96 found so far"));
+    assert!(
+        screen.contains("CloudTrail: 3/5 regions · 96 events…"),
+        "footer spinner"
+    );
+    snap("usage_loading", &mut app);
+}
+
+#[tokio::test(start_paused = true)]
+async fn usage_loaded_for_the_backup_key() {
+    let f = Fixture::new("two-keys", true);
+    let mut app = f.usage_app(Command::Top).await;
+    let screen = render(&mut app, 120, 40);
+    assert!(screen.contains("Usage · AKIAEXAMPLEBACKUP001"));
+    assert!(screen.contains("191 events in 2 of 5"), "{screen}");
+    assert!(screen.contains("aws-cli/2.15.30 Python/3.11.8 … command/s3.sync"));
+    assert!(
+        screen.contains("Not complete: 1 of 5 regions could not be searched: ap-southeast-2"),
+        "the failed region is named at the top"
+    );
+    snap("usage_loaded", &mut app);
+}
+
+#[tokio::test(start_paused = true)]
+async fn usage_with_a_failed_region_scrolled_to_the_limits() {
+    let f = Fixture::new("two-keys", true);
+    let mut app = f.usage_app(Command::Top).await;
+    for (w, h) in SIZES {
+        app.update(Action::Resize(w, h));
+        cmd(&mut app, Command::Bottom);
+        let screen = render(&mut app, w, h);
+        assert!(screen.contains("Limits:"), "{screen}");
+        assert!(
+            screen.contains("ap-southeast-2 failed (AccessDeniedException"),
+            "{screen}"
+        );
+        assert!(
+            screen.contains(" of "),
+            "the scroll position is shown: {screen}"
+        );
+        insta::assert_snapshot!(format!("usage_failed_region_{w}x{h}"), screen);
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn usage_of_a_key_never_seen() {
+    let f = Fixture::new("two-keys", true);
+    let mut app = f.usage_app(Command::Bottom).await;
+    let screen = render(&mut app, 120, 40);
+    assert!(
+        screen.contains(
+            "No management events signed with AKIAEXAMPLEOLDKEY002 in the last 90 days in the 4 regions searched."
+        ),
+        "{screen}"
+    );
+    snap("usage_never_seen", &mut app);
+}
+
+#[tokio::test(start_paused = true)]
+async fn usage_error_in_place_with_advice() {
+    let f = Fixture::new("two-keys", false);
+    let mut app = f.loaded_app().await;
+    cmd(&mut app, Command::Usage);
+    let now = f.sim.now();
+    let failed = summarise(
+        "AKIAEXAMPLEBACKUP001",
+        90,
+        now - TimeDelta::days(90),
+        now,
+        ["eu-west-1", "us-east-1"]
+            .into_iter()
+            .map(|r| {
+                (
+                    r.to_owned(),
+                    Err(RegionFailure::new(
+                        "AccessDeniedException",
+                        "not authorized to perform: cloudtrail:LookupEvents",
+                    )),
+                )
+            })
+            .collect(),
+    );
+    app.update(Action::UsageLoaded {
+        key_id: "AKIAEXAMPLEBACKUP001".to_owned(),
+        result: usage_result(failed),
+    });
+    let screen = render(&mut app, 120, 40);
+    assert!(
+        screen.contains("Usage review failed: no region could be searched"),
+        "{screen}"
+    );
+    assert!(screen.contains("what to do: the caller needs cloudtrail:LookupEvents"));
+    snap("usage_error", &mut app);
+}
+
+/// The interactive view shows the same summary as `rootkeys usage`: every
+/// table row and line of `render_text` is on screen (scrolling as needed).
+#[tokio::test(start_paused = true)]
+async fn usage_view_shows_the_same_summary_as_the_command() {
+    let f = Fixture::new("two-keys", true);
+    let mut app = f.usage_app(Command::Top).await;
+    let Some(Usage::Ready(report)) = app.usage.get("AKIAEXAMPLEBACKUP001").cloned() else {
+        panic!("usage loaded")
+    };
+    let text = render_text(&report, report.to);
+    let action_rows: Vec<&str> = text
+        .lines()
+        .skip_while(|l| *l != "By action:")
+        .skip(2)
+        .take_while(|l| !l.is_empty())
+        .collect();
+    assert_eq!(action_rows.len(), 3, "{text}");
+    let mut seen = String::new();
+    for _ in 0..10 {
+        seen.push_str(&render(&mut app, 120, 40));
+        cmd(&mut app, Command::PageDown);
+    }
+    for row in &action_rows {
+        assert!(seen.contains(row.trim_end()), "{row:?} not shown:\n{seen}");
+    }
+    // Not only the actions: every line that fits the pane is the command's.
+    for line in summary_lines(&report, report.to) {
+        if line.kind != LineKind::Blank && line.text.chars().count() <= 116 {
+            assert!(seen.contains(&line.text), "{:?} not shown", line.text);
+        }
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn usage_screens_draw_at_every_small_size_without_panicking() {
+    let f = Fixture::new("two-keys", true);
+    let mut ready = f.usage_app(Command::Top).await;
+    cmd(&mut ready, Command::Bottom);
+    let mut loading = f.loaded_app().await;
+    cmd(&mut loading, Command::Usage);
+    loading.update(Action::UsageProgress {
+        key_id: "AKIAEXAMPLEBACKUP001".to_owned(),
+        progress: Progress {
+            regions_total: 17,
+            regions_done: 16,
+            events_so_far: 4_999,
+        },
+    });
+    let mut help = ready.clone();
+    cmd(&mut help, Command::ToggleHelp);
+    for mut state in [ready, loading, help] {
+        for w in (1..=130).step_by(7) {
+            for h in (1..=45).step_by(4) {
+                let _ = render(&mut state, w, h);
+                for c in [Command::PageDown, Command::Bottom, Command::Up] {
+                    cmd(&mut state.clone(), c);
+                }
             }
         }
     }

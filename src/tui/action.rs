@@ -4,8 +4,11 @@
 
 use chrono::TimeDelta;
 
+use super::strings;
 use crate::account::AccountError;
+use crate::account::cloudtrail::Progress;
 use crate::domain::policy::Request;
+use crate::domain::usage::{RegionStatus, UsageReport};
 use crate::remediate::{Done, RemediateError, Snapshot};
 use crate::report::RootRow;
 
@@ -23,6 +26,11 @@ pub enum Command {
     Delete,
     ToggleHelp,
     ToggleWalkthrough,
+    /// Open the selected key's usage review (in the usage view: close it).
+    Usage,
+    /// Scroll a page (the usage view).
+    PageUp,
+    PageDown,
     /// Demo only: move the simulated clock one day ahead.
     SkipDay,
     /// Demo only: move the simulated clock past the end of the window.
@@ -65,6 +73,16 @@ pub enum Action {
     },
     /// Demo: the simulated clock moved (by this much).
     Skipped(Result<TimeDelta, UiError>),
+    /// The usage search of a key got further.
+    UsageProgress {
+        key_id: String,
+        progress: Progress,
+    },
+    /// The usage search of a key finished (see [`usage_result`]).
+    UsageLoaded {
+        key_id: String,
+        result: Result<Box<UsageReport>, UiError>,
+    },
 }
 
 impl From<Command> for Action {
@@ -84,6 +102,8 @@ pub enum Effect {
     Write { request: Request, key_id: String },
     /// Demo: move the simulated clock.
     Skip(TimeDelta),
+    /// Search `CloudTrail` event history for what used a key.
+    LoadUsage { key_id: String },
 }
 
 /// An error as the view shows it: what happened, and what to do.
@@ -135,4 +155,38 @@ impl From<&RemediateError> for UiError {
             other => Self::new(other.to_string()),
         }
     }
+}
+
+/// A finished usage search as the view takes it: the report, or an error
+/// with advice when not one region could be searched (a report with some
+/// regions failed is a report: it names them).
+pub fn usage_result(report: UsageReport) -> Result<Box<UsageReport>, UiError> {
+    if report.regions_ok() > 0 {
+        return Ok(Box::new(report));
+    }
+    let failures: Vec<(&str, &str)> = report
+        .regions
+        .iter()
+        .map(|r| match &r.status {
+            RegionStatus::Failed { code, .. } => (r.region.as_str(), code.as_str()),
+            RegionStatus::Ok | RegionStatus::Unavailable => (r.region.as_str(), "unavailable"),
+        })
+        .collect();
+    let denied = |code: &str| code.starts_with("AccessDenied") || code == "UnauthorizedOperation";
+    let advice = if !failures.is_empty() && failures.iter().all(|(_, code)| denied(code)) {
+        strings::USAGE_ADVICE_DENIED
+    } else if failures
+        .iter()
+        .any(|(_, code)| crate::account::cloudtrail::THROTTLING_CODES.contains(code))
+    {
+        strings::USAGE_ADVICE_THROTTLED
+    } else {
+        strings::USAGE_ADVICE_OTHER
+    };
+    Err(UiError {
+        message: strings::usage_nothing_searched(&failures),
+        advice: Some(advice.to_owned()),
+        refused: false,
+        credentials: false,
+    })
 }

@@ -3,18 +3,23 @@
 //! that talks to the account is asked for as an [`Effect`] and comes back
 //! as an [`Action`].
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, TimeDelta, Utc};
 
 use super::action::{Action, Command, Effect, UiError};
 use super::strings;
 use super::theme::Theme;
+use super::view;
 use super::walkthrough::Step;
 use crate::account::Source;
+use crate::account::cloudtrail::Progress;
 use crate::commands::Exit;
 use crate::domain::KeyStatus;
 use crate::domain::View;
 use crate::domain::policy::{self, Decision, Refusal, Request, Stage};
 use crate::domain::record::Act;
+use crate::domain::usage::UsageReport;
 use crate::remediate::{Done, KeyView, Snapshot};
 use crate::report::RootRow;
 
@@ -74,10 +79,31 @@ pub struct TypeToDelete {
     pub signs_session: bool,
 }
 
+/// A key's usage review (`CloudTrail` event history), loaded on demand.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Usage {
+    /// Searching; the latest progress once the regions are known.
+    Loading(Option<Progress>),
+    Ready(Box<UsageReport>),
+    Failed(UiError),
+}
+
+/// The usage review of one key, open in place of the key facts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UsageView {
+    pub key_id: String,
+    /// The first line shown.
+    pub scroll: usize,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Mode {
     Browse,
-    Help,
+    /// The keys; closing returns to the usage view it was opened from.
+    Help {
+        back: Option<UsageView>,
+    },
+    Usage(UsageView),
     Confirm(Confirm),
     TypeToDelete(TypeToDelete),
     /// The key signing this session was deactivated or deleted: no more calls.
@@ -201,6 +227,8 @@ pub struct App {
     /// The last load failed (the snapshot, if any, is from before).
     pub load_error: Option<UiError>,
     pub report: Report,
+    /// Usage reviews by key ID (at most one `Loading` at a time).
+    pub usage: BTreeMap<String, Usage>,
     pub selected: usize,
     pub mode: Mode,
     pub pending: Option<Pending>,
@@ -229,6 +257,7 @@ impl App {
             loading: false,
             load_error: None,
             report: Report::Idle,
+            usage: BTreeMap::new(),
             selected: 0,
             mode: Mode::Browse,
             pending: None,
@@ -287,7 +316,27 @@ impl App {
 
     /// Anything in flight (the spinner turns).
     pub fn in_flight(&self) -> bool {
-        self.loading || self.pending.is_some() || self.skipping || self.report == Report::Loading
+        self.loading
+            || self.pending.is_some()
+            || self.skipping
+            || self.report == Report::Loading
+            || self.usage_searching().is_some()
+    }
+
+    /// The key whose usage is being searched, with the latest progress.
+    pub fn usage_searching(&self) -> Option<(&str, Option<Progress>)> {
+        self.usage.iter().find_map(|(key, u)| match u {
+            Usage::Loading(progress) => Some((key.as_str(), *progress)),
+            _ => None,
+        })
+    }
+
+    /// The usage view on screen (also under the help).
+    pub fn usage_view(&self) -> Option<&UsageView> {
+        match &self.mode {
+            Mode::Usage(v) | Mode::Help { back: Some(v) } => Some(v),
+            _ => None,
+        }
     }
 
     /// What the spinner says.
@@ -304,6 +353,9 @@ impl App {
             } else {
                 strings::LOADING.to_owned()
             });
+        }
+        if let Some((_, progress)) = self.usage_searching() {
+            return Some(strings::busy_usage(progress));
         }
         (self.report == Report::Loading).then(|| strings::REPORT_BUSY.to_owned())
     }
@@ -381,6 +433,7 @@ impl App {
             }
             Action::Resize(w, h) => {
                 self.size = (w, h);
+                self.clamp_usage_scroll();
                 None
             }
             Action::Signal(name) => {
@@ -400,6 +453,21 @@ impl App {
                 key_id,
                 result,
             } => self.write_done(request, key_id, result),
+            Action::UsageProgress { key_id, progress } => {
+                if let Some(Usage::Loading(latest)) = self.usage.get_mut(&key_id) {
+                    *latest = Some(progress);
+                }
+                None
+            }
+            Action::UsageLoaded { key_id, result } => {
+                let usage = match result {
+                    Ok(report) => Usage::Ready(report),
+                    Err(e) => Usage::Failed(e),
+                };
+                self.usage.insert(key_id, usage);
+                self.clamp_usage_scroll();
+                None
+            }
             Action::Skipped(result) => {
                 self.skipping = false;
                 match result {
@@ -423,11 +491,12 @@ impl App {
             return None;
         }
         match &mut self.mode {
-            Mode::Help => {
+            Mode::Help { back } => {
                 // Any key closes the help.
-                self.mode = Mode::Browse;
+                self.mode = back.take().map_or(Mode::Browse, Mode::Usage);
                 None
             }
+            Mode::Usage(_) => self.in_usage(command),
             Mode::SessionEnded { .. } => {
                 if command == Command::Back {
                     self.quit = Some(Quit::User);
@@ -487,7 +556,8 @@ impl App {
             Command::Deactivate => return self.ask(Request::Deactivate),
             Command::Reactivate => return self.ask(Request::Reactivate),
             Command::Delete => return self.ask(Request::Delete { force: false }),
-            Command::ToggleHelp => self.mode = Mode::Help,
+            Command::ToggleHelp => self.mode = Mode::Help { back: None },
+            Command::Usage => return self.open_usage(),
             Command::ToggleWalkthrough => {
                 self.walkthrough = if self.walkthrough_visible() {
                     Walkthrough::Hidden
@@ -508,9 +578,113 @@ impl App {
             | Command::Switch
             | Command::Submit
             | Command::Backspace
-            | Command::ClearInput => {}
+            | Command::ClearInput
+            | Command::PageUp
+            | Command::PageDown => {}
         }
         None
+    }
+
+    /// `u` on the selected key: show its usage review, searching
+    /// `CloudTrail` unless a result (or a search) is there already.
+    fn open_usage(&mut self) -> Option<Effect> {
+        let Some(snapshot) = &self.snapshot else {
+            self.banner = Some(Banner::info(strings::STILL_LOADING));
+            return None;
+        };
+        if snapshot.inventory.view == View::Auditor {
+            self.banner = Some(Banner::info(strings::USAGE_AUDITOR));
+            return None;
+        }
+        let key_id = match self.selected_row() {
+            Some(Row::Key(kv)) => kv.key.access_key_id.clone(),
+            Some(Row::Deleted { key_id, .. }) => Some(key_id.to_owned()),
+            None => {
+                self.banner = Some(Banner::info(strings::NO_KEY_SELECTED));
+                return None;
+            }
+        };
+        let Some(key_id) = key_id else {
+            self.banner = Some(Banner::info(strings::USAGE_AUDITOR));
+            return None;
+        };
+        let known = matches!(
+            self.usage.get(&key_id),
+            Some(Usage::Loading(_) | Usage::Ready(_))
+        );
+        if !known && let Some((other, _)) = self.usage_searching() {
+            // One search at a time: this request is ignored.
+            self.banner = Some(Banner::info(strings::usage_one_at_a_time(other)));
+            return None;
+        }
+        self.banner = None;
+        self.mode = Mode::Usage(UsageView {
+            key_id: key_id.clone(),
+            scroll: 0,
+        });
+        if known {
+            None
+        } else {
+            self.search_usage(key_id)
+        }
+    }
+
+    /// Start a usage search, unless one is running.
+    fn search_usage(&mut self, key_id: String) -> Option<Effect> {
+        if self.usage_searching().is_some() {
+            return None;
+        }
+        self.usage.insert(key_id.clone(), Usage::Loading(None));
+        Some(Effect::LoadUsage { key_id })
+    }
+
+    /// A command in the usage view: scroll, search again, or leave.
+    fn in_usage(&mut self, command: Command) -> Option<Effect> {
+        let (total, visible) = view::usage_viewport(self);
+        let max = total.saturating_sub(visible);
+        let page = visible.saturating_sub(1).max(1);
+        let searching = self.usage_searching().is_some();
+        let Mode::Usage(v) = &mut self.mode else {
+            return None;
+        };
+        let scroll = match command {
+            Command::Up => v.scroll.saturating_sub(1),
+            Command::Down => v.scroll + 1,
+            Command::PageUp => v.scroll.saturating_sub(page),
+            Command::PageDown => v.scroll + page,
+            Command::Top => 0,
+            Command::Bottom => max,
+            Command::Usage | Command::Back => {
+                self.mode = Mode::Browse;
+                return None;
+            }
+            Command::ToggleHelp => {
+                self.mode = Mode::Help {
+                    back: Some(v.clone()),
+                };
+                return None;
+            }
+            Command::Refresh if !searching => {
+                v.scroll = 0;
+                let key_id = v.key_id.clone();
+                return self.search_usage(key_id);
+            }
+            _ => return None,
+        };
+        v.scroll = scroll.min(max);
+        None
+    }
+
+    /// Keep the usage view's first line within its text (after a resize or
+    /// a new result).
+    fn clamp_usage_scroll(&mut self) {
+        if !matches!(self.mode, Mode::Usage(_)) {
+            return;
+        }
+        let (total, visible) = view::usage_viewport(self);
+        if let Mode::Usage(v) = &mut self.mode {
+            v.scroll = v.scroll.min(total.saturating_sub(visible));
+        }
     }
 
     fn refresh(&mut self) -> Option<Effect> {
@@ -1080,7 +1254,7 @@ mod tests {
         let f = fixture("two-keys");
         let mut app = loaded(&f).await;
         cmd(&mut app, Command::ToggleHelp);
-        assert_eq!(app.mode, Mode::Help);
+        assert_eq!(app.mode, Mode::Help { back: None });
         cmd(&mut app, Command::Down);
         assert_eq!(app.mode, Mode::Browse);
         assert_eq!(app.selected, 0, "the key closing help does nothing else");
@@ -1121,5 +1295,273 @@ mod tests {
         assert!(app.walkthrough_visible());
         cmd(&mut app, Command::ToggleWalkthrough);
         assert!(!app.walkthrough_visible());
+    }
+
+    // ---- usage review ---------------------------------------------------------
+
+    const BACKUP: &str = "AKIAEXAMPLEBACKUP001";
+    const OLD: &str = "AKIAEXAMPLEOLDKEY002";
+
+    /// What the worker sends back for a usage search of `key`.
+    async fn search(f: &Fixture, key: &str) -> Action {
+        let account = f.remediator.account();
+        let source = account.trail_source().expect("simulated history");
+        let report = crate::account::cloudtrail::fetch_usage(
+            source.as_ref(),
+            &crate::domain::usage::UsageQuery::new(key),
+            account.now(),
+            std::time::Duration::ZERO,
+            |_| {},
+        )
+        .await;
+        Action::UsageLoaded {
+            key_id: key.to_owned(),
+            result: crate::tui::action::usage_result(report),
+        }
+    }
+
+    fn progress(done: usize, total: usize, events: usize) -> Progress {
+        Progress {
+            regions_total: total,
+            regions_done: done,
+            events_so_far: events,
+        }
+    }
+
+    fn failed_everywhere(code: &str) -> crate::domain::usage::UsageReport {
+        use crate::domain::usage::{RegionFailure, summarise};
+        summarise(
+            BACKUP,
+            90,
+            t0() - TimeDelta::days(90),
+            t0(),
+            ["us-east-1", "eu-west-1"]
+                .into_iter()
+                .map(|r| {
+                    (
+                        r.to_owned(),
+                        Err(RegionFailure::new(
+                            code,
+                            "not authorized to perform: cloudtrail:LookupEvents",
+                        )),
+                    )
+                })
+                .collect(),
+        )
+    }
+
+    #[tokio::test]
+    async fn u_searches_the_selected_key_shows_progress_then_the_summary() {
+        let f = fixture("two-keys");
+        let mut app = loaded(&f).await;
+        app.report = Report::Idle;
+        assert_eq!(
+            cmd(&mut app, Command::Usage),
+            Some(Effect::LoadUsage {
+                key_id: BACKUP.to_owned()
+            })
+        );
+        assert_eq!(
+            app.mode,
+            Mode::Usage(UsageView {
+                key_id: BACKUP.to_owned(),
+                scroll: 0
+            })
+        );
+        assert_eq!(app.usage.get(BACKUP), Some(&Usage::Loading(None)));
+        assert!(app.in_flight(), "the spinner turns");
+        assert_eq!(
+            app.busy_text().as_deref(),
+            Some("CloudTrail: listing regions…")
+        );
+
+        assert_eq!(
+            app.update(Action::UsageProgress {
+                key_id: BACKUP.to_owned(),
+                progress: progress(2, 5, 50),
+            }),
+            None
+        );
+        assert_eq!(
+            app.usage.get(BACKUP),
+            Some(&Usage::Loading(Some(progress(2, 5, 50))))
+        );
+        assert_eq!(
+            app.busy_text().as_deref(),
+            Some("CloudTrail: 2/5 regions · 50 events…")
+        );
+
+        assert_eq!(app.update(search(&f, BACKUP).await), None);
+        let Some(Usage::Ready(report)) = app.usage.get(BACKUP) else {
+            panic!("a report, got {:?}", app.usage.get(BACKUP))
+        };
+        assert_eq!(report.total_events(), 191);
+        assert_eq!(report.failed_regions().count(), 1);
+        assert!(!app.in_flight());
+
+        // u (or Esc) goes back to the key facts; u again shows the result
+        // without searching again.
+        assert_eq!(cmd(&mut app, Command::Back), None);
+        assert_eq!(app.mode, Mode::Browse);
+        assert!(app.quit.is_none(), "Esc in the usage view only closes it");
+        assert_eq!(cmd(&mut app, Command::Usage), None);
+        assert!(matches!(app.mode, Mode::Usage(_)));
+        assert_eq!(cmd(&mut app, Command::Usage), None);
+        assert_eq!(app.mode, Mode::Browse);
+    }
+
+    #[tokio::test]
+    async fn a_second_search_is_ignored_while_one_runs() {
+        let f = fixture("two-keys");
+        let mut app = loaded(&f).await;
+        assert!(cmd(&mut app, Command::Usage).is_some());
+        // r in the usage view would search again: not while searching.
+        assert_eq!(cmd(&mut app, Command::Refresh), None);
+        // Another key: ignored, with the reason.
+        cmd(&mut app, Command::Back);
+        cmd(&mut app, Command::Down);
+        assert_eq!(cmd(&mut app, Command::Usage), None);
+        assert_eq!(app.mode, Mode::Browse);
+        assert_eq!(
+            app.banner.clone().expect("banner").text,
+            strings::usage_one_at_a_time(BACKUP)
+        );
+        assert!(!app.usage.contains_key(OLD));
+        // Progress for a key not being searched changes nothing.
+        app.update(Action::UsageProgress {
+            key_id: OLD.to_owned(),
+            progress: progress(1, 5, 0),
+        });
+        assert!(!app.usage.contains_key(OLD));
+        // Once the first is done, the other key can be searched.
+        app.update(search(&f, BACKUP).await);
+        assert_eq!(
+            cmd(&mut app, Command::Usage),
+            Some(Effect::LoadUsage {
+                key_id: OLD.to_owned()
+            })
+        );
+        app.update(search(&f, OLD).await);
+        let Some(Usage::Ready(report)) = app.usage.get(OLD) else {
+            panic!("a report")
+        };
+        assert_eq!(report.total_events(), 0, "the forgotten key was never seen");
+    }
+
+    #[tokio::test]
+    async fn usage_errors_show_in_place_with_advice_and_r_searches_again() {
+        let f = fixture("two-keys");
+        let mut app = loaded(&f).await;
+        cmd(&mut app, Command::Usage);
+        let err = crate::tui::action::usage_result(failed_everywhere("AccessDeniedException"))
+            .expect_err("no region searched");
+        assert!(
+            err.message
+                .starts_with("no region could be searched (us-east-1: AccessDeniedException"),
+            "{}",
+            err.message
+        );
+        assert!(
+            err.advice
+                .as_deref()
+                .is_some_and(|a| a.contains("cloudtrail:LookupEvents"))
+        );
+        app.update(Action::UsageLoaded {
+            key_id: BACKUP.to_owned(),
+            result: Err(err.clone()),
+        });
+        assert_eq!(app.usage.get(BACKUP), Some(&Usage::Failed(err)));
+        assert!(matches!(app.mode, Mode::Usage(_)), "shown in place");
+        assert!(app.quit.is_none());
+        assert!(app.banner.is_none(), "not a banner: the pane says it");
+        assert_eq!(
+            cmd(&mut app, Command::Refresh),
+            Some(Effect::LoadUsage {
+                key_id: BACKUP.to_owned()
+            })
+        );
+        // Opening the view on a failed search searches again too.
+        app.update(Action::UsageLoaded {
+            key_id: BACKUP.to_owned(),
+            result: Err(UiError::new(strings::USAGE_NO_SOURCE)),
+        });
+        cmd(&mut app, Command::Back);
+        assert!(matches!(
+            cmd(&mut app, Command::Usage),
+            Some(Effect::LoadUsage { .. })
+        ));
+        // Advice follows the failure; one region searched is a report.
+        let throttled = crate::tui::action::usage_result(failed_everywhere("ThrottlingException"))
+            .expect_err("throttled");
+        assert_eq!(
+            throttled.advice.as_deref(),
+            Some(strings::USAGE_ADVICE_THROTTLED)
+        );
+        let Action::UsageLoaded { result, .. } = search(&f, BACKUP).await else {
+            panic!("usage")
+        };
+        assert!(
+            result.is_ok(),
+            "one failed region of five is named, not an error"
+        );
+    }
+
+    #[tokio::test]
+    async fn auditor_view_says_why_usage_needs_root() {
+        let f = fixture("auditor");
+        let mut early = app(&f);
+        let mut app = loaded(&f).await;
+        assert_eq!(cmd(&mut app, Command::Usage), None);
+        assert_eq!(app.mode, Mode::Browse);
+        let banner = app.banner.clone().expect("banner");
+        assert_eq!(banner.text, strings::USAGE_AUDITOR);
+        assert!(banner.text.contains("known only to root"));
+        assert!(app.usage.is_empty());
+        // Before the account is read, nothing to search either.
+        early.start();
+        assert_eq!(cmd(&mut early, Command::Usage), None);
+        assert_eq!(early.banner.expect("banner").text, strings::STILL_LOADING);
+    }
+
+    #[tokio::test]
+    async fn usage_view_scrolls_within_its_text_and_help_returns_to_it() {
+        let f = fixture("two-keys");
+        let mut app = loaded(&f).await;
+        app.update(Action::Resize(80, 24));
+        cmd(&mut app, Command::Usage);
+        app.update(search(&f, BACKUP).await);
+        let (total, visible) = view::usage_viewport(&app);
+        assert!(
+            visible > 0 && total > visible,
+            "{total} lines, {visible} shown"
+        );
+        let max = total - visible;
+        let scroll = |app: &App| app.usage_view().expect("usage view").scroll;
+        cmd(&mut app, Command::Up);
+        assert_eq!(scroll(&app), 0);
+        cmd(&mut app, Command::Down);
+        assert_eq!(scroll(&app), 1);
+        cmd(&mut app, Command::PageDown);
+        assert_eq!(scroll(&app), visible, "a page keeps one line of context");
+        cmd(&mut app, Command::Bottom);
+        assert_eq!(scroll(&app), max);
+        cmd(&mut app, Command::PageDown);
+        cmd(&mut app, Command::Down);
+        assert_eq!(scroll(&app), max, "never past the end");
+        cmd(&mut app, Command::PageUp);
+        assert_eq!(scroll(&app), max - (visible - 1));
+        // The help opened from the usage view returns to it, scroll kept.
+        cmd(&mut app, Command::ToggleHelp);
+        assert!(matches!(app.mode, Mode::Help { back: Some(_) }));
+        cmd(&mut app, Command::Down);
+        assert_eq!(scroll(&app), max - (visible - 1));
+        // A taller terminal shows more: the scroll stays within the text.
+        app.update(Action::Resize(120, 60));
+        let (total, visible) = view::usage_viewport(&app);
+        assert!(scroll(&app) <= total.saturating_sub(visible));
+        cmd(&mut app, Command::Top);
+        assert_eq!(scroll(&app), 0);
+        // The selection does not move while reading.
+        assert_eq!(app.selected, 0);
     }
 }

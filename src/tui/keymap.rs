@@ -43,7 +43,9 @@ const fn demo(binding: Binding) -> Binding {
     }
 }
 
-use KeyCode::{Backspace, Char, Down, End, Enter, Esc, Home, Left, Right, Tab, Up};
+use KeyCode::{
+    Backspace, Char, Down, End, Enter, Esc, Home, Left, PageDown, PageUp, Right, Tab, Up,
+};
 
 pub const BROWSE: &[Binding] = &[
     bind(&[Up, Char('k')], "↑ k", Command::Up, s::HK_UP, None),
@@ -82,6 +84,13 @@ pub const BROWSE: &[Binding] = &[
         Command::Delete,
         s::HK_DELETE,
         Some(s::HINT_DELETE),
+    ),
+    bind(
+        &[Char('u')],
+        "u",
+        Command::Usage,
+        s::HK_USAGE,
+        Some(s::HINT_USAGE),
     ),
     bind(
         &[Char('r')],
@@ -126,6 +135,74 @@ pub const BROWSE: &[Binding] = &[
         Some(s::HINT_QUIT),
     ),
     bind(&[Esc], "Esc", Command::Back, s::HK_BACK, None),
+];
+
+/// The usage view: reading, so the movement keys scroll.
+pub const USAGE: &[Binding] = &[
+    bind(&[Up, Char('k')], "↑ k", Command::Up, s::HK_SCROLL_UP, None),
+    bind(
+        &[Down, Char('j')],
+        "↓ j",
+        Command::Down,
+        s::HK_SCROLL_DOWN,
+        Some(s::HINT_SCROLL),
+    ),
+    bind(
+        &[PageUp, Char('K')],
+        "PgUp K",
+        Command::PageUp,
+        s::HK_PAGE_UP,
+        None,
+    ),
+    bind(
+        &[PageDown, Char('J')],
+        "PgDn J",
+        Command::PageDown,
+        s::HK_PAGE_DOWN,
+        Some(s::HINT_PAGE),
+    ),
+    bind(
+        &[Home, Char('g')],
+        "g Home",
+        Command::Top,
+        s::HK_USAGE_TOP,
+        None,
+    ),
+    bind(
+        &[End, Char('G')],
+        "G End",
+        Command::Bottom,
+        s::HK_USAGE_BOTTOM,
+        None,
+    ),
+    bind(
+        &[Char('u'), Esc],
+        "u Esc",
+        Command::Back,
+        s::HK_USAGE_BACK,
+        Some(s::HINT_KEY_FACTS),
+    ),
+    bind(
+        &[Char('r')],
+        "r",
+        Command::Refresh,
+        s::HK_USAGE_AGAIN,
+        Some(s::HINT_SEARCH_AGAIN),
+    ),
+    bind(
+        &[Char('?')],
+        "?",
+        Command::ToggleHelp,
+        s::HK_HELP,
+        Some(s::HINT_HELP),
+    ),
+    bind(
+        &[Char('q')],
+        "q",
+        Command::Quit,
+        s::HK_QUIT,
+        Some(s::HINT_QUIT),
+    ),
 ];
 
 pub const CONFIRM: &[Binding] = &[
@@ -201,22 +278,35 @@ pub fn action_for(app: &App, key: KeyEvent) -> Option<Action> {
         }
         _ if ctrl || alt => None,
         // Any key closes the help.
-        Mode::Help => Some(Command::ToggleHelp.into()),
+        Mode::Help { .. } => Some(Command::ToggleHelp.into()),
+        Mode::Usage(_) => lookup(USAGE, key.code, false).map(Action::from),
         Mode::Confirm(_) => lookup(CONFIRM, key.code, false).map(Action::from),
         Mode::SessionEnded { .. } => lookup(ENDED, key.code, false).map(Action::from),
         Mode::Browse => lookup(BROWSE, key.code, demo_mode).map(Action::from),
     }
 }
 
-/// The help's sections: title and bindings.
-pub fn help_sections(demo_mode: bool) -> Vec<(&'static str, Vec<&'static Binding>)> {
+/// The help's sections: title and bindings; the usage view's first when
+/// the help is opened from it.
+pub fn help_sections(
+    demo_mode: bool,
+    from_usage: bool,
+) -> Vec<(&'static str, Vec<&'static Binding>)> {
     let main: Vec<&Binding> = BROWSE.iter().filter(|b| !b.demo_only).collect();
-    let mut sections = vec![(s::HELP_MAIN, main)];
+    let usage = (s::HELP_USAGE, USAGE.iter().collect());
+    let mut sections = Vec::new();
+    if from_usage {
+        sections.push(usage.clone());
+    }
+    sections.push((s::HELP_MAIN, main));
     if demo_mode {
         sections.push((
             s::HELP_DEMO,
             BROWSE.iter().filter(|b| b.demo_only).collect(),
         ));
+    }
+    if !from_usage {
+        sections.push(usage);
     }
     sections.push((s::HELP_DIALOG, CONFIRM.iter().collect()));
     sections.push((s::HELP_TYPED, TYPED.iter().collect()));
@@ -228,6 +318,7 @@ const HINT_ORDER: &[Command] = &[
     Command::Deactivate,
     Command::Reactivate,
     Command::Delete,
+    Command::Usage,
     Command::ToggleHelp,
     Command::Quit,
     Command::SkipWindow,
@@ -255,6 +346,23 @@ pub fn hints(demo_mode: bool, writes: bool) -> Vec<(&'static str, &'static str)>
             b.hint.map(|h| {
                 let key = match b.command {
                     Command::Down => "↑↓",
+                    _ => b.label.split(' ').next().unwrap_or(b.label),
+                };
+                (key, h)
+            })
+        })
+        .collect()
+}
+
+/// Footer hints in the usage view, in its table's order.
+pub fn usage_hints() -> Vec<(&'static str, &'static str)> {
+    USAGE
+        .iter()
+        .filter_map(|b| {
+            b.hint.map(|h| {
+                let key = match b.command {
+                    Command::Down => "↑↓",
+                    Command::PageDown => "PgUp/PgDn",
                     _ => b.label.split(' ').next().unwrap_or(b.label),
                 };
                 (key, h)
@@ -297,7 +405,7 @@ mod tests {
 
     #[test]
     fn no_key_is_bound_twice_in_a_table() {
-        for table in [BROWSE, CONFIRM, TYPED, ENDED] {
+        for table in [BROWSE, USAGE, CONFIRM, TYPED, ENDED] {
             let mut seen = Vec::new();
             for b in table {
                 for k in b.keys {
@@ -337,6 +445,29 @@ mod tests {
     }
 
     #[test]
+    fn usage_view_keys_scroll_and_close() {
+        let mut a = app(false);
+        assert_eq!(command(&a, press(Char('u'))), Some(Command::Usage));
+        a.mode = Mode::Usage(crate::tui::app::UsageView {
+            key_id: "AKIA".to_owned(),
+            scroll: 0,
+        });
+        assert_eq!(command(&a, press(Char('j'))), Some(Command::Down));
+        assert_eq!(command(&a, press(PageDown)), Some(Command::PageDown));
+        assert_eq!(command(&a, press(Char('K'))), Some(Command::PageUp));
+        assert_eq!(command(&a, press(Char('u'))), Some(Command::Back));
+        assert_eq!(command(&a, press(Esc)), Some(Command::Back));
+        assert_eq!(command(&a, press(Char('r'))), Some(Command::Refresh));
+        assert_eq!(
+            command(&a, press(Char('d'))),
+            None,
+            "no writes while reading"
+        );
+        let keys: Vec<&str> = usage_hints().iter().map(|(k, _)| *k).collect();
+        assert_eq!(keys, ["↑↓", "PgUp/PgDn", "u", "r", "?", "q"]);
+    }
+
+    #[test]
     fn typed_dialog_takes_every_character() {
         let mut a = app(false);
         a.mode = Mode::TypeToDelete(crate::tui::app::TypeToDelete {
@@ -364,16 +495,20 @@ mod tests {
 
     #[test]
     fn help_lists_every_bound_command() {
-        let sections = help_sections(true);
+        let sections = help_sections(true, false);
         let listed: Vec<Command> = sections
             .iter()
             .flat_map(|(_, b)| b.iter().map(|b| b.command))
             .collect();
-        for b in BROWSE.iter().chain(CONFIRM).chain(TYPED) {
+        for b in BROWSE.iter().chain(USAGE).chain(CONFIRM).chain(TYPED) {
             assert!(listed.contains(&b.command), "{:?} missing", b.command);
         }
-        let live: Vec<&str> = help_sections(false).iter().map(|(t, _)| *t).collect();
+        let live: Vec<&str> = help_sections(false, false)
+            .iter()
+            .map(|(t, _)| *t)
+            .collect();
         assert!(!live.contains(&s::HELP_DEMO));
+        assert_eq!(help_sections(false, true)[0].0, s::HELP_USAGE);
         assert!(hints(false, true).iter().all(|(k, _)| *k != "s"));
         assert!(hints(true, true).iter().any(|(k, _)| *k == "s"));
         // Every binding with a hint is in the footer's order.

@@ -18,11 +18,14 @@ use ratatui::backend::Backend;
 use tokio::sync::mpsc::{self, UnboundedReceiver, UnboundedSender};
 use tokio::task::JoinSet;
 
-use super::action::{Action, Effect, UiError};
+use super::action::{Action, Effect, UiError, usage_result};
 use super::app::App;
 use super::keymap;
+use super::strings;
 use super::view;
-use crate::account::sim::SimAccount;
+use crate::account::cloudtrail::{DEFAULT_PACING, fetch_usage};
+use crate::account::sim::{self, SimAccount};
+use crate::domain::usage::UsageQuery;
 use crate::remediate::Remediator;
 
 /// The spinner's pace while work is in flight.
@@ -35,11 +38,23 @@ pub const TICK: Duration = Duration::from_millis(100);
 pub struct Worker {
     remediator: Arc<Remediator>,
     sim: Option<Arc<SimAccount>>,
+    /// How far apart requests in one region start in a usage search.
+    usage_pacing: Duration,
 }
 
 impl Worker {
+    /// Usage searches keep to `CloudTrail`'s rate, or to the demo's.
     pub fn new(remediator: Arc<Remediator>, sim: Option<Arc<SimAccount>>) -> Self {
-        Self { remediator, sim }
+        let usage_pacing = if sim.is_some() {
+            sim::USAGE_PACING
+        } else {
+            DEFAULT_PACING
+        };
+        Self {
+            remediator,
+            sim,
+            usage_pacing,
+        }
     }
 
     /// The work of `effect` as a future that owns what it needs (so it can
@@ -51,6 +66,7 @@ impl Worker {
     ) -> impl Future<Output = ()> + Send + 'static {
         let remediator = Arc::clone(&self.remediator);
         let sim = self.sim.clone();
+        let pacing = self.usage_pacing;
         async move {
             let action = match effect {
                 Effect::Load => {
@@ -74,8 +90,33 @@ impl Worker {
                         .advance(by)
                         .map(|()| by)
                         .map_err(|e| UiError::new(e.to_string())),
-                    None => Err(UiError::new(super::strings::SKIP_DEMO_ONLY)),
+                    None => Err(UiError::new(strings::SKIP_DEMO_ONLY)),
                 }),
+                Effect::LoadUsage { key_id } => {
+                    let account = remediator.account();
+                    let result = match account.trail_source() {
+                        Some(source) => {
+                            let progress_tx = tx.clone();
+                            let progress_key = key_id.clone();
+                            let report = fetch_usage(
+                                source.as_ref(),
+                                &UsageQuery::new(key_id.clone()),
+                                account.now(),
+                                pacing,
+                                move |progress| {
+                                    let _ = progress_tx.send(Action::UsageProgress {
+                                        key_id: progress_key.clone(),
+                                        progress,
+                                    });
+                                },
+                            )
+                            .await;
+                            usage_result(report)
+                        }
+                        None => Err(UiError::new(strings::USAGE_NO_SOURCE)),
+                    };
+                    Action::UsageLoaded { key_id, result }
+                }
             };
             // The loop may have ended (the operator left): nothing to tell.
             let _ = tx.send(action);

@@ -2,6 +2,7 @@
 
 use chrono::{DateTime, TimeDelta, Utc};
 
+use crate::account::cloudtrail::Progress;
 use crate::domain::policy::{Request, Stage};
 use crate::domain::window::{ago, human};
 
@@ -188,6 +189,80 @@ pub fn next_label(action: Option<Request>, stage: &Stage, root: bool) -> &'stati
     }
 }
 
+// Usage view
+pub fn usage_title(key: &str) -> String {
+    format!("Usage · {key}")
+}
+
+pub fn usage_searching(key: &str) -> String {
+    format!("Searching CloudTrail event history for {key}")
+}
+
+pub const USAGE_SCOPE: &str = "in every enabled region, over the last 90 days…";
+pub const L_REGIONS: &str = "Regions";
+pub const L_EVENTS: &str = "Events";
+pub const USAGE_LISTING_REGIONS: &str = "listing the enabled regions…";
+
+pub fn usage_regions_done(p: Progress) -> String {
+    format!("{} of {} searched", p.regions_done, p.regions_total)
+}
+
+pub fn usage_events_so_far(n: usize) -> String {
+    match n {
+        1 => "1 found so far".to_owned(),
+        n => format!("{n} found so far"),
+    }
+}
+
+pub const USAGE_PACE: &str = "Every region is searched at once; within a region, page by page at CloudTrail's rate (about two requests a second), so a key used often takes longer. Leaving this view does not stop the search.";
+pub const USAGE_FAILED: &str = "Usage review failed";
+pub const USAGE_RETRY: &str = "r search again · u or Esc back to the key facts";
+pub const USAGE_AUDITOR: &str = "Usage review needs the key ID, and key IDs are known only to root (the credential report does not list them). Sign in as root to review a key's usage here, or run `rootkeys usage KEY_ID` if you know the ID.";
+pub const USAGE_NO_SOURCE: &str = "this account has no CloudTrail event history to search";
+pub const USAGE_ADVICE_DENIED: &str = "the caller needs cloudtrail:LookupEvents (and account:ListRegions to find the enabled regions); see README, \"Permissions\". Then press r to search again.";
+pub const USAGE_ADVICE_THROTTLED: &str =
+    "CloudTrail is throttling this account; wait a minute, then press r to search again.";
+pub const USAGE_ADVICE_OTHER: &str =
+    "check the network and the credentials, then press r to search again.";
+
+pub fn usage_one_at_a_time(key: &str) -> String {
+    format!("Still searching CloudTrail for {key}; one search at a time.")
+}
+
+/// Not one region could be searched: which, and why.
+pub fn usage_nothing_searched(failures: &[(&str, &str)]) -> String {
+    const SHOWN: usize = 3;
+    let mut parts: Vec<String> = failures
+        .iter()
+        .take(SHOWN)
+        .map(|(region, code)| format!("{region}: {code}"))
+        .collect();
+    if failures.len() > SHOWN {
+        parts.push(format!("{} more", failures.len() - SHOWN));
+    }
+    if parts.is_empty() {
+        "no region could be searched".to_owned()
+    } else {
+        format!("no region could be searched ({})", parts.join(", "))
+    }
+}
+
+/// The footer's spinner text while a usage search runs.
+pub fn busy_usage(progress: Option<Progress>) -> String {
+    match progress {
+        None => "CloudTrail: listing regions…".to_owned(),
+        Some(p) => format!(
+            "CloudTrail: {}/{} regions · {} events…",
+            p.regions_done, p.regions_total, p.events_so_far
+        ),
+    }
+}
+
+/// `12–36 of 58` under a scrolled pane.
+pub fn scroll_position(first: usize, last: usize, total: usize) -> String {
+    format!("{first}–{last} of {total}")
+}
+
 // Walkthrough
 pub const WALKTHROUGH_TITLE: &str = "Walkthrough";
 pub const STEP_DONE: &str = "✓";
@@ -336,6 +411,7 @@ pub const HELP_MAIN: &str = "Main view";
 pub const HELP_DIALOG: &str = "In a y/N dialog";
 pub const HELP_TYPED: &str = "In the delete dialog";
 pub const HELP_DEMO: &str = "Demo";
+pub const HELP_USAGE: &str = "In the usage view";
 pub const HELP_CLOSE: &str = "Press any key to close.";
 
 // Demo
@@ -368,6 +444,15 @@ pub const HK_REACTIVATE: &str = "reactivate it while observing: the backout (ask
 pub const HK_DELETE: &str = "delete it once the window has passed (type the key ID)";
 pub const HK_REFRESH: &str = "read the account again";
 pub const HK_WALKTHROUGH: &str = "show or hide the walkthrough";
+pub const HK_USAGE: &str = "what used the selected key (CloudTrail, last 90 days)";
+pub const HK_SCROLL_UP: &str = "scroll up a line";
+pub const HK_SCROLL_DOWN: &str = "scroll down a line";
+pub const HK_PAGE_UP: &str = "scroll up a page";
+pub const HK_PAGE_DOWN: &str = "scroll down a page";
+pub const HK_USAGE_TOP: &str = "to the start";
+pub const HK_USAGE_BOTTOM: &str = "to the end (the limits)";
+pub const HK_USAGE_BACK: &str = "back to the key facts";
+pub const HK_USAGE_AGAIN: &str = "search CloudTrail again";
 pub const HK_HELP: &str = "this help";
 pub const HK_SKIP_DAY: &str = "move the simulated clock one day ahead";
 pub const HK_SKIP_WINDOW: &str = "move the simulated clock past the observation window";
@@ -388,6 +473,11 @@ pub const HINT_REACTIVATE: &str = "reactivate";
 pub const HINT_DELETE: &str = "delete";
 pub const HINT_REFRESH: &str = "refresh";
 pub const HINT_WALKTHROUGH: &str = "walkthrough";
+pub const HINT_USAGE: &str = "usage";
+pub const HINT_SCROLL: &str = "scroll";
+pub const HINT_PAGE: &str = "page";
+pub const HINT_KEY_FACTS: &str = "key facts";
+pub const HINT_SEARCH_AGAIN: &str = "search again";
 pub const HINT_HELP: &str = "help";
 pub const HINT_SKIP: &str = "skip a day";
 pub const HINT_SKIP_WINDOW: &str = "skip window";

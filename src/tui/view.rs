@@ -10,12 +10,15 @@ use ratatui::widgets::{
     Block, BorderType, Cell, Clear, Paragraph, Row as TableRow, Table, TableState, Wrap,
 };
 
-use super::app::{App, BannerKind, Confirm, Mode, Report, Row, TypeToDelete, WIDE};
+use super::app::{
+    App, BannerKind, Confirm, Mode, Report, Row, TypeToDelete, Usage, UsageView, WIDE,
+};
 use super::keymap;
 use super::strings as s;
 use super::theme::Theme;
 use super::walkthrough::{self, Step};
 use crate::domain::policy::{Request, Stage};
+use crate::domain::usage::{LineKind, summary_lines};
 use crate::domain::{KeyStatus, LastUsed, RootKey, View};
 use crate::remediate::KeyView;
 use crate::report::RootRow;
@@ -36,27 +39,47 @@ pub fn draw(frame: &mut Frame, app: &App) {
         return;
     }
     let status = status_lines(app, area.width);
-    let status_h = u16::try_from(status.len()).unwrap_or(0).min(4);
-    let [header, table, main, status_area, footer] = Layout::vertical([
-        Constraint::Length(3),
-        Constraint::Length(table_height(app)),
-        Constraint::Min(3),
-        Constraint::Length(status_h),
-        Constraint::Length(1),
-    ])
-    .areas(area);
+    let [header, table, main, status_area, footer] = layout(app, area, status.len());
     draw_header(frame, header, app);
     draw_table(frame, table, app);
     draw_main(frame, main, app);
     frame.render_widget(Paragraph::new(status), status_area);
     draw_footer(frame, footer, app);
     match &app.mode {
-        Mode::Browse => {}
-        Mode::Help => draw_help(frame, area, app),
+        Mode::Browse | Mode::Usage(_) => {}
+        Mode::Help { .. } => draw_help(frame, area, app),
         Mode::Confirm(c) => draw_confirm(frame, area, app, c),
         Mode::TypeToDelete(t) => draw_typed(frame, area, app, t),
         Mode::SessionEnded { key_id, request } => draw_ended(frame, area, app, key_id, *request),
     }
+}
+
+/// Header, keys table, main pane, status lines, footer.
+fn layout(app: &App, area: Rect, status_lines: usize) -> [Rect; 5] {
+    let status_h = u16::try_from(status_lines).unwrap_or(0).min(4);
+    Layout::vertical([
+        Constraint::Length(3),
+        Constraint::Length(table_height(app)),
+        Constraint::Min(3),
+        Constraint::Length(status_h),
+        Constraint::Length(1),
+    ])
+    .areas(area)
+}
+
+/// The usage view's text length and visible rows at the app's terminal
+/// size, so `App::update` can keep its scrolling within the text.
+pub fn usage_viewport(app: &App) -> (usize, usize) {
+    let area = Rect::new(0, 0, app.size.0, app.size.1);
+    let Some(v) = app.usage_view() else {
+        return (0, 0);
+    };
+    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        return (0, 0);
+    }
+    let [_, _, main, _, _] = layout(app, area, status_lines(app, area.width).len());
+    let lines = usage_lines(app, &v.key_id, usize::from(main.width.saturating_sub(2)));
+    (lines.len(), usize::from(main.height.saturating_sub(2)))
 }
 
 fn too_small(frame: &mut Frame, area: Rect, app: &App) {
@@ -397,7 +420,10 @@ fn key_row(t: &Theme, kv: &KeyView, now: DateTime<Utc>, wide: bool) -> TableRow<
 // ---- detail and walkthrough ----------------------------------------------
 
 fn draw_main(frame: &mut Frame, area: Rect, app: &App) {
-    if app.walkthrough_visible() {
+    if let Some(v) = app.usage_view() {
+        // Reading the usage takes the whole width: its tables are wide.
+        draw_usage(frame, area, app, v);
+    } else if app.walkthrough_visible() {
         if area.width >= WIDE {
             let [left, right] =
                 Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)])
@@ -665,6 +691,150 @@ fn draw_walkthrough(frame: &mut Frame, area: Rect, app: &App) {
     frame.render_widget(Paragraph::new(lines).block(block), area);
 }
 
+// ---- usage view --------------------------------------------------------------
+
+/// Like [`wrap`], but keeping the spaces that align columns; continuation
+/// lines are indented by `indent`. Breaks between columns, else at a
+/// space, else mid-word.
+pub fn wrap_hanging(text: &str, width: usize, indent: usize) -> Vec<String> {
+    let width = width.max(1);
+    let indent = if indent + 8 > width { 0 } else { indent };
+    let mut rest: Vec<char> = text.trim_end().chars().collect();
+    let mut lines = Vec::new();
+    let mut first = true;
+    loop {
+        let room = if first { width } else { width - indent };
+        let pad = if first { "" } else { &" ".repeat(indent) };
+        if rest.len() <= room {
+            lines.push(format!("{pad}{}", rest.iter().collect::<String>()));
+            return lines;
+        }
+        // Break between columns (two spaces) if that keeps a third of the
+        // line, else at the last space, else mid-word.
+        let lead = rest.iter().take_while(|c| **c == ' ').count();
+        let gap = (lead.max(room / 3) + 1..=room)
+            .rev()
+            .find(|&i| rest[i] == ' ' && rest[i - 1] == ' ');
+        let cut = gap
+            .or_else(|| (lead + 1..=room).rev().find(|&i| rest[i] == ' '))
+            .unwrap_or(room);
+        let line: String = rest[..cut].iter().collect();
+        lines.push(format!("{pad}{}", line.trim_end()));
+        rest.drain(..cut);
+        let spaces = rest.iter().take_while(|c| **c == ' ').count();
+        rest.drain(..spaces);
+        first = false;
+    }
+}
+
+/// `██████░░░░` for `done` of `total`.
+fn gauge(done: usize, total: usize, width: usize) -> String {
+    let filled = (done.min(total) * width + total / 2)
+        .checked_div(total)
+        .unwrap_or(0);
+    format!("{}{}", "█".repeat(filled), "░".repeat(width - filled))
+}
+
+/// What the usage view shows for `key_id` at `width` (inside the border).
+pub fn usage_lines(app: &App, key_id: &str, width: usize) -> Vec<Line<'static>> {
+    let t = &app.theme;
+    // A space either side, inside the border.
+    let width = width.saturating_sub(2).max(1);
+    let pad = |spans: Vec<Span<'static>>| {
+        let mut line = vec![Span::raw(" ")];
+        line.extend(spans);
+        Line::from(line)
+    };
+    let text = |text: &str, style: Style, indent: usize| -> Vec<Line<'static>> {
+        wrap_hanging(text, width, indent)
+            .into_iter()
+            .map(|l| pad(vec![Span::styled(l, style)]))
+            .collect()
+    };
+    let mut lines = Vec::new();
+    match app.usage.get(key_id) {
+        None => {}
+        Some(Usage::Loading(progress)) => {
+            lines.extend(text(
+                &format!("{} {}", app.spinner(), s::usage_searching(key_id)),
+                t.strong,
+                2,
+            ));
+            lines.extend(text(&format!("  {}", s::USAGE_SCOPE), t.dim, 2));
+            lines.push(Line::default());
+            let label = |l: &str| Span::styled(format!("   {l:<9}"), t.label);
+            match progress {
+                None => lines.push(pad(vec![
+                    label(s::L_REGIONS),
+                    Span::styled(s::USAGE_LISTING_REGIONS, t.dim),
+                ])),
+                Some(p) => {
+                    let bar = 24.min(width.saturating_sub(32)).max(4);
+                    lines.push(pad(vec![
+                        label(s::L_REGIONS),
+                        Span::styled(gauge(p.regions_done, p.regions_total, bar), t.accent),
+                        Span::raw(format!("  {}", s::usage_regions_done(*p))),
+                    ]));
+                    lines.push(pad(vec![
+                        label(s::L_EVENTS),
+                        Span::raw(s::usage_events_so_far(p.events_so_far)),
+                    ]));
+                }
+            }
+            lines.push(Line::default());
+            lines.extend(text(s::USAGE_PACE, t.dim, 0));
+        }
+        Some(Usage::Failed(e)) => {
+            lines.extend(text(
+                &format!("{} {}: {}", s::MARK_BAD, s::USAGE_FAILED, e.message),
+                t.danger,
+                2,
+            ));
+            if let Some(advice) = &e.advice {
+                lines.extend(text(&format!("{}: {advice}", s::WHAT_TO_DO), t.label, 2));
+            }
+            lines.push(Line::default());
+            lines.extend(text(s::USAGE_RETRY, t.dim, 0));
+        }
+        Some(Usage::Ready(report)) => {
+            for line in summary_lines(report, report.to) {
+                let style = match line.kind {
+                    LineKind::Title | LineKind::Heading => t.strong,
+                    LineKind::Incomplete | LineKind::FailedRegion => t.warn,
+                    LineKind::Columns => t.label,
+                    LineKind::Nothing => t.accent,
+                    LineKind::Limit => t.dim,
+                    LineKind::Row | LineKind::Blank => Style::new(),
+                };
+                if line.kind == LineKind::Blank {
+                    lines.push(Line::default());
+                } else {
+                    lines.extend(text(&line.text, style, line.hanging_indent()));
+                }
+            }
+        }
+    }
+    lines
+}
+
+fn draw_usage(frame: &mut Frame, area: Rect, app: &App, v: &UsageView) {
+    let t = &app.theme;
+    let lines = usage_lines(app, &v.key_id, usize::from(area.width.saturating_sub(2)));
+    let visible = usize::from(area.height.saturating_sub(2));
+    let total = lines.len();
+    let first = v.scroll.min(total.saturating_sub(visible));
+    let title = s::usage_title(&v.key_id);
+    let mut block = panel(t, &title, t.border_focus);
+    if total > visible {
+        let position = s::scroll_position(first + 1, (first + visible).min(total), total);
+        block = block.title_bottom(
+            Line::from(Span::styled(format!(" {position} "), t.dim)).alignment(Alignment::Right),
+        );
+    }
+    let scroll = u16::try_from(first).unwrap_or(u16::MAX);
+    frame.render_widget(Paragraph::new(lines).block(block).scroll((scroll, 0)), area);
+}
+
 // ---- status and footer -----------------------------------------------------
 
 fn status_lines(app: &App, width: u16) -> Vec<Line<'static>> {
@@ -672,7 +842,7 @@ fn status_lines(app: &App, width: u16) -> Vec<Line<'static>> {
     let Some(banner) = &app.banner else {
         return Vec::new();
     };
-    if !matches!(app.mode, Mode::Browse | Mode::Help) {
+    if !matches!(app.mode, Mode::Browse | Mode::Help { .. } | Mode::Usage(_)) {
         return Vec::new();
     }
     if app.snapshot.is_none() && app.load_error.is_some() {
@@ -710,7 +880,12 @@ fn draw_footer(frame: &mut Frame, area: Rect, app: &App) {
     let mut used = 1;
     if !app.session_ended() {
         let writes = app.snapshot.is_none() || app.is_root();
-        for (key, word) in keymap::hints(app.demo.is_some(), writes) {
+        let hints = if app.usage_view().is_some() {
+            keymap::usage_hints()
+        } else {
+            keymap::hints(app.demo.is_some(), writes)
+        };
+        for (key, word) in hints {
             let len = key.chars().count() + word.chars().count() + 3;
             if used + len > room {
                 break;
@@ -843,7 +1018,7 @@ fn help_lines(t: &Theme, sections: &[HelpSection]) -> Vec<Line<'static>> {
 
 fn draw_help(frame: &mut Frame, area: Rect, app: &App) {
     let t = &app.theme;
-    let sections = keymap::help_sections(app.demo.is_some());
+    let sections = keymap::help_sections(app.demo.is_some(), app.usage_view().is_some());
     let mut lines = help_lines(t, &sections);
     // On a short terminal, leave out the dialogs' keys: each dialog shows them.
     let mut keep = sections.len();
@@ -880,6 +1055,30 @@ fn draw_ended(frame: &mut Frame, area: Rect, app: &App, key_id: &str, request: R
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn wrap_hanging_keeps_columns_and_indents() {
+        let row = "      89  s3 GetBucketLocation   2026-08-28 09:56  2026-11-24 09:56 (1 day ago)";
+        assert_eq!(
+            wrap_hanging(row, 60, 10),
+            vec![
+                "      89  s3 GetBucketLocation   2026-08-28 09:56",
+                "          2026-11-24 09:56 (1 day ago)"
+            ]
+        );
+        assert_eq!(
+            wrap_hanging("  - one two three four", 12, 4),
+            vec!["  - one two", "    three", "    four"]
+        );
+        assert_eq!(wrap_hanging("short", 10, 4), vec!["short"]);
+        assert_eq!(wrap_hanging("abcdefghij", 4, 0), vec!["abcd", "efgh", "ij"]);
+        // A narrow width drops the indent rather than looping.
+        assert!(
+            wrap_hanging("a b c d e f g h", 3, 10)
+                .iter()
+                .all(|l| l.len() <= 3)
+        );
+    }
 
     #[test]
     fn wrap_keeps_words_and_splits_long_ones() {
