@@ -17,7 +17,7 @@ use rootkeys::commands::Exit;
 use rootkeys::domain::KeyStatus;
 use rootkeys::remediate::Remediator;
 use rootkeys::tui::action::Action;
-use rootkeys::tui::app::{App, Config, DemoInfo};
+use rootkeys::tui::app::{App, Config, DemoInfo, Usage};
 use rootkeys::tui::runner::{Worker, run};
 use rootkeys::tui::theme::Theme;
 
@@ -250,4 +250,56 @@ async fn session_signed_with_a_deactivated_key_stops_calling() {
     assert!(app.session_ended());
     assert!(!app.loading, "no call after the session ended");
     assert!(app.load_error.is_none(), "no failing call was made");
+}
+
+#[tokio::test(start_paused = true)]
+async fn u_searches_cloudtrail_in_a_background_task_and_shows_the_summary() {
+    let s = setup("two-keys");
+    let mut app = app(&s);
+    let screen = drive(&s, &mut app, |keys| async move {
+        pause(5).await;
+        key(&keys, KeyCode::Char('u'));
+        pause(5).await;
+        // To the end of the summary: the limits name the failed region.
+        key(&keys, KeyCode::Char('G'));
+        pause(1).await;
+        key(&keys, KeyCode::Char('q'));
+    })
+    .await;
+    assert!(screen.contains("Usage · AKIAEXAMPLEBACKUP001"), "{screen}");
+    assert!(
+        screen.contains("ap-southeast-2 failed (AccessDeniedException"),
+        "{screen}"
+    );
+    let Some(Usage::Ready(report)) = app.usage.get("AKIAEXAMPLEBACKUP001") else {
+        panic!("usage loaded: {:?}", app.usage)
+    };
+    assert_eq!(report.total_events(), 191);
+    assert_eq!(app.exit(), Exit::Done);
+}
+
+#[tokio::test(start_paused = true)]
+async fn leaving_during_a_usage_search_does_not_wait_for_it() {
+    let s = setup("two-keys");
+    let mut app = app(&s);
+    let started = tokio::time::Instant::now();
+    drive(&s, &mut app, |keys| async move {
+        pause(5).await;
+        key(&keys, KeyCode::Char('u'));
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        key(&keys, KeyCode::Char('q'));
+    })
+    .await;
+    assert!(
+        matches!(
+            app.usage.get("AKIAEXAMPLEBACKUP001"),
+            Some(Usage::Loading(_))
+        ),
+        "still searching when the view closed: {:?}",
+        app.usage
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(6),
+        "the search was cancelled, not waited for"
+    );
 }

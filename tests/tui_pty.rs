@@ -99,6 +99,31 @@ fn demo_walk_through_to_compliance_and_resume() {
 }
 
 #[test]
+fn demo_usage_view_shows_what_used_the_backup_key() {
+    let state = tempfile::tempdir().expect("state");
+    let mut pty = Pty::spawn(&["demo"], &demo_env(state.path()), 120, 40);
+    pty.wait_for("yesterday · s3 · eu-west-1", T);
+    pty.send("u");
+    pty.wait_for("Usage · AKIAEXAMPLEBACKUP001", T);
+    // The summary arrives from the background search.
+    pty.wait_for("By action:", T);
+    pty.wait_for("s3 GetBucketLocation", T);
+    pty.wait_for("aws-cli/2.15.30 Python/3.11.8 … command/s3.sync", T);
+    pty.wait_for("could not be searched: ap-southeast-2", T);
+    // To the end: the limits name the failed region and its error.
+    pty.send("G");
+    pty.wait_for("ap-southeast-2 failed (AccessDeniedException", T);
+    // Back to the key facts, then the forgotten key: never seen.
+    pty.send("u");
+    pty.wait_for("Demo note", T);
+    pty.send("j");
+    pty.send("u");
+    pty.wait_for("No management events signed with AKIAEXAMPLEOLDKEY002", T);
+    pty.send("q");
+    assert_eq!(pty.wait_exit(T), 0, "{}", pty.screen());
+}
+
+#[test]
 fn unknown_scenario_lists_the_available_ones() {
     let state = tempfile::tempdir().expect("state");
     let (code, text) = demo_status(state.path(), &["--scenario", "../../etc"]);
