@@ -612,3 +612,16 @@ async fn usage_screens_draw_at_every_small_size_without_panicking() {
         }
     }
 }
+
+#[tokio::test(start_paused = true)]
+async fn key_facts_sum_up_the_usage_found() {
+    let f = Fixture::new("two-keys", true);
+    let mut app = f.usage_app(Command::Top).await;
+    cmd(&mut app, Command::Back);
+    let screen = render(&mut app, 120, 40);
+    assert!(
+        screen.contains("Usage      191 events in 90 days from 1 source IP · not"),
+        "{screen}"
+    );
+    snap("usage_in_key_facts", &mut app);
+}

@@ -122,6 +122,7 @@ pub const L_SESSION: &str = "Session";
 pub const L_REPORT: &str = "Report";
 pub const L_ROOT: &str = "Root user";
 pub const L_NOTE: &str = "Demo note";
+pub const L_USAGE: &str = "Usage";
 pub const L_NEXT: &str = "Next";
 pub const L_DELETED: &str = "Deleted";
 pub const SIGNS_SESSION: &str =
@@ -256,6 +257,36 @@ pub fn busy_usage(progress: Option<Progress>) -> String {
             p.regions_done, p.regions_total, p.events_so_far
         ),
     }
+}
+
+/// One line in the key facts on a finished usage search.
+pub fn usage_brief(events: usize, days: u32, ips: usize, not_searched: &[&str]) -> String {
+    let mut text = match (events, ips) {
+        (0, _) => format!("no events in {days} days"),
+        (n, 0) => format!("{n} event{} in {days} days", plural_s(n)),
+        (n, ips) => format!(
+            "{n} event{} in {days} days from {ips} source IP{}",
+            plural_s(n),
+            plural_s(ips)
+        ),
+    };
+    if !not_searched.is_empty() {
+        text.push_str(&format!(" · not searched: {}", not_searched.join(", ")));
+    }
+    text.push_str(" (u)");
+    text
+}
+
+pub fn usage_brief_searching(progress: Option<Progress>) -> String {
+    format!("{} (u)", busy_usage(progress))
+}
+
+pub fn usage_brief_failed(message: &str) -> String {
+    format!("search failed: {message} (u)")
+}
+
+fn plural_s(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
 }
 
 /// `12–36 of 58` under a scrolled pane.

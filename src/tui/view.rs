@@ -585,6 +585,14 @@ fn key_lines(
         Style::new(),
         width,
     ));
+    if let Some(usage) = key
+        .access_key_id
+        .as_deref()
+        .and_then(|id| app.usage.get(id))
+    {
+        let (text, style) = usage_brief(app, usage);
+        lines.extend(field(t, s::L_USAGE, &text, style, width));
+    }
     lines.extend(field(
         t,
         s::L_STAGE,
@@ -631,6 +639,40 @@ fn key_lines(
     ));
     lines.extend(field(t, "", &kv.next.why, Style::new(), width));
     lines
+}
+
+/// The key facts' one line on a usage search (`u` shows it all).
+fn usage_brief(app: &App, usage: &Usage) -> (String, Style) {
+    let t = &app.theme;
+    match usage {
+        Usage::Loading(progress) => (
+            format!("{} {}", app.spinner(), s::usage_brief_searching(*progress)),
+            t.dim,
+        ),
+        Usage::Failed(e) => (s::usage_brief_failed(&e.message), t.danger),
+        Usage::Ready(report) => {
+            let ips: std::collections::BTreeSet<&str> = report
+                .by_caller
+                .iter()
+                .filter_map(|c| c.source_ip.as_deref())
+                .collect();
+            let missing: Vec<&str> = report
+                .regions
+                .iter()
+                .filter(|r| r.status != crate::domain::usage::RegionStatus::Ok)
+                .map(|r| r.region.as_str())
+                .collect();
+            let style = if missing.is_empty() {
+                Style::new()
+            } else {
+                t.warn
+            };
+            (
+                s::usage_brief(report.total_events(), report.days, ips.len(), &missing),
+                style,
+            )
+        }
+    }
 }
 
 fn draw_detail(frame: &mut Frame, area: Rect, app: &App) {
