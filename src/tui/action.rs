@@ -164,20 +164,22 @@ pub fn usage_result(report: UsageReport) -> Result<Box<UsageReport>, UiError> {
     if report.regions_ok() > 0 {
         return Ok(Box::new(report));
     }
-    let failures: Vec<(&str, &str)> = report
+    let failures: Vec<(&str, &str, &str)> = report
         .regions
         .iter()
         .map(|r| match &r.status {
-            RegionStatus::Failed { code, .. } => (r.region.as_str(), code.as_str()),
-            RegionStatus::Ok | RegionStatus::Unavailable => (r.region.as_str(), "unavailable"),
+            RegionStatus::Failed { code, message } => {
+                (r.region.as_str(), code.as_str(), message.as_str())
+            }
+            RegionStatus::Ok | RegionStatus::Unavailable => (r.region.as_str(), "unavailable", ""),
         })
         .collect();
     let denied = |code: &str| code.starts_with("AccessDenied") || code == "UnauthorizedOperation";
-    let advice = if !failures.is_empty() && failures.iter().all(|(_, code)| denied(code)) {
+    let advice = if !failures.is_empty() && failures.iter().all(|(_, code, _)| denied(code)) {
         strings::USAGE_ADVICE_DENIED
     } else if failures
         .iter()
-        .any(|(_, code)| crate::account::cloudtrail::THROTTLING_CODES.contains(code))
+        .any(|(_, code, _)| crate::account::cloudtrail::THROTTLING_CODES.contains(code))
     {
         strings::USAGE_ADVICE_THROTTLED
     } else {

@@ -649,7 +649,7 @@ fn usage_brief(app: &App, usage: &Usage) -> (String, Style) {
             format!("{} {}", app.spinner(), s::usage_brief_searching(*progress)),
             t.dim,
         ),
-        Usage::Failed(e) => (s::usage_brief_failed(&e.message), t.danger),
+        Usage::Failed(_) => (s::USAGE_BRIEF_FAILED.to_owned(), t.danger),
         Usage::Ready(report) => {
             let ips: std::collections::BTreeSet<&str> = report
                 .by_caller
