@@ -9,13 +9,15 @@ use std::time::Duration;
 use chrono::{DateTime, TimeDelta, Utc};
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use futures::channel::mpsc::{UnboundedSender, unbounded};
+use futures::future::{BoxFuture, FutureExt};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use rootkeys::account::Account;
 use rootkeys::account::sim::{Latency, SimAccount, SimClock};
+use rootkeys::account::{Account, AccountResult, Source};
 use rootkeys::commands::Exit;
-use rootkeys::domain::KeyStatus;
+use rootkeys::domain::{Identity, KeyStatus, RootKey};
 use rootkeys::remediate::Remediator;
+use rootkeys::report::RootRow;
 use rootkeys::tui::action::Action;
 use rootkeys::tui::app::{App, Config, DemoInfo, Usage};
 use rootkeys::tui::runner::{Worker, run};
@@ -301,5 +303,69 @@ async fn leaving_during_a_usage_search_does_not_wait_for_it() {
     assert!(
         started.elapsed() < Duration::from_secs(6),
         "the search was cancelled, not waited for"
+    );
+}
+
+/// A simulated account whose key listing panics (a bug in a background task).
+struct Panics(SimAccount);
+
+impl Account for Panics {
+    fn identity(&self) -> BoxFuture<'_, AccountResult<Identity>> {
+        self.0.identity()
+    }
+    fn keys_present(&self) -> BoxFuture<'_, AccountResult<u32>> {
+        self.0.keys_present()
+    }
+    fn caller_keys(&self) -> BoxFuture<'_, AccountResult<Vec<RootKey>>> {
+        async { panic!("injected panic while listing keys") }.boxed()
+    }
+    fn root_report_row(&self) -> BoxFuture<'_, AccountResult<RootRow>> {
+        self.0.root_report_row()
+    }
+    fn set_status(&self, key_id: &str, status: KeyStatus) -> BoxFuture<'_, AccountResult<()>> {
+        self.0.set_status(key_id, status)
+    }
+    fn delete_key(&self, key_id: &str) -> BoxFuture<'_, AccountResult<()>> {
+        self.0.delete_key(key_id)
+    }
+    fn now(&self) -> DateTime<Utc> {
+        self.0.now()
+    }
+    fn source(&self) -> Source {
+        self.0.source()
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_panicking_task_ends_the_loop_with_an_error_not_a_spinner_for_ever() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let sim =
+        SimAccount::in_memory("two-keys", SimClock::Fixed(t0()), Latency::DEMO).expect("scenario");
+    let account: Arc<dyn Account> = Arc::new(Panics(sim));
+    let remediator = Arc::new(Remediator::new(
+        account,
+        dir.path().to_owned(),
+        TimeDelta::days(7),
+    ));
+    let mut app = App::new(Config {
+        source: Source::default(),
+        window: TimeDelta::days(7),
+        demo: None,
+        theme: Theme::plain(),
+    });
+    let mut terminal = Terminal::new(TestBackend::new(80, 24)).expect("terminal");
+    let worker = Worker::new(remediator, None);
+    let (_keys, events) = unbounded::<std::io::Result<Event>>();
+    let (_actions_tx, actions) = tokio::sync::mpsc::unbounded_channel();
+    let result = tokio::time::timeout(
+        Duration::from_mins(1),
+        run(&mut terminal, &mut app, &worker, events, actions),
+    )
+    .await
+    .expect("the loop ends");
+    let err = result.expect_err("a task panicked");
+    assert!(
+        err.to_string().starts_with("a background task failed"),
+        "{err}"
     );
 }
