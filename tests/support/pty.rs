@@ -14,7 +14,7 @@ pub struct Pty {
     writer: Box<dyn Write + Send>,
     parser: Arc<Mutex<vt100::Parser>>,
     raw: Arc<Mutex<Vec<u8>>>,
-    _master: Box<dyn portable_pty::MasterPty + Send>,
+    master: Box<dyn portable_pty::MasterPty + Send>,
 }
 
 impl Pty {
@@ -71,7 +71,7 @@ impl Pty {
             writer,
             parser,
             raw,
-            _master: pair.master,
+            master: pair.master,
         }
     }
 
@@ -124,7 +124,7 @@ impl Pty {
 
     /// Resize the terminal, as a person dragging the window would.
     pub fn resize(&mut self, cols: u16, rows: u16) {
-        self._master
+        self.master
             .resize(PtySize {
                 rows,
                 cols,
