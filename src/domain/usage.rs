@@ -1107,7 +1107,8 @@ mod tests {
         );
         assert_eq!(shorten_agent(cli, 40), "aws-cli/2.15.30 … command/s3.sync");
         assert_eq!(shorten_agent(cli, 80), cli);
-        let sts = "aws-cli/2.15.30 Python/3.11.8 Linux/5.15 exe/x86_64 command/sts.get-caller-identity";
+        let sts =
+            "aws-cli/2.15.30 Python/3.11.8 Linux/5.15 exe/x86_64 command/sts.get-caller-identity";
         assert_eq!(
             shorten_agent(sts, 40),
             "aws-cli/2.15.30 … command/sts.get-calle…"
