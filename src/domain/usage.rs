@@ -1066,7 +1066,11 @@ mod tests {
         let r = sample();
         let now = at(10, 0);
         let lines = summary_lines(&r, now);
-        let joined: String = lines.iter().map(|l| format!("{}\n", l.text)).collect();
+        let joined: String = lines.iter().fold(String::new(), |mut out, l| {
+            out.push_str(&l.text);
+            out.push('\n');
+            out
+        });
         assert_eq!(joined, render_text(&r, now));
         let kind_of = |needle: &str| {
             lines
