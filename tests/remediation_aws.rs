@@ -470,3 +470,15 @@ async fn no_secret_reaches_any_output_or_file() {
         }
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn no_command_without_a_terminal_prints_status() {
+    let moto = Moto::start();
+    let (keys, session) = support::root_and_session(&moto).await;
+    let rk = Rootkeys::new(&moto);
+    let run = rk.run(&session, &[]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(run.stdout.contains("Observation window: 7 d"), "{run:?}");
+    assert!(run.stdout.contains(&keys[0].id), "{run:?}");
+    assert!(!run.stdout.contains("\x1b["), "no terminal escapes: {run:?}");
+}

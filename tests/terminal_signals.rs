@@ -74,7 +74,11 @@ fn resizing_from_300x100_to_1x1_never_panics() {
     for (cols, rows) in sizes {
         pty.resize(cols, rows);
         std::thread::sleep(Duration::from_millis(150));
-        assert!(pty.alive(), "died after resizing to {cols}x{rows}:\n{}", pty.screen());
+        assert!(
+            pty.alive(),
+            "died after resizing to {cols}x{rows}:\n{}",
+            pty.screen()
+        );
     }
     // Still working at the end: the keys are on screen and `q` leaves cleanly.
     pty.wait_for("AKIAEXAMPLEBACKUP001", T);
