@@ -113,8 +113,9 @@ fn main() {
         "| one STS round trip (warm SDK client) | {:.1} ms |",
         median(rtt).as_secs_f64() * 1e3
     );
+    let kib = u32::try_from(peak[peak.len() / 2]).unwrap_or(u32::MAX);
     println!(
         "| peak memory of the interactive view | {:.1} MiB |",
-        peak[peak.len() / 2] as f64 / 1024.0
+        f64::from(kib) / 1024.0
     );
 }

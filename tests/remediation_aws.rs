@@ -480,5 +480,8 @@ async fn no_command_without_a_terminal_prints_status() {
     assert_eq!(run.code, 0, "{run:?}");
     assert!(run.stdout.contains("Observation window: 7 d"), "{run:?}");
     assert!(run.stdout.contains(&keys[0].id), "{run:?}");
-    assert!(!run.stdout.contains("\x1b["), "no terminal escapes: {run:?}");
+    assert!(
+        !run.stdout.contains("\x1b["),
+        "no terminal escapes: {run:?}"
+    );
 }
