@@ -65,8 +65,8 @@ impl Moto {
             .and_then(|p| p.parse().ok())
             .unwrap_or_else(|| {
                 panic!(
-                    "unexpected launcher output {line:?}; log: {}",
-                    log.display()
+                    "unexpected launcher output {line:?}; its log:\n{}",
+                    std::fs::read_to_string(&log).unwrap_or_default()
                 )
             });
         Self {
