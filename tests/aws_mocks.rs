@@ -294,3 +294,40 @@ async fn refused_connection_is_unreachable_within_seconds() {
     assert!(err.to_string().contains("sts:GetCallerIdentity"), "{err}");
     assert!(!err.to_string().contains("secret"));
 }
+
+#[tokio::test]
+async fn credentials_expiring_mid_session_fail_the_write_cleanly() {
+    // The session starts fine (identity, keys), then the token expires
+    // before the write: the error says so and the journal keeps both halves.
+    let update_expired = mock!(aws_sdk_iam::Client::update_access_key).then_http_response(|| {
+        aws_smithy_runtime_api::http::Response::new(
+            aws_smithy_runtime_api::http::StatusCode::try_from(403).expect("status"),
+            aws_smithy_types::body::SdkBody::from(error_body(
+                "ExpiredToken",
+                "The security token included in the request is expired",
+            )),
+        )
+    });
+    let acct = account(
+        sts_client(&[&identity_rule(ROOT_ARN)]),
+        iam_client(&[&list_rule(), &last_used_rule(), &update_expired]),
+    );
+    let state = tempfile::tempdir().expect("tmp");
+    let remediator = Remediator::new(Arc::new(acct), state.path().to_owned(), TimeDelta::days(7));
+    let err = remediator
+        .execute(Request::Deactivate, "AKIAMOCKKEY000000001")
+        .await
+        .expect_err("expired");
+    let RemediateError::Account(inner) = &err else {
+        panic!("expected an account error, got {err:?}")
+    };
+    assert!(
+        matches!(inner, AccountError::ExpiredCredentials { .. }),
+        "{inner:?}"
+    );
+    assert!(inner.advice().contains("refresh"));
+    let journal =
+        std::fs::read_to_string(state.path().join("journal-123456789012.jsonl")).expect("journal");
+    assert!(journal.contains(r#""phase":"intent""#), "{journal}");
+    assert!(journal.contains(r#""code":"ExpiredToken""#), "{journal}");
+}
