@@ -324,7 +324,7 @@ fn not_na(value: Option<&str>) -> Option<String> {
         .map(str::to_owned)
 }
 
-fn to_chrono(t: &aws_smithy_types::DateTime) -> Option<DateTime<Utc>> {
+pub(crate) fn to_chrono(t: &aws_smithy_types::DateTime) -> Option<DateTime<Utc>> {
     DateTime::from_timestamp(t.secs(), t.subsec_nanos())
 }
 
@@ -413,7 +413,7 @@ where
     }
 }
 
-fn find_credentials_error(err: &(dyn std::error::Error + 'static)) -> Option<String> {
+pub(crate) fn find_credentials_error(err: &(dyn std::error::Error + 'static)) -> Option<String> {
     let mut current: Option<&(dyn std::error::Error + 'static)> = Some(err);
     while let Some(e) = current {
         if let Some(creds) = e.downcast_ref::<CredentialsError>() {
@@ -437,7 +437,7 @@ fn find_credentials_error(err: &(dyn std::error::Error + 'static)) -> Option<Str
 }
 
 /// The error and its sources on one line.
-fn chain(err: &(dyn std::error::Error + 'static)) -> String {
+pub(crate) fn chain(err: &(dyn std::error::Error + 'static)) -> String {
     let mut parts = vec![err.to_string()];
     let mut current = err.source();
     while let Some(e) = current {

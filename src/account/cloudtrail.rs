@@ -16,6 +16,8 @@ use futures::future::{BoxFuture, FutureExt};
 use serde::Serialize;
 use tokio::time::Instant;
 
+use super::aws::{chain, find_credentials_error, to_chrono};
+
 pub use crate::domain::usage::RegionFailure;
 use crate::domain::usage::{
     RegionFetch, RegionSelection, TrailEvent, UsageQuery, UsageReport, summarise,
@@ -557,8 +559,8 @@ where
     match err {
         SdkError::DispatchFailure(failure) => {
             let chain = chain(err);
-            if mentions_credentials(&chain) {
-                return RegionFailure::new("NoCredentials", chain);
+            if let Some(creds) = find_credentials_error(err) {
+                return RegionFailure::new("NoCredentials", creds);
             }
             let what = if failure.is_timeout() {
                 "the connection timed out"
@@ -573,13 +575,10 @@ where
             return RegionFailure::new("Timeout", format!("{action} timed out"));
         }
         SdkError::ConstructionFailure(_) => {
-            let chain = chain(err);
-            let code = if mentions_credentials(&chain) {
-                "NoCredentials"
-            } else {
-                "RequestConstruction"
-            };
-            return RegionFailure::new(code, chain);
+            if let Some(creds) = find_credentials_error(err) {
+                return RegionFailure::new("NoCredentials", creds);
+            }
+            return RegionFailure::new("RequestConstruction", chain(err));
         }
         _ => {}
     }
@@ -596,30 +595,8 @@ where
     }
 }
 
-fn mentions_credentials(text: &str) -> bool {
-    text.to_ascii_lowercase().contains("credential")
-}
-
-/// The error and its sources on one line.
-fn chain(err: &(dyn std::error::Error + 'static)) -> String {
-    let mut parts = vec![err.to_string()];
-    let mut current = err.source();
-    while let Some(e) = current {
-        let text = e.to_string();
-        if !parts.contains(&text) {
-            parts.push(text);
-        }
-        current = e.source();
-    }
-    parts.join(": ")
-}
-
 fn to_smithy(t: DateTime<Utc>) -> aws_smithy_types::DateTime {
     aws_smithy_types::DateTime::from_millis(t.timestamp_millis())
-}
-
-fn to_chrono(t: &aws_smithy_types::DateTime) -> Option<DateTime<Utc>> {
-    DateTime::from_timestamp(t.secs(), t.subsec_nanos())
 }
 
 #[cfg(test)]
