@@ -55,23 +55,7 @@ fn main() {
     });
     let rk = Rootkeys::new(&moto);
     let env = rk.env(&session);
-    let sts = runtime.block_on(async {
-        let creds = aws_credential_types::Credentials::new(
-            &session.id,
-            &session.secret,
-            None,
-            None,
-            "bench",
-        );
-        aws_sdk_sts::Client::from_conf(
-            aws_sdk_sts::Config::builder()
-                .behavior_version(aws_sdk_sts::config::BehaviorVersion::latest())
-                .region(aws_sdk_sts::config::Region::new("us-east-1"))
-                .endpoint_url(moto.endpoint())
-                .credentials_provider(creds)
-                .build(),
-        )
-    });
+    let sts = moto.sts(&session.id, &session.secret);
 
     let (mut first, mut filled, mut rtt, mut peak) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new());

@@ -11,13 +11,7 @@ async fn audit_as_root_lists_both_keys_then_passes_after_deletion() {
     let keys = seed_root(&moto).await;
     let rk = Rootkeys::new(&moto);
     // Make the second key inactive (as root, on its own key) to check status.
-    moto.iam(&keys[0].id, &keys[0].secret)
-        .update_access_key()
-        .access_key_id(&keys[1].id)
-        .status(aws_sdk_iam::types::StatusType::Inactive)
-        .send()
-        .await
-        .expect("deactivate second key");
+    moto.deactivate_as(&keys[0], &keys[1].id).await;
 
     let run = rk.run(&keys[0], &["audit", "--json"]);
     assert_eq!(run.code, 1, "{run:?}");
@@ -194,13 +188,7 @@ async fn unknown_credentials_are_named_without_the_secret() {
     let keys = seed_root(&moto).await;
     let rk = Rootkeys::new(&moto);
     // Deactivate the second key, then try to use it: the server rejects it.
-    moto.iam(&keys[0].id, &keys[0].secret)
-        .update_access_key()
-        .access_key_id(&keys[1].id)
-        .status(aws_sdk_iam::types::StatusType::Inactive)
-        .send()
-        .await
-        .expect("deactivate");
+    moto.deactivate_as(&keys[0], &keys[1].id).await;
     let run = rk.run(&keys[1], &["audit"]);
     assert_eq!(run.code, 2, "{run:?}");
     assert!(run.stderr.contains("InvalidClientTokenId"), "{run:?}");

@@ -17,7 +17,7 @@ use rootkeys::domain::{Identity, KeyStatus, RootKey};
 use rootkeys::journal::Journal;
 use rootkeys::remediate::Remediator;
 use rootkeys::report::RootRow;
-use support::{ACCOUNT, Keys, Moto, Rootkeys};
+use support::{ACCOUNT, Moto, Rootkeys};
 
 fn read_journal(rk: &Rootkeys) -> rootkeys::journal::Contents {
     Journal::open(rk.state.path(), ACCOUNT)
@@ -142,28 +142,10 @@ impl Account for DropsAnswers {
 async fn dropped_connection_mid_write_is_settled_by_reconciliation() {
     let moto = Moto::start();
     let (keys, session) = support::root_and_session(&moto).await;
-    let conf = |k: &Keys| {
-        let creds = aws_credential_types::Credentials::new(&k.id, &k.secret, None, None, "test");
-        (
-            aws_sdk_iam::Client::from_conf(
-                aws_sdk_iam::Config::builder()
-                    .behavior_version(aws_sdk_iam::config::BehaviorVersion::latest())
-                    .region(aws_sdk_iam::config::Region::new("us-east-1"))
-                    .endpoint_url(moto.endpoint())
-                    .credentials_provider(creds.clone())
-                    .build(),
-            ),
-            aws_sdk_sts::Client::from_conf(
-                aws_sdk_sts::Config::builder()
-                    .behavior_version(aws_sdk_sts::config::BehaviorVersion::latest())
-                    .region(aws_sdk_sts::config::Region::new("us-east-1"))
-                    .endpoint_url(moto.endpoint())
-                    .credentials_provider(creds)
-                    .build(),
-            ),
-        )
-    };
-    let (iam, sts) = conf(&session);
+    let (iam, sts) = (
+        moto.iam(&session.id, &session.secret),
+        moto.sts(&session.id, &session.secret),
+    );
     let acct = DropsAnswers(AwsAccount::from_clients(
         iam,
         sts,

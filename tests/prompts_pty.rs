@@ -6,17 +6,14 @@ use std::time::Duration;
 
 use aws_sdk_iam::types::StatusType;
 use support::pty::Pty;
-use support::{Moto, Rootkeys, create_user_with_keys, seed_root};
+use support::{Moto, Rootkeys};
 
 const T: Duration = Duration::from_secs(20);
 
 #[tokio::test(flavor = "multi_thread")]
 async fn deactivate_prompt_defaults_to_no_and_yes_deactivates() {
     let moto = Moto::start();
-    let keys = seed_root(&moto).await;
-    let session = create_user_with_keys(&moto, "root-session", 1)
-        .await
-        .remove(0);
+    let (keys, session) = support::root_and_session(&moto).await;
     let rk = Rootkeys::new(&moto);
     let env = rk.env(&session);
 
@@ -51,10 +48,7 @@ async fn deactivate_prompt_defaults_to_no_and_yes_deactivates() {
 #[tokio::test(flavor = "multi_thread")]
 async fn delete_on_a_terminal_needs_the_typed_key_id() {
     let moto = Moto::start();
-    let keys = seed_root(&moto).await;
-    let session = create_user_with_keys(&moto, "root-session", 1)
-        .await
-        .remove(0);
+    let (keys, session) = support::root_and_session(&moto).await;
     let rk = Rootkeys::new(&moto);
     let env = rk.env(&session);
     assert_eq!(

@@ -4,8 +4,6 @@
 
 mod support;
 
-use std::path::Path;
-use std::process::Command;
 use std::time::Duration;
 
 use support::pty::Pty;
@@ -14,17 +12,9 @@ const T: Duration = Duration::from_secs(20);
 const LEAVE_ALT_SCREEN: &[u8] = b"\x1b[?1049l";
 const SHOW_CURSOR: &[u8] = b"\x1b[?25h";
 
-fn demo_env(state: &Path) -> Vec<(String, String)> {
-    let mut cmd = Command::new("rootkeys");
-    support::isolate(&mut cmd, state);
-    cmd.get_envs()
-        .filter_map(|(k, v)| Some((k.to_str()?.to_owned(), v?.to_str()?.to_owned())))
-        .collect()
-}
-
 fn restored_after(signal: &str) {
     let state = tempfile::tempdir().expect("tmp");
-    let mut pty = Pty::spawn(&["demo"], &demo_env(state.path()), 100, 30);
+    let mut pty = Pty::spawn(&["demo"], &support::isolated_env(state.path()), 100, 30);
     pty.wait_for("AKIAEXAMPLEBACKUP001", T);
     let before = pty.raw().len();
     pty.signal(signal);
@@ -54,7 +44,7 @@ fn sighup_restores_the_terminal() {
 #[test]
 fn resizing_from_300x100_to_1x1_never_panics() {
     let state = tempfile::tempdir().expect("tmp");
-    let mut pty = Pty::spawn(&["demo"], &demo_env(state.path()), 120, 40);
+    let mut pty = Pty::spawn(&["demo"], &support::isolated_env(state.path()), 120, 40);
     pty.wait_for("AKIAEXAMPLEBACKUP001", T);
     let sizes = [
         (300, 100),

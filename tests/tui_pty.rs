@@ -14,15 +14,6 @@ use support::{Moto, Rootkeys, seed_root};
 
 const T: Duration = Duration::from_secs(20);
 
-/// The isolated environment of `support::isolate`, as pairs for the PTY.
-fn demo_env(state: &Path) -> Vec<(String, String)> {
-    let mut cmd = Command::new("rootkeys");
-    support::isolate(&mut cmd, state);
-    cmd.get_envs()
-        .filter_map(|(k, v)| Some((k.to_str()?.to_owned(), v?.to_str()?.to_owned())))
-        .collect()
-}
-
 /// `rootkeys demo ARGS` with stdout not a terminal: the plain status.
 fn demo_status(state: &Path, args: &[&str]) -> (i32, String) {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_rootkeys"));
@@ -62,7 +53,7 @@ fn remove_selected(pty: &mut Pty, key: &str) {
 #[test]
 fn demo_walk_through_to_compliance_and_resume() {
     let state = tempfile::tempdir().expect("state");
-    let env = demo_env(state.path());
+    let env = support::isolated_env(state.path());
     let mut pty = Pty::spawn(&["demo"], &env, 120, 40);
     pty.wait_for("NOT COMPLIANT · 2 root access keys", T);
     pty.wait_for("yesterday · s3 · eu-west-1", T);
@@ -101,7 +92,7 @@ fn demo_walk_through_to_compliance_and_resume() {
 #[test]
 fn demo_usage_view_shows_what_used_the_backup_key() {
     let state = tempfile::tempdir().expect("state");
-    let mut pty = Pty::spawn(&["demo"], &demo_env(state.path()), 120, 40);
+    let mut pty = Pty::spawn(&["demo"], &support::isolated_env(state.path()), 120, 40);
     pty.wait_for("yesterday · s3 · eu-west-1", T);
     pty.send("u");
     pty.wait_for("Usage · AKIAEXAMPLEBACKUP001", T);
@@ -192,7 +183,7 @@ async fn live_view_deactivates_a_root_key_through_the_journal() {
 #[test]
 fn ctrl_c_restores_the_terminal() {
     let state = tempfile::tempdir().expect("state");
-    let mut pty = Pty::spawn(&["demo"], &demo_env(state.path()), 100, 30);
+    let mut pty = Pty::spawn(&["demo"], &support::isolated_env(state.path()), 100, 30);
     pty.wait_for("NOT COMPLIANT", T);
     let before = pty.raw().len();
     pty.send("\x03");
@@ -209,7 +200,7 @@ fn ctrl_c_restores_the_terminal() {
 #[test]
 fn a_20x6_terminal_gets_a_note_not_a_panic() {
     let state = tempfile::tempdir().expect("state");
-    let mut pty = Pty::spawn(&["demo"], &demo_env(state.path()), 20, 6);
+    let mut pty = Pty::spawn(&["demo"], &support::isolated_env(state.path()), 20, 6);
     pty.wait_for("too small", T);
     // Stay alive while the account loads and frames are drawn (the demo's
     // report takes about two seconds).
@@ -229,7 +220,7 @@ fn a_20x6_terminal_gets_a_note_not_a_panic() {
 #[test]
 fn a_panic_in_a_background_task_restores_the_terminal_and_fails() {
     let state = tempfile::tempdir().expect("state");
-    let mut env = demo_env(state.path());
+    let mut env = support::isolated_env(state.path());
     env.push((
         "ROOTKEYS_FAILPOINT".to_owned(),
         rootkeys::tui::PANIC_FAILPOINT.to_owned(),

@@ -103,6 +103,29 @@ impl Moto {
         aws_sdk_iam::Client::from_conf(self.sdk_config(key, secret))
     }
 
+    pub fn sts(&self, key: &str, secret: &str) -> aws_sdk_sts::Client {
+        let creds = aws_credential_types::Credentials::new(key, secret, None, None, "test");
+        aws_sdk_sts::Client::from_conf(
+            aws_sdk_sts::Config::builder()
+                .behavior_version(aws_sdk_sts::config::BehaviorVersion::latest())
+                .region(aws_sdk_sts::config::Region::new("us-east-1"))
+                .endpoint_url(self.endpoint())
+                .credentials_provider(creds)
+                .build(),
+        )
+    }
+
+    /// Deactivate one of root's keys, signed with another of root's keys.
+    pub async fn deactivate_as(&self, signer: &Keys, key: &str) {
+        self.iam(&signer.id, &signer.secret)
+            .update_access_key()
+            .access_key_id(key)
+            .status(aws_sdk_iam::types::StatusType::Inactive)
+            .send()
+            .await
+            .expect("deactivate");
+    }
+
     pub fn admin(&self) -> aws_sdk_iam::Client {
         self.iam(ADMIN_KEY, ADMIN_SECRET)
     }
@@ -261,6 +284,19 @@ impl<'a> Rootkeys<'a> {
     }
 }
 
+/// The environment `isolate` sets, as pairs (for the PTY runner).
+pub fn isolated_env(state: &Path) -> Vec<(String, String)> {
+    let mut cmd = Command::new("rootkeys");
+    isolate(&mut cmd, state);
+    env_pairs(&cmd)
+}
+
+fn env_pairs(cmd: &Command) -> Vec<(String, String)> {
+    cmd.get_envs()
+        .filter_map(|(k, v)| Some((k.to_str()?.to_owned(), v?.to_str()?.to_owned())))
+        .collect()
+}
+
 /// Keep the binary away from the developer's AWS config and from any address but 127.0.0.1.
 pub fn isolate(cmd: &mut Command, state: &Path) {
     for var in [
@@ -321,9 +357,6 @@ impl std::fmt::Debug for Run {
 impl Rootkeys<'_> {
     /// The environment `command` would set, as pairs (for the PTY runner).
     pub fn env(&self, keys: &Keys) -> Vec<(String, String)> {
-        let cmd = self.command(keys);
-        cmd.get_envs()
-            .filter_map(|(k, v)| Some((k.to_str()?.to_owned(), v?.to_str()?.to_owned())))
-            .collect()
+        env_pairs(&self.command(keys))
     }
 }
