@@ -7,4 +7,5 @@ pub mod domain;
 pub mod journal;
 pub mod remediate;
 pub mod report;
+pub mod text;
 pub mod tui;
