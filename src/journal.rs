@@ -185,6 +185,7 @@ impl Journal {
             op: op.to_owned(),
             result: None,
             forced: false,
+            window_secs: None,
             note: None,
             version: env!("CARGO_PKG_VERSION").to_owned(),
         }

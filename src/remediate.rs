@@ -8,6 +8,7 @@
 
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
 use chrono::{DateTime, TimeDelta, Utc};
 use serde::Serialize;
@@ -15,14 +16,12 @@ use serde::Serialize;
 use crate::account::{self, Account, AccountError};
 use crate::domain::policy::{self, Decision, NextStep, Refusal, Request, Stage};
 use crate::domain::record::{Act, Phase, Record, Result as RecordResult};
+use crate::domain::window::human;
 use crate::domain::{Identity, Inventory, KeyStatus, RootKey, View};
+use crate::failpoint;
 use crate::journal::{self, Damaged, Journal, JournalError};
-
-/// Test-only crash injection: `after-intent` or `after-call` makes the
-/// process exit at that point of a write, as a crash would.
-pub const FAILPOINT_ENV: &str = "ROOTKEYS_FAILPOINT";
-/// Exit status used by an injected crash.
-pub const FAILPOINT_EXIT: i32 = 86;
+#[allow(unused_imports)]
+use crate::oplock_shim::OpLockExt;
 
 #[derive(Debug, thiserror::Error)]
 pub enum RemediateError {
@@ -32,6 +31,22 @@ pub enum RemediateError {
     Journal(#[from] JournalError),
     #[error("refused: {0}")]
     Refused(Refusal),
+    #[error(
+        "{action} of {key} did not take effect (the live state shows the key {live}): {source}"
+    )]
+    NotApplied {
+        action: &'static str,
+        key: String,
+        live: String,
+        #[source]
+        source: Box<AccountError>,
+    },
+    #[error("the outcome of {action} of {key} is unknown: {cause}")]
+    OutcomeUnknown {
+        action: &'static str,
+        key: String,
+        cause: String,
+    },
     #[error(
         "{action} of {key} succeeded in AWS, but its outcome could not be journaled ({source}); \
          the next run reconciles it"
@@ -66,6 +81,9 @@ pub struct Snapshot {
     pub recorded: Vec<Record>,
     pub now: DateTime<Utc>,
     pub window_secs: i64,
+    /// Another operation on this account holds the lock (who, and what):
+    /// nothing was journaled, open intents were left to it.
+    pub busy: Option<String>,
 }
 
 impl Snapshot {
@@ -133,49 +151,92 @@ impl Remediator {
         Journal::open(&self.state_dir, account_id)
     }
 
-    /// Load the inventory, reconcile open intents, record keys first seen
-    /// inactive, and assess every key.
+    /// Load the inventory and assess every key. When something must be
+    /// journaled (open intents to reconcile, keys seen inactive with no
+    /// window running, or active again after one), that happens only under
+    /// the account's operation lock and against keys read under it; while
+    /// another operation holds the lock, nothing is journaled and
+    /// [`Snapshot::busy`] says who holds it.
     pub async fn snapshot(&self) -> Result<Snapshot, RemediateError> {
         let inventory = account::load_inventory(self.account.as_ref()).await?;
-        self.assess(inventory)
-    }
-
-    /// The journal half of [`Self::snapshot`], for an inventory already loaded.
-    pub fn assess(&self, inventory: Inventory) -> Result<Snapshot, RemediateError> {
-        let now = self.account.now();
         let journal = self.journal(&inventory.identity.account_id)?;
         let contents = journal.read()?;
+        let first = self.assess(inventory, &contents, &journal, Writes::None)?;
+        if first.pending == 0 {
+            return Ok(first.snapshot);
+        }
+        let Some(lock) = journal.try_lock_operation("status: reconcile the journal")? else {
+            let mut snapshot = first.snapshot;
+            snapshot.busy = Some(
+                journal
+                    .operation_holder()
+                    .unwrap_or_else(|| "another rootkeys process".to_owned()),
+            );
+            return Ok(snapshot);
+        };
+        // Under the lock: fresh keys, so an operation that finished since the
+        // first read is seen as it left the account.
+        let mut inventory = first.snapshot.inventory;
+        inventory.keys = self.account.caller_keys().await?;
+        account::mark_signing_key(&mut inventory.keys, &inventory.identity);
+        let contents = journal.read()?;
+        let locked = self.assess(inventory, &contents, &journal, Writes::Journal)?;
+        drop(lock);
+        Ok(locked.snapshot)
+    }
+
+    /// Stages from the live keys and the journal. With [`Writes::Journal`]
+    /// (only while holding the operation lock, with keys read under it),
+    /// open intents are reconciled and the policy's observations journaled.
+    fn assess(
+        &self,
+        inventory: Inventory,
+        contents: &journal::Contents,
+        journal: &Journal,
+        writes: Writes,
+    ) -> Result<Assessed, RemediateError> {
+        let now = self.account.now();
         let is_root = inventory.view == View::Root;
+        let write = is_root && writes == Writes::Journal;
+        let mut pending = 0;
         let mut recorded = Vec::new();
+        let mut records = contents.records();
         if is_root {
-            for record in reconcile(&contents.open_intents(), &inventory.keys, now) {
-                journal.append(&record)?;
-                recorded.push(record);
+            let open = contents.open_intents();
+            pending += open.len();
+            if write {
+                for record in reconcile(&open, &inventory.keys, now) {
+                    journal.append(&record)?;
+                    records.push(record.clone());
+                    recorded.push(record);
+                }
             }
         }
-        let mut records = contents.records();
-        records.extend(recorded.iter().cloned());
         let mut keys = Vec::new();
         for key in &inventory.keys {
             let assessment = policy::assess(key, &records, now, self.window);
-            if let (true, true, Some(id)) =
-                (assessment.record_first_seen, is_root, &key.access_key_id)
+            if let (Some(observation), true, Some(id)) =
+                (&assessment.observe, is_root, &key.access_key_id)
             {
-                let op = journal::new_op_id(now);
-                let mut record = journal.record(
-                    now,
-                    &inventory.identity.arn,
-                    id,
-                    Act::FirstSeenInactive,
-                    Phase::Observed,
-                    &op,
-                );
-                record.note = Some(
-                    "inactive with no journal record: the observation window starts now".to_owned(),
-                );
-                journal.append(&record)?;
-                records.push(record.clone());
-                recorded.push(record);
+                pending += 1;
+                if write {
+                    let op = journal::new_op_id(now);
+                    let mut record = journal.record(
+                        now,
+                        &inventory.identity.arn,
+                        id,
+                        observation.act(),
+                        Phase::Observed,
+                        &op,
+                    );
+                    if observation.starts_window() {
+                        record.window_secs = Some(self.window.num_seconds());
+                    }
+                    record.note = Some(observation.note());
+                    journal.append(&record)?;
+                    records.push(record.clone());
+                    recorded.push(record);
+                }
             }
             let next = policy::next_step(&assessment.stage, is_root, key.signs_this_session, now);
             keys.push(KeyView {
@@ -194,21 +255,35 @@ impl Remediator {
         } else {
             Vec::new()
         };
-        Ok(Snapshot {
-            inventory,
-            keys,
-            deleted,
-            damaged: contents.damaged,
-            recorded,
-            now,
-            window_secs: self.window.num_seconds(),
+        Ok(Assessed {
+            snapshot: Snapshot {
+                inventory,
+                keys,
+                deleted,
+                damaged: contents.damaged.clone(),
+                recorded,
+                now,
+                window_secs: self.window.num_seconds(),
+                busy: None,
+            },
+            pending,
         })
     }
 
-    /// Fresh facts and the policy's decision for one write.
+    /// Fresh facts and the policy's decision for one write, for a prompt:
+    /// journals nothing (the write itself plans again under the lock).
     pub async fn plan(&self, request: Request, key_id: &str) -> Result<Plan, RemediateError> {
-        let (identity, keys) = futures::join!(self.account.identity(), self.account.caller_keys());
-        let identity = identity?;
+        let identity = self.account.identity().await?;
+        self.plan_as(request, key_id, identity, None).await
+    }
+
+    async fn plan_as(
+        &self,
+        request: Request,
+        key_id: &str,
+        identity: Identity,
+        journal: Option<&Journal>,
+    ) -> Result<Plan, RemediateError> {
         if !identity.is_root() {
             return Ok(Plan {
                 request,
@@ -221,7 +296,7 @@ impl Remediator {
                 other_active: Vec::new(),
             });
         }
-        let mut keys = keys?;
+        let mut keys = self.account.caller_keys().await?;
         account::mark_signing_key(&mut keys, &identity);
         let inventory = Inventory {
             keys_present: None,
@@ -229,7 +304,14 @@ impl Remediator {
             identity: identity.clone(),
             keys,
         };
-        let snapshot = self.assess(inventory)?;
+        let (journal, writes) = match journal {
+            Some(j) => (j.clone(), Writes::Journal),
+            None => (self.journal(&identity.account_id)?, Writes::None),
+        };
+        let contents = journal.read()?;
+        let snapshot = self
+            .assess(inventory, &contents, &journal, writes)?
+            .snapshot;
         let now = snapshot.now;
         let view = snapshot.view(key_id).cloned();
         let stage = view.as_ref().map(|v| v.stage.clone()).or_else(|| {
@@ -239,7 +321,15 @@ impl Remediator {
                 .find(|(k, _)| k == key_id)
                 .map(|(_, at)| Stage::Deleted { at: *at })
         });
-        let decision = policy::decide(request, true, &identity.arn, key_id, stage.as_ref(), now);
+        let decision = policy::decide(
+            request,
+            true,
+            &identity.arn,
+            key_id,
+            stage.as_ref(),
+            now,
+            self.window,
+        );
         let other_active = snapshot
             .keys
             .iter()
@@ -256,15 +346,10 @@ impl Remediator {
         })
     }
 
-    /// Carry out one write under every safety rule. The decision is taken
-    /// again from fresh facts: a plan shown at a prompt may be stale.
-    pub async fn execute(&self, request: Request, key_id: &str) -> Result<Done, RemediateError> {
-        let plan = self.plan(request, key_id).await?;
-        let forced = match plan.decision {
-            Decision::Allowed { forced } => forced,
-            Decision::Refused(refusal) => return Err(RemediateError::Refused(refusal)),
-        };
-        let journal = self.journal(&plan.identity.account_id)?;
+    /// The intent record of a planned write: the window it starts, or the
+    /// override it makes, stated.
+    fn intent(&self, journal: &Journal, plan: &Plan, forced: bool) -> Record {
+        let (request, key_id) = (plan.request, plan.key_id.as_str());
         let now = self.account.now();
         let op = journal::new_op_id(now);
         let mut intent = journal.record(
@@ -275,52 +360,203 @@ impl Remediator {
             Phase::Intent,
             &op,
         );
+        if request == Request::Deactivate {
+            intent.window_secs = Some(self.window.num_seconds());
+        }
         if forced {
             intent.forced = true;
-            intent.note = Some(
-                "OBSERVATION WINDOW OVERRIDDEN (--force): deleted before the window passed"
+            let left = plan.key.as_ref().and_then(|k| match &k.stage {
+                Stage::Observing { since, until } => Some((*until - *since, *until - now)),
+                _ => None,
+            });
+            intent.note = Some(match left {
+                Some((window, left)) => format!(
+                    "OBSERVATION WINDOW OVERRIDDEN (--force): deleted with {} left of its {} window",
+                    human(left),
+                    human(window)
+                ),
+                None => "OBSERVATION WINDOW OVERRIDDEN (--force): deleted before the window passed"
                     .to_owned(),
-            );
+            });
         }
+        intent
+    }
+
+    /// Carry out one write under every safety rule. The account's operation
+    /// lock is held from planning to the outcome, and the decision is taken
+    /// again from facts read under it: a plan shown at a prompt may be stale.
+    pub async fn execute(&self, request: Request, key_id: &str) -> Result<Done, RemediateError> {
+        failpoint::hit("before-lock");
+        let identity = self.account.identity().await?;
+        if !identity.is_root() {
+            return Err(RemediateError::Refused(Refusal::NotRoot {
+                caller: identity.arn,
+            }));
+        }
+        let journal = self.journal(&identity.account_id)?;
+        let purpose = format!("{} of {key_id}", request.act().verb());
+        let lock = journal.lock_operation(&purpose, LOCK_WAIT)?;
+        failpoint::hit("after-lock");
+        let plan = self
+            .plan_as(request, key_id, identity, Some(&journal))
+            .await?;
+        failpoint::hit("after-plan");
+        let forced = match plan.decision {
+            Decision::Allowed { forced } => forced,
+            Decision::Refused(refusal) => return Err(RemediateError::Refused(refusal)),
+        };
+        let intent = self.intent(&journal, &plan, forced);
         journal.append(&intent)?;
-        failpoint("after-intent");
+        failpoint::hit("after-intent");
         let result = match request {
             Request::Deactivate => self.account.set_status(key_id, KeyStatus::Inactive).await,
             Request::Reactivate => self.account.set_status(key_id, KeyStatus::Active).await,
             Request::Delete { .. } => self.account.delete_key(key_id).await,
         };
-        failpoint("after-call");
+        failpoint::hit("after-call");
+        let session_ended =
+            plan.signs_session() && matches!(request, Request::Deactivate | Request::Delete { .. });
+        let unknown = result
+            .as_ref()
+            .err()
+            .is_some_and(|e| may_have_applied(request, e));
         let outcome = journal::outcome_of(
             &intent,
             self.account.now(),
             match &result {
                 Ok(()) => RecordResult::Ok,
-                Err(e @ AccountError::Unreachable { .. }) => {
-                    RecordResult::Unknown { code: e.code() }
-                }
+                Err(e) if unknown => RecordResult::Unknown { code: e.code() },
                 Err(e) => RecordResult::Error { code: e.code() },
             },
         );
         let journaled = journal.append(&outcome);
-        result?;
-        journaled.map_err(|source| RemediateError::OutcomeNotJournaled {
+        failpoint::hit("after-outcome");
+        let not_journaled = |source| RemediateError::OutcomeNotJournaled {
             action: request.act().verb(),
             key: key_id.to_owned(),
             source,
-        })?;
+        };
+        let outcome = match result {
+            Ok(()) => {
+                journaled.map_err(not_journaled)?;
+                outcome
+            }
+            Err(e) if !unknown => {
+                // The failure is journaled if it can be; the error is what
+                // the operator needs to see either way.
+                drop(journaled);
+                return Err(e.into());
+            }
+            Err(e) => {
+                if let Err(source) = journaled {
+                    return Err(RemediateError::OutcomeUnknown {
+                        action: request.act().verb(),
+                        key: key_id.to_owned(),
+                        cause: format!("{e}; the journal could not record it either ({source})"),
+                    });
+                }
+                self.settle(&journal, &intent, &e, session_ended).await?
+            }
+        };
+        drop(lock);
         Ok(Done {
             outcome,
-            session_ended: plan.signs_session()
-                && matches!(request, Request::Deactivate | Request::Delete { .. }),
+            session_ended,
         })
+    }
+
+    /// After a write whose outcome is unknown (no answer, a timeout, a 5xx,
+    /// an answer that is not AWS's, or a retry that found the work already
+    /// done) and journaled as such: read the live state, journal what it
+    /// shows, and report what is true.
+    async fn settle(
+        &self,
+        journal: &Journal,
+        intent: &Record,
+        error: &AccountError,
+        session_ended: bool,
+    ) -> Result<Record, RemediateError> {
+        let unknown = |cause: String| RemediateError::OutcomeUnknown {
+            action: intent.action.verb(),
+            key: intent.key.clone(),
+            cause,
+        };
+        if session_ended {
+            return Err(unknown(format!(
+                "{error}. The request may have been applied; the key that signs this session \
+                 cannot read the result if it was. The next run (with other root credentials) \
+                 reconciles it against the live state"
+            )));
+        }
+        let keys = match self.account.caller_keys().await {
+            Ok(keys) => keys,
+            Err(read) => {
+                return Err(unknown(format!(
+                    "{error}. The request may have been applied, and reading the live state failed \
+                     too ({read}). The next run reconciles it against the live state"
+                )));
+            }
+        };
+        let mut settled = reconcile(&[intent], &keys, self.account.now());
+        let Some(mut record) = settled.pop() else {
+            return Err(unknown(error.to_string()));
+        };
+        let live = live_state(intent, &keys);
+        record.note = Some(format!(
+            "the answer was lost or ambiguous ({}); settled against the live state: {live}",
+            error.code()
+        ));
+        journal.append(&record).map_err(|source| {
+            unknown(format!(
+                "{error}; the live state shows the key {live}, but the journal could not record \
+                 it ({source}); the next run reconciles it"
+            ))
+        })?;
+        if record.applied() {
+            Ok(record)
+        } else {
+            Err(RemediateError::NotApplied {
+                action: intent.action.verb(),
+                key: intent.key.clone(),
+                live,
+                source: Box::new(error.clone()),
+            })
+        }
     }
 }
 
-fn failpoint(name: &str) {
-    if std::env::var(FAILPOINT_ENV).is_ok_and(|v| v == name) {
-        eprintln!("rootkeys: injected crash at {name}");
-        std::process::exit(FAILPOINT_EXIT);
-    }
+/// How long a write waits for another operation on the same account.
+pub const LOCK_WAIT: Duration = Duration::from_secs(10);
+
+/// Whether an assessment may journal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Writes {
+    None,
+    Journal,
+}
+
+struct Assessed {
+    snapshot: Snapshot,
+    /// Records the journal is waiting for (open intents, observations).
+    pending: usize,
+}
+
+/// Could the write have taken effect although it failed? A lost answer, a
+/// timeout, a server error, an answer that is not AWS's; and for a delete,
+/// `NoSuchEntity`: the key was there when planned, so a retry of a delete
+/// that went through answers exactly that.
+fn may_have_applied(request: Request, error: &AccountError) -> bool {
+    error.outcome_unknown()
+        || matches!(
+            (request, error),
+            (Request::Delete { .. }, AccountError::NoSuchKey { .. })
+        )
+}
+
+fn live_state(intent: &Record, keys: &[RootKey]) -> String {
+    keys.iter()
+        .find(|k| k.access_key_id.as_deref() == Some(intent.key.as_str()))
+        .map_or_else(|| "absent".to_owned(), |k| k.status.to_string())
 }
 
 /// Settle intents that have no outcome against the live keys.
@@ -334,7 +570,7 @@ pub fn reconcile(open: &[&Record], live: &[RootKey], now: DateTime<Utc>) -> Vec<
                 Act::Deactivate => key.is_some_and(|k| k.status == KeyStatus::Inactive),
                 Act::Reactivate => key.is_some_and(|k| k.status == KeyStatus::Active),
                 Act::Delete => key.is_none(),
-                Act::FirstSeenInactive => true,
+                Act::FirstSeenInactive | Act::SeenActive | Act::WindowRestarted => true,
             };
             let live_state = match key {
                 Some(k) => k.status.to_string(),

@@ -33,7 +33,10 @@ pub fn sanitize(input: &str) -> Cow<'_, str> {
 /// Like [`sanitize`], but newlines and tabs become spaces: for one-line
 /// displays (a table cell, a header).
 pub fn one_line(input: &str) -> Cow<'_, str> {
-    if !input.chars().any(|c| is_unsafe(c) || c == '\n' || c == '\t') {
+    if !input
+        .chars()
+        .any(|c| is_unsafe(c) || c == '\n' || c == '\t')
+    {
         return Cow::Borrowed(input);
     }
     let flat: String = input
@@ -41,6 +44,16 @@ pub fn one_line(input: &str) -> Cow<'_, str> {
         .map(|c| if c == '\n' || c == '\t' { ' ' } else { c })
         .collect();
     Cow::Owned(sanitize(&flat).into_owned())
+}
+
+/// Like [`sanitize`], but newlines stay: for multi-line text (help, an
+/// error printed as several lines).
+pub fn multiline(input: &str) -> String {
+    input
+        .split('\n')
+        .map(|line| sanitize(line).into_owned())
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 fn is_unsafe(c: char) -> bool {

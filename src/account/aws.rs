@@ -22,6 +22,7 @@ use super::cloudtrail::{SdkTrailSource, TrailSource};
 use super::{Account, AccountError, AccountResult, Source};
 use crate::domain::{Identity, KeyStatus, LastUsed, RootKey};
 use crate::report::{self, RootRow};
+use crate::text;
 
 /// How long to wait for AWS to generate the credential report.
 pub const REPORT_WAIT: Duration = Duration::from_secs(30);
@@ -127,12 +128,20 @@ impl AwsAccount {
             .send()
             .await
             .map_err(|e| map_sdk_error("iam:GetAccountSummary", &e))?;
+        // Fail closed: a summary without the entry, or with a negative one,
+        // is not "no root key".
         let n = out
             .summary_map()
             .and_then(|m| m.get(&SummaryKeyType::AccountAccessKeysPresent))
             .copied()
-            .unwrap_or(0);
-        Ok(u32::try_from(n).unwrap_or(0))
+            .ok_or_else(|| AccountError::Unexpected {
+                action: "iam:GetAccountSummary".to_owned(),
+                message: "the account summary has no AccountAccessKeysPresent entry".to_owned(),
+            })?;
+        u32::try_from(n).map_err(|_| AccountError::Unexpected {
+            action: "iam:GetAccountSummary".to_owned(),
+            message: format!("AccountAccessKeysPresent is {n}"),
+        })
     }
 
     async fn last_used(&self, key_id: &str) -> AccountResult<Option<LastUsed>> {
@@ -164,10 +173,12 @@ impl AwsAccount {
             .access_key_metadata()
             .iter()
             .filter_map(|m| {
-                let id = m.access_key_id()?.to_owned();
+                let id = text::one_line(m.access_key_id()?).into_owned();
+                // Fail closed: only an explicit Inactive counts as inactive
+                // (an unknown or missing status could otherwise unlock delete).
                 let status = match m.status() {
-                    Some(StatusType::Active) => KeyStatus::Active,
-                    _ => KeyStatus::Inactive,
+                    Some(StatusType::Inactive) => KeyStatus::Inactive,
+                    _ => KeyStatus::Active,
                 };
                 Some((id, status, m.create_date().and_then(to_chrono)))
             })
@@ -306,7 +317,7 @@ impl Account for AwsAccount {
         async move { self.delete_key_impl(&key_id).await }.boxed()
     }
     fn now(&self) -> DateTime<Utc> {
-        Utc::now()
+        crate::failpoint::now()
     }
     fn trail_source(&self) -> Option<Arc<dyn TrailSource>> {
         self.trail
@@ -337,54 +348,77 @@ fn no_such_key(key_id: &str, err: AccountError) -> AccountError {
     }
 }
 
-/// Map an SDK error to the operator's terms. Messages come from AWS or the
-/// SDK's error chain, which never carry secret keys or session tokens.
+/// Map an SDK error to the operator's terms. Every message from outside
+/// (AWS, a proxy, the SDK's error chain) goes through [`text::foreign`]:
+/// control characters escaped, anything token-like redacted, length bounded.
 pub fn map_sdk_error<E>(action: &str, err: &SdkError<E, HttpResponse>) -> AccountError
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
 {
-    let message = err.message().unwrap_or_default().to_owned();
+    let message = text::foreign(err.message().unwrap_or_default());
     let code = err.code().map(str::to_owned);
+    let status = err.raw_response().map(|r| r.status().as_u16());
     match err {
         SdkError::DispatchFailure(failure) => {
             if let Some(creds) = find_credentials_error(err) {
-                return AccountError::NoCredentials { message: creds };
+                return AccountError::NoCredentials {
+                    message: text::foreign(&creds),
+                };
             }
-            let what = if failure.is_timeout() {
-                "the connection timed out"
-            } else if failure.is_io() {
+            let chain = text::foreign(&chain(err));
+            if failure.is_timeout() {
+                return AccountError::NoAnswer {
+                    message: format!("the connection timed out during {action} ({chain})"),
+                };
+            }
+            if connect_refused(err) {
+                return AccountError::Unreachable {
+                    message: format!("the connection was refused during {action} ({chain})"),
+                };
+            }
+            let what = if failure.is_io() {
                 "the connection failed"
             } else {
-                "the request could not be sent"
+                "the request failed on its way"
             };
-            return AccountError::Unreachable {
-                message: format!("{what} during {action} ({})", chain(err)),
+            return AccountError::NoAnswer {
+                message: format!("{what} during {action} ({chain})"),
             };
         }
         SdkError::TimeoutError(_) => {
-            return AccountError::Unreachable {
+            return AccountError::NoAnswer {
                 message: format!("{action} timed out"),
             };
         }
         SdkError::ConstructionFailure(_) => {
             if let Some(creds) = find_credentials_error(err) {
-                return AccountError::NoCredentials { message: creds };
+                return AccountError::NoCredentials {
+                    message: text::foreign(&creds),
+                };
             }
             return AccountError::Service {
                 action: action.to_owned(),
                 code: "RequestConstruction".to_owned(),
-                message: chain(err),
+                message: text::foreign(&chain(err)),
+            };
+        }
+        SdkError::ResponseError(_) => {
+            return AccountError::NotAws {
+                action: action.to_owned(),
+                detail: http_detail(err),
+                message: text::foreign(&chain(err)),
             };
         }
         _ => {}
     }
     let Some(code) = code else {
-        return AccountError::Service {
+        return AccountError::NotAws {
             action: action.to_owned(),
-            code: "Unknown".to_owned(),
-            message: chain(err),
+            detail: http_detail(err),
+            message: text::foreign(&chain(err)),
         };
     };
+    let code = text::foreign(&code);
     match code.as_str() {
         "AccessDenied" | "AccessDeniedException" | "UnauthorizedOperation" => {
             AccountError::AccessDenied {
@@ -405,12 +439,43 @@ where
         | "RequestLimitExceeded" => AccountError::Throttled {
             action: action.to_owned(),
         },
+        _ if status.is_some_and(|s| s >= 500) => AccountError::ServerError {
+            action: action.to_owned(),
+            status: status.unwrap_or(500),
+            code,
+            message,
+        },
         _ => AccountError::Service {
             action: action.to_owned(),
             code,
             message,
         },
     }
+}
+
+/// `HTTP 502`, or `an empty HTTP 200`, for an answer that is not AWS's.
+fn http_detail<E>(err: &SdkError<E, HttpResponse>) -> String {
+    match err.raw_response() {
+        Some(r) if r.body().bytes().is_some_and(<[u8]>::is_empty) => {
+            format!("an empty HTTP {}", r.status().as_u16())
+        }
+        Some(r) => format!("HTTP {}", r.status().as_u16()),
+        None => "no HTTP status".to_owned(),
+    }
+}
+
+/// A refused connection: the request was certainly never sent.
+fn connect_refused(err: &(dyn std::error::Error + 'static)) -> bool {
+    let mut current: Option<&(dyn std::error::Error + 'static)> = Some(err);
+    while let Some(e) = current {
+        if let Some(io) = e.downcast_ref::<std::io::Error>()
+            && io.kind() == std::io::ErrorKind::ConnectionRefused
+        {
+            return true;
+        }
+        current = e.source();
+    }
+    false
 }
 
 pub(crate) fn find_credentials_error(err: &(dyn std::error::Error + 'static)) -> Option<String> {

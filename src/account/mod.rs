@@ -30,6 +30,26 @@ pub enum AccountError {
     Throttled { action: String },
     #[error("cannot reach AWS: {message}")]
     Unreachable { message: String },
+    /// The request may have reached AWS, but no usable answer came back (a
+    /// dropped connection after sending, a timeout).
+    #[error("no answer from AWS: {message}")]
+    NoAnswer { message: String },
+    #[error("AWS failed {action} with a server error (HTTP {status}, {code}): {message}")]
+    ServerError {
+        action: String,
+        status: u16,
+        code: String,
+        message: String,
+    },
+    #[error("the endpoint did not answer {action} as AWS does ({detail}): {message}")]
+    NotAws {
+        action: String,
+        /// `HTTP 500`, `an empty HTTP 200`, …
+        detail: String,
+        message: String,
+    },
+    #[error("AWS answered {action} with data rootkeys cannot trust: {message}")]
+    Unexpected { action: String, message: String },
     #[error("the credential report is not ready after {waited_secs} s")]
     ReportNotReady { waited_secs: u64 },
     #[error("the credential report could not be read: {message}")]
@@ -51,14 +71,30 @@ impl AccountError {
             Self::AccessDenied { .. } => "AccessDenied".to_owned(),
             Self::InvalidCredentials { code, .. }
             | Self::ExpiredCredentials { code, .. }
-            | Self::Service { code, .. } => code.clone(),
+            | Self::Service { code, .. }
+            | Self::ServerError { code, .. } => code.clone(),
             Self::NoCredentials { .. } => "NoCredentials".to_owned(),
             Self::Throttled { .. } => "Throttling".to_owned(),
             Self::Unreachable { .. } => "Unreachable".to_owned(),
+            Self::NoAnswer { .. } => "NoAnswer".to_owned(),
+            Self::NotAws { .. } => "NotAws".to_owned(),
+            Self::Unexpected { .. } => "UnexpectedAnswer".to_owned(),
             Self::ReportNotReady { .. } => "CredentialReportNotReady".to_owned(),
             Self::BadReport { .. } => "BadCredentialReport".to_owned(),
             Self::NoSuchKey { .. } => "NoSuchEntity".to_owned(),
         }
+    }
+
+    /// A write that failed this way may still have been applied: its
+    /// outcome is unknown until the live state says otherwise.
+    pub fn outcome_unknown(&self) -> bool {
+        matches!(
+            self,
+            Self::Unreachable { .. }
+                | Self::NoAnswer { .. }
+                | Self::ServerError { .. }
+                | Self::NotAws { .. }
+        )
     }
 
     /// What the operator can do about it.
@@ -82,6 +118,23 @@ impl AccountError {
                 .to_owned(),
             Self::Throttled { .. } => "wait a minute and try again".to_owned(),
             Self::Unreachable { .. } => "check the network, proxy and AWS_ENDPOINT_URL".to_owned(),
+            Self::NoAnswer { .. } => {
+                "check the network and proxy; a write whose answer was lost is \
+                 settled against the live state (now, or on the next run)"
+                    .to_owned()
+            }
+            Self::ServerError { .. } => {
+                "AWS had a server-side problem; wait a minute and run again (a write is settled \
+                 against the live state)"
+                    .to_owned()
+            }
+            Self::NotAws { .. } => "something other than AWS answered: check AWS_ENDPOINT_URL and \
+                 any proxy (HTTPS_PROXY, HTTP_PROXY) between you and AWS"
+                .to_owned(),
+            Self::Unexpected { .. } => {
+                "rootkeys stops rather than guess; check AWS_ENDPOINT_URL, or run again later"
+                    .to_owned()
+            }
             Self::ReportNotReady { .. } => {
                 "AWS is still generating the credential report; try again in a minute".to_owned()
             }

@@ -57,16 +57,85 @@ impl Stage {
     }
 }
 
-/// The stage of a key, and whether rootkeys must record that it saw the key
-/// inactive for the first time (which starts the window).
+/// A fact the policy asks rootkeys to journal while assessing a key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Observation {
+    /// Inactive with no window running: the window starts now.
+    FirstSeenInactive,
+    /// Active after a journaled window start: that window is over, and the
+    /// next inactive sighting starts a new one.
+    SeenActive,
+    /// Used after the window began: the window starts again now.
+    WindowRestarted {
+        window_began: DateTime<Utc>,
+        used: DateTime<Utc>,
+    },
+}
+
+impl Observation {
+    pub fn act(&self) -> Act {
+        match self {
+            Self::FirstSeenInactive => Act::FirstSeenInactive,
+            Self::SeenActive => Act::SeenActive,
+            Self::WindowRestarted { .. } => Act::WindowRestarted,
+        }
+    }
+
+    /// Why, for the journal's note and the screen.
+    pub fn note(&self) -> String {
+        match self {
+            Self::FirstSeenInactive => {
+                "inactive with no observation window running (deactivated outside rootkeys, or again \
+                 after a reactivation): the window starts now"
+                    .to_owned()
+            }
+            Self::SeenActive => "active again after its deactivation (reactivated outside rootkeys): \
+                 the next deactivation starts a new window"
+                .to_owned(),
+            Self::WindowRestarted { window_began, used } => format!(
+                "last used {} UTC, after its window began {} UTC: it was active in between, so the \
+                 window starts again now",
+                used.format("%Y-%m-%d %H:%M"),
+                window_began.format("%Y-%m-%d %H:%M")
+            ),
+        }
+    }
+
+    /// Does journaling this observation start a window?
+    pub fn starts_window(&self) -> bool {
+        !matches!(self, Self::SeenActive)
+    }
+}
+
+/// The stage of a key, and what rootkeys must journal about it first.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Assessment {
     pub stage: Stage,
-    pub record_first_seen: bool,
+    pub observe: Option<Observation>,
+}
+
+/// The end of a window, saturating instead of overflowing.
+pub fn window_end(since: DateTime<Utc>, window: TimeDelta) -> DateTime<Utc> {
+    since
+        .checked_add_signed(window)
+        .unwrap_or(DateTime::<Utc>::MAX_UTC)
+}
+
+/// The window journaled with a record. A record from before windows were
+/// journaled gets the longer of the default and the configured window:
+/// never a shorter one than was promised.
+pub fn journaled_window(record: &Record, configured: TimeDelta) -> TimeDelta {
+    match record.window_secs {
+        Some(secs) => TimeDelta::try_seconds(secs.max(0)).unwrap_or(TimeDelta::MAX),
+        None => configured.max(TimeDelta::days(7)),
+    }
 }
 
 /// Derive the stage of a live key from its status and the journal records
-/// of its account.
+/// of its account, in file order (the latest record is the last one in the
+/// file, whatever its timestamp says: clocks step back). `window` is the
+/// configured window, used only for a window that starts now; a running
+/// window keeps the length journaled with its start.
 pub fn assess(
     key: &RootKey,
     records: &[Record],
@@ -75,50 +144,60 @@ pub fn assess(
 ) -> Assessment {
     let plain = |stage| Assessment {
         stage,
-        record_first_seen: false,
+        observe: None,
     };
-    if key.status == KeyStatus::Active {
-        return plain(Stage::Active);
-    }
     let Some(key_id) = key.access_key_id.as_deref() else {
-        return plain(Stage::Inactive);
+        return plain(match key.status {
+            KeyStatus::Active => Stage::Active,
+            KeyStatus::Inactive => Stage::Inactive,
+        });
     };
-    let last_change = records
+    let latest = records
         .iter()
+        .rev()
         .filter(|r| r.key == key_id && r.applied())
-        .filter(|r| {
+        .find(|r| {
             matches!(
                 r.action,
-                Act::Deactivate | Act::Reactivate | Act::FirstSeenInactive
+                Act::Deactivate
+                    | Act::Reactivate
+                    | Act::FirstSeenInactive
+                    | Act::SeenActive
+                    | Act::WindowRestarted
             )
-        })
-        .max_by_key(|r| r.time);
-    let window_from = |since: DateTime<Utc>| {
-        let until = since + window;
-        if now < until {
-            Stage::Observing { since, until }
-        } else {
-            Stage::ReadyToDelete { since: until }
+        });
+    let running = latest.filter(|r| r.starts_window());
+    if key.status == KeyStatus::Active {
+        return Assessment {
+            stage: Stage::Active,
+            observe: running.map(|_| Observation::SeenActive),
+        };
+    }
+    let starts_now = |observe| {
+        let until = window_end(now, window);
+        Assessment {
+            stage: Stage::Observing { since: now, until },
+            observe: Some(observe),
         }
     };
-    match last_change {
-        Some(r) if r.action != Act::Reactivate => plain(window_from(r.time)),
-        // No record of the deactivation (done elsewhere, or after a
-        // reactivation): the window starts now, unless the key's last use
-        // is already older than the window.
-        _ => match &key.last_used {
-            Some(used) if now - used.date >= window => plain(Stage::ReadyToDelete {
-                since: used.date + window,
-            }),
-            _ => Assessment {
-                stage: Stage::Observing {
-                    since: now,
-                    until: now + window,
-                },
-                record_first_seen: true,
-            },
-        },
+    let Some(start) = running else {
+        return starts_now(Observation::FirstSeenInactive);
+    };
+    if let Some(used) = &key.last_used
+        && used.date > start.time
+    {
+        return starts_now(Observation::WindowRestarted {
+            window_began: start.time,
+            used: used.date,
+        });
     }
+    let since = start.time;
+    let until = window_end(since, journaled_window(start, window));
+    plain(if now < until {
+        Stage::Observing { since, until }
+    } else {
+        Stage::ReadyToDelete { since: until }
+    })
 }
 
 /// Keys the journal says were deleted (with the time), and that are not live.
@@ -160,13 +239,25 @@ impl Request {
 /// Why a write is not allowed now. Each names the rule and what to do.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Refusal {
-    NotRoot { caller: String },
-    UnknownKey { key: String },
+    NotRoot {
+        caller: String,
+    },
+    UnknownKey {
+        key: String,
+    },
     AlreadyActive,
     AlreadyInactive,
     AlreadyDeleted,
     ActiveKeyDelete,
-    StillObserving { left: TimeDelta },
+    StillObserving {
+        key: String,
+        left: TimeDelta,
+        /// The window journaled when it began.
+        window: TimeDelta,
+        /// `--observe`, when shorter than the running window: it does not
+        /// shorten it.
+        shorter_requested: Option<TimeDelta>,
+    },
     KeyIdUnknown,
 }
 
@@ -191,12 +282,33 @@ impl std::fmt::Display for Refusal {
                 "active keys are deactivated first: run `rootkeys deactivate KEY_ID`, \
                  observe for the window, then delete",
             ),
-            Self::StillObserving { left } => write!(
-                f,
-                "still observing: {} left. Wait for the window to pass so anything still using the key \
-                 shows itself (or override from the command line with `rootkeys delete --force`, which is journaled)",
-                human(*left)
-            ),
+            Self::StillObserving {
+                key,
+                left,
+                window,
+                shorter_requested,
+            } => {
+                write!(
+                    f,
+                    "still observing: {} left of the {} window journaled when it began. Wait for the \
+                     window to pass so anything still using the key shows itself",
+                    human(*left),
+                    human(*window)
+                )?;
+                if let Some(requested) = shorter_requested {
+                    write!(
+                        f,
+                        ". `--observe {}` does not shorten a running window (it applies to windows \
+                         that start from now)",
+                        human(*requested).replace(' ', "")
+                    )?;
+                }
+                write!(
+                    f,
+                    " (or override from the command line with `rootkeys delete {key} --force`, \
+                     which is journaled as an override)"
+                )
+            }
             Self::KeyIdUnknown => f.write_str(
                 "the key ID is unknown in this view (credential report only); sign in as root",
             ),
@@ -210,7 +322,9 @@ pub enum Decision {
     Refused(Refusal),
 }
 
-/// Which action is allowed now. `stage` is `None` when the key is unknown.
+/// Which action is allowed now. `stage` is `None` when the key is unknown;
+/// `configured` is the window `--observe` asks for, which never shortens a
+/// running one.
 pub fn decide(
     request: Request,
     caller_is_root: bool,
@@ -218,6 +332,7 @@ pub fn decide(
     key: &str,
     stage: Option<&Stage>,
     now: DateTime<Utc>,
+    configured: TimeDelta,
 ) -> Decision {
     use Decision::{Allowed, Refused};
     if !caller_is_root {
@@ -240,8 +355,14 @@ pub fn decide(
         (Request::Reactivate, _) => Allowed { forced: false },
         (Request::Delete { .. }, Stage::Active) => Refused(Refusal::ActiveKeyDelete),
         (Request::Delete { force: true }, Stage::Observing { .. }) => Allowed { forced: true },
-        (Request::Delete { force: false }, Stage::Observing { until, .. }) => {
-            Refused(Refusal::StillObserving { left: *until - now })
+        (Request::Delete { force: false }, Stage::Observing { since, until }) => {
+            let window = *until - *since;
+            Refused(Refusal::StillObserving {
+                key: key.to_owned(),
+                left: *until - now,
+                window,
+                shorter_requested: (configured < window).then_some(configured),
+            })
         }
     }
 }
@@ -332,6 +453,7 @@ mod tests {
             op: "op".to_owned(),
             result,
             forced: false,
+            window_secs: None,
             note: None,
             version: "test".to_owned(),
         }
@@ -339,31 +461,36 @@ mod tests {
 
     const NOW: &str = "2026-11-25T12:00:00Z";
 
+    const W: TimeDelta = TimeDelta::days(7);
+
+    fn windowed(mut r: Record, window: TimeDelta) -> Record {
+        r.window_secs = Some(window.num_seconds());
+        r
+    }
+
     #[test]
     fn active_key_is_active() {
-        let a = assess(
-            &key(KeyStatus::Active, None),
-            &[],
-            t(NOW),
-            TimeDelta::days(7),
-        );
+        let a = assess(&key(KeyStatus::Active, None), &[], t(NOW), W);
         assert_eq!(a.stage, Stage::Active);
-        assert!(!a.record_first_seen);
+        assert_eq!(a.observe, None);
     }
 
     #[test]
     fn deactivated_key_observes_then_is_ready() {
         let records = [
             rec(Act::Deactivate, Phase::Intent, None, "2026-11-20T12:00:00Z"),
-            rec(
-                Act::Deactivate,
-                Phase::Outcome,
-                Some(Res::Ok),
-                "2026-11-20T12:00:01Z",
+            windowed(
+                rec(
+                    Act::Deactivate,
+                    Phase::Outcome,
+                    Some(Res::Ok),
+                    "2026-11-20T12:00:01Z",
+                ),
+                W,
             ),
         ];
         let k = key(KeyStatus::Inactive, Some("2026-11-19T00:00:00Z"));
-        let a = assess(&k, &records, t(NOW), TimeDelta::days(7));
+        let a = assess(&k, &records, t(NOW), W);
         assert_eq!(
             a.stage,
             Stage::Observing {
@@ -371,8 +498,74 @@ mod tests {
                 until: t("2026-11-27T12:00:01Z")
             }
         );
-        let later = assess(&k, &records, t("2026-11-28T00:00:00Z"), TimeDelta::days(7));
+        assert_eq!(a.observe, None);
+        let later = assess(&k, &records, t("2026-11-28T00:00:00Z"), W);
         assert!(matches!(later.stage, Stage::ReadyToDelete { .. }));
+    }
+
+    #[test]
+    fn the_journaled_window_is_enforced_not_a_shorter_one_asked_later() {
+        let records = [windowed(
+            rec(
+                Act::Deactivate,
+                Phase::Outcome,
+                Some(Res::Ok),
+                "2026-11-25T11:59:00Z",
+            ),
+            W,
+        )];
+        let k = key(KeyStatus::Inactive, Some("2026-11-19T00:00:00Z"));
+        // A minute later, with `--observe 30s`.
+        let a = assess(&k, &records, t(NOW), TimeDelta::seconds(30));
+        let Stage::Observing { since, until } = a.stage.clone() else {
+            panic!("still observing: {:?}", a.stage)
+        };
+        assert_eq!(until - since, W);
+        let d = decide(
+            Request::Delete { force: false },
+            true,
+            "root",
+            "AKIAKEY1",
+            Some(&a.stage),
+            t(NOW),
+            TimeDelta::seconds(30),
+        );
+        let Decision::Refused(refusal) = d else {
+            panic!("a shorter --observe must not unlock delete: {d:?}")
+        };
+        let text = refusal.to_string();
+        assert!(text.contains("7 d window journaled"), "{text}");
+        assert!(text.contains("`--observe 30s` does not shorten"), "{text}");
+        assert!(text.contains("rootkeys delete AKIAKEY1 --force"), "{text}");
+        // Only --force overrides, and it is marked as forced.
+        assert_eq!(
+            decide(
+                Request::Delete { force: true },
+                true,
+                "root",
+                "AKIAKEY1",
+                Some(&a.stage),
+                t(NOW),
+                TimeDelta::seconds(30),
+            ),
+            Decision::Allowed { forced: true }
+        );
+        // A longer --observe later does not lengthen it either.
+        let later = assess(&k, &records, t("2026-12-03T00:00:00Z"), TimeDelta::days(30));
+        assert!(matches!(later.stage, Stage::ReadyToDelete { .. }));
+    }
+
+    #[test]
+    fn a_record_without_a_window_gets_at_least_the_default() {
+        let records = [rec(
+            Act::Deactivate,
+            Phase::Outcome,
+            Some(Res::Ok),
+            "2026-11-24T12:00:00Z",
+        )];
+        let k = key(KeyStatus::Inactive, None);
+        let a = assess(&k, &records, t(NOW), TimeDelta::seconds(30));
+        assert!(matches!(a.stage, Stage::Observing { .. }), "{:?}", a.stage);
     }
 
     #[test]
@@ -386,22 +579,53 @@ mod tests {
             "2026-11-01T00:00:00Z",
         )];
         let k = key(KeyStatus::Inactive, Some("2026-11-24T00:00:00Z"));
-        let a = assess(&k, &records, t(NOW), TimeDelta::days(7));
-        assert!(a.record_first_seen, "window must start now");
+        let a = assess(&k, &records, t(NOW), W);
+        assert_eq!(a.observe, Some(Observation::FirstSeenInactive));
         assert!(matches!(a.stage, Stage::Observing { since, .. } if since == t(NOW)));
     }
 
     #[test]
-    fn inactive_without_record_starts_window_unless_unused_for_longer() {
-        let recent = key(KeyStatus::Inactive, Some("2026-11-24T00:00:00Z"));
-        let a = assess(&recent, &[], t(NOW), TimeDelta::days(7));
-        assert!(a.record_first_seen);
-        let never = key(KeyStatus::Inactive, None);
-        assert!(assess(&never, &[], t(NOW), TimeDelta::days(7)).record_first_seen);
-        let old = key(KeyStatus::Inactive, Some("2026-01-01T00:00:00Z"));
-        let a = assess(&old, &[], t(NOW), TimeDelta::days(7));
-        assert!(!a.record_first_seen);
-        assert!(matches!(a.stage, Stage::ReadyToDelete { .. }));
+    fn inactive_without_record_always_starts_a_window_whatever_its_last_use() {
+        for used in [
+            Some("2026-11-24T00:00:00Z"),
+            None,
+            Some("2020-01-01T00:00:00Z"),
+        ] {
+            let k = key(KeyStatus::Inactive, used);
+            let a = assess(&k, &[], t(NOW), W);
+            assert_eq!(a.observe, Some(Observation::FirstSeenInactive), "{used:?}");
+            assert_eq!(
+                a.stage,
+                Stage::Observing {
+                    since: t(NOW),
+                    until: t(NOW) + W
+                },
+                "{used:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_first_sighting_keeps_its_window() {
+        let seen = windowed(
+            rec(
+                Act::FirstSeenInactive,
+                Phase::Observed,
+                None,
+                "2026-11-20T00:00:00Z",
+            ),
+            TimeDelta::days(10),
+        );
+        let k = key(KeyStatus::Inactive, Some("2019-01-01T00:00:00Z"));
+        let a = assess(&k, &[seen], t(NOW), TimeDelta::days(1));
+        assert_eq!(a.observe, None);
+        assert_eq!(
+            a.stage,
+            Stage::Observing {
+                since: t("2026-11-20T00:00:00Z"),
+                until: t("2026-11-30T00:00:00Z")
+            }
+        );
     }
 
     #[test]
@@ -420,21 +644,125 @@ mod tests {
                 "2026-11-02T00:00:00Z",
             ),
         ];
-        let k = key(KeyStatus::Inactive, Some("2026-11-24T00:00:00Z"));
-        let a = assess(&k, &records, t(NOW), TimeDelta::days(7));
-        assert!(a.record_first_seen);
+        let k = key(KeyStatus::Inactive, Some("2026-11-01T12:00:00Z"));
+        let a = assess(&k, &records, t(NOW), W);
+        assert_eq!(a.observe, Some(Observation::FirstSeenInactive));
+    }
+
+    #[test]
+    fn active_after_a_deactivation_is_journaled_and_the_next_sighting_starts_anew() {
+        let deactivated = windowed(
+            rec(
+                Act::Deactivate,
+                Phase::Outcome,
+                Some(Res::Ok),
+                "2026-11-01T00:00:00Z",
+            ),
+            W,
+        );
+        // Reactivated in the console: rootkeys sees it active.
+        let a = assess(
+            &key(KeyStatus::Active, None),
+            std::slice::from_ref(&deactivated),
+            t("2026-11-03T00:00:00Z"),
+            W,
+        );
+        assert_eq!(a.observe, Some(Observation::SeenActive));
+        let seen_active = rec(
+            Act::SeenActive,
+            Phase::Observed,
+            None,
+            "2026-11-03T00:00:00Z",
+        );
+        let records = [deactivated, seen_active];
+        // Seen active again: nothing more to journal.
+        let again = assess(&key(KeyStatus::Active, None), &records, t(NOW), W);
+        assert_eq!(again.observe, None);
+        // Deactivated in the console later: a new window, not day 0's.
+        let k = key(KeyStatus::Inactive, None);
+        let a = assess(&k, &records, t(NOW), W);
+        assert_eq!(a.observe, Some(Observation::FirstSeenInactive));
+        assert!(matches!(a.stage, Stage::Observing { since, .. } if since == t(NOW)));
+    }
+
+    #[test]
+    fn use_after_the_window_began_restarts_it_and_says_why() {
+        let records = [windowed(
+            rec(
+                Act::Deactivate,
+                Phase::Outcome,
+                Some(Res::Ok),
+                "2026-11-01T00:00:00Z",
+            ),
+            W,
+        )];
+        // Reactivated, used and deactivated again, all outside rootkeys.
+        let k = key(KeyStatus::Inactive, Some("2026-11-20T08:00:00Z"));
+        let a = assess(&k, &records, t(NOW), W);
+        let Some(observation @ Observation::WindowRestarted { .. }) = a.observe else {
+            panic!("must restart: {:?}", a.observe)
+        };
+        assert!(
+            observation.note().contains("2026-11-20 08:00"),
+            "{}",
+            observation.note()
+        );
+        assert!(matches!(a.stage, Stage::Observing { since, .. } if since == t(NOW)));
+    }
+
+    #[test]
+    fn the_latest_record_is_the_last_in_the_file_whatever_its_time() {
+        // The clock stepped back between the deactivation and the reactivation.
+        let records = [
+            windowed(
+                rec(
+                    Act::Deactivate,
+                    Phase::Outcome,
+                    Some(Res::Ok),
+                    "2026-11-10T00:00:00Z",
+                ),
+                W,
+            ),
+            rec(
+                Act::Reactivate,
+                Phase::Outcome,
+                Some(Res::Ok),
+                "2026-11-09T00:00:00Z",
+            ),
+        ];
+        let k = key(KeyStatus::Inactive, None);
+        let a = assess(&k, &records, t(NOW), W);
+        assert_eq!(a.observe, Some(Observation::FirstSeenInactive));
+    }
+
+    #[test]
+    fn a_huge_journaled_window_never_overflows() {
+        let mut r = rec(
+            Act::Deactivate,
+            Phase::Outcome,
+            Some(Res::Ok),
+            "2026-11-10T00:00:00Z",
+        );
+        r.window_secs = Some(i64::MAX);
+        let k = key(KeyStatus::Inactive, None);
+        let a = assess(&k, &[r], t(NOW), W);
+        assert!(matches!(a.stage, Stage::Observing { .. }), "{:?}", a.stage);
+        let _ = a.stage.describe(t(NOW));
     }
 
     #[test]
     fn reconciled_deactivation_counts() {
-        let records = [rec(
-            Act::Deactivate,
-            Phase::Reconciled,
-            Some(Res::Ok),
-            "2026-11-10T00:00:00Z",
+        let records = [windowed(
+            rec(
+                Act::Deactivate,
+                Phase::Reconciled,
+                Some(Res::Ok),
+                "2026-11-10T00:00:00Z",
+            ),
+            W,
         )];
         let k = key(KeyStatus::Inactive, Some("2026-11-09T00:00:00Z"));
-        let a = assess(&k, &records, t(NOW), TimeDelta::days(7));
+        let a = assess(&k, &records, t(NOW), W);
         assert!(matches!(a.stage, Stage::ReadyToDelete { .. }));
     }
 
@@ -452,6 +780,7 @@ mod tests {
                 "K",
                 Some(&Stage::Active),
                 t(NOW),
+                W,
             );
             assert!(
                 matches!(d, Decision::Refused(Refusal::NotRoot { .. })),
@@ -470,6 +799,7 @@ mod tests {
                 "K",
                 Some(&Stage::Active),
                 t(NOW),
+                W,
             );
             assert_eq!(d, Decision::Refused(Refusal::ActiveKeyDelete));
         }
@@ -488,6 +818,7 @@ mod tests {
             "K",
             Some(&stage),
             t(NOW),
+            W,
         );
         let Decision::Refused(r) = d else {
             panic!("must refuse")
@@ -500,6 +831,7 @@ mod tests {
             "K",
             Some(&stage),
             t(NOW),
+            W,
         );
         assert_eq!(d, Decision::Allowed { forced: true });
     }
@@ -514,12 +846,13 @@ mod tests {
                 "root",
                 "K",
                 Some(&ready),
-                t(NOW)
+                t(NOW),
+                W,
             ),
             Decision::Allowed { forced: false }
         );
         assert!(matches!(
-            decide(Request::Deactivate, true, "root", "K", None, t(NOW)),
+            decide(Request::Deactivate, true, "root", "K", None, t(NOW), W),
             Decision::Refused(Refusal::UnknownKey { .. })
         ));
     }

@@ -11,9 +11,16 @@ pub enum Act {
     Deactivate,
     Reactivate,
     Delete,
-    /// rootkeys saw the key inactive with no record of its own: the
+    /// rootkeys saw the key inactive with no window of its own running
+    /// (deactivated elsewhere, or again after a reactivation): the
     /// observation window starts here.
     FirstSeenInactive,
+    /// rootkeys saw the key active after a journaled deactivation (it was
+    /// reactivated elsewhere): the next inactive sighting starts a new window.
+    SeenActive,
+    /// The key was used after its window began (its last-used date is
+    /// later): it was active in between, so the window starts again here.
+    WindowRestarted,
 }
 
 impl Act {
@@ -23,6 +30,8 @@ impl Act {
             Self::Reactivate => "reactivate",
             Self::Delete => "delete",
             Self::FirstSeenInactive => "first seen inactive",
+            Self::SeenActive => "seen active",
+            Self::WindowRestarted => "window restarted",
         }
     }
 }
@@ -72,12 +81,26 @@ pub struct Record {
     /// The observation window was overridden for this delete.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub forced: bool,
+    /// The observation window in force, in seconds, journaled with every
+    /// record that starts one (a deactivation, a first inactive sighting, a
+    /// restart). The enforced window is this one, whatever `--observe` says
+    /// later.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub window_secs: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
     pub version: String,
 }
 
 impl Record {
+    /// Does this record, once applied, start an observation window?
+    pub fn starts_window(&self) -> bool {
+        matches!(
+            self.action,
+            Act::Deactivate | Act::FirstSeenInactive | Act::WindowRestarted
+        )
+    }
+
     /// Did this record leave the key in the state its action aims at?
     pub fn applied(&self) -> bool {
         match self.phase {

@@ -5,6 +5,10 @@ use chrono::TimeDelta;
 /// The default observation window: seven days.
 pub const DEFAULT_WINDOW: &str = "7d";
 
+/// The longest window accepted: a year. Longer ones are a typo, and would
+/// overflow date arithmetic long before they meant anything.
+pub const MAX_WINDOW: TimeDelta = TimeDelta::days(365);
+
 /// Parse a window such as `90s`, `45m`, `36h`, `7d` or `1w`, or a
 /// combination (`1d12h`). Zero and negative windows are refused.
 pub fn parse(input: &str) -> Result<TimeDelta, String> {
@@ -17,7 +21,17 @@ pub fn parse(input: &str) -> Result<TimeDelta, String> {
     if std.is_zero() {
         return Err("the observation window must be longer than zero".to_owned());
     }
-    TimeDelta::from_std(std).map_err(|_| format!("`{}` is too long", preview(trimmed)))
+    let too_long = || {
+        format!(
+            "`{}` is longer than the longest observation window, 365 d; use e.g. 7d or 30d",
+            preview(trimmed)
+        )
+    };
+    let delta = TimeDelta::from_std(std).map_err(|_| too_long())?;
+    if delta > MAX_WINDOW {
+        return Err(too_long());
+    }
+    Ok(delta)
 }
 
 fn preview(s: &str) -> String {
@@ -99,6 +113,11 @@ mod tests {
         assert!(parse("0s").is_err());
         assert!(parse("seven days").is_err());
         assert!(parse("-3d").is_err());
+        assert_eq!(parse("365d"), Ok(MAX_WINDOW));
+        for absurd in ["366d", "1000000y"] {
+            let err = parse(absurd).expect_err(absurd);
+            assert!(err.contains("365 d"), "{err}");
+        }
         let long = "9".repeat(200);
         let err = parse(&long).expect_err("absurd input");
         assert!(

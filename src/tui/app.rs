@@ -720,6 +720,7 @@ impl App {
             &row.label(),
             Some(&row.stage()),
             snapshot.now,
+            snapshot.window(),
         );
         if let Decision::Refused(refusal) = decision {
             self.banner = Some(Banner::refusal(&refusal));

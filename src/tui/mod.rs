@@ -38,7 +38,8 @@ use crate::account::sim::{Latency, SimAccount, SimClock};
 use crate::account::{Account, sim};
 use crate::cli::Global;
 use crate::commands::Exit;
-use crate::remediate::{FAILPOINT_ENV, Remediator};
+use crate::failpoint;
+use crate::remediate::Remediator;
 
 /// `ROOTKEYS_FAILPOINT=tui-task-panic` makes a background task panic once
 /// the view is up (tests of the panic hook).
@@ -114,7 +115,7 @@ async fn interactive(mut app: App, worker: &Worker) -> Exit {
     };
     let (tx, rx) = mpsc::unbounded_channel();
     let listeners = listen_for_signals(&tx);
-    if std::env::var(FAILPOINT_ENV).is_ok_and(|v| v == PANIC_FAILPOINT) {
+    if failpoint::requested(PANIC_FAILPOINT) {
         // Test-only: a panic in a background task must still end the
         // process with the terminal restored.
         tokio::spawn(async { panic!("injected panic in a background task") });
