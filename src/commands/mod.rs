@@ -46,9 +46,38 @@ pub fn print_error(err: &RemediateError) -> Exit {
     match err {
         RemediateError::Account(e) => print_account_error(e),
         RemediateError::Refused(refusal) => eprintln!("rootkeys: refused: {refusal}"),
+        RemediateError::NotApplied { source, .. } => {
+            eprintln!("rootkeys: error: {err}");
+            eprintln!("  what to do: {}", source.advice());
+        }
+        RemediateError::OutcomeUnknown { .. } => {
+            eprintln!("rootkeys: error: {err}");
+            eprintln!(
+                "  what to do: run `rootkeys status` once AWS is reachable: it settles the \
+                 journal against the live state before anything else is done"
+            );
+        }
         other => eprintln!("rootkeys: error: {other}"),
     }
     Exit::Failed
+}
+
+/// An access key ID as IAM defines it (16 to 128 word characters), or a
+/// clear error that shows the input safely.
+pub fn check_key_id(key_id: &str) -> Result<(), Exit> {
+    let ok = (16..=128).contains(&key_id.len())
+        && key_id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_');
+    if ok {
+        return Ok(());
+    }
+    eprintln!(
+        "rootkeys: error: \"{}\" is not an access key ID (16 to 128 letters and digits, such as \
+         AKIAIOSFODNN7EXAMPLE); `rootkeys status` lists root's keys",
+        crate::text::foreign(key_id)
+    );
+    Err(Exit::Failed)
 }
 
 /// Is there a person at the keyboard?
@@ -70,6 +99,9 @@ pub async fn run(cli: Cli) -> Exit {
             regions,
             json,
         }) => {
+            if let Err(exit) = check_key_id(&key_id) {
+                return exit;
+            }
             let account =
                 AwsAccount::connect(global.profile.as_deref(), global.region.as_deref()).await;
             usage::run(&account, &key_id, days, &regions, json).await
@@ -89,6 +121,15 @@ pub async fn run(cli: Cli) -> Exit {
 pub async fn run_on(shared: Arc<Remediator>, command: Option<Command>) -> Exit {
     use crate::domain::policy::Request;
     let remediator: &Remediator = &shared;
+    if let Some(
+        Command::Deactivate { key_id, .. }
+        | Command::Reactivate { key_id, .. }
+        | Command::Delete { key_id, .. },
+    ) = &command
+        && let Err(exit) = check_key_id(key_id)
+    {
+        return exit;
+    }
     match command {
         Some(Command::Audit { json }) => audit::run(remediator.account().as_ref(), json).await,
         Some(Command::Status { json }) => status::run(remediator, json).await,

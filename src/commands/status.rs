@@ -17,6 +17,9 @@ struct StatusJson<'a> {
     cis_compliant: bool,
     root_keys_present: u32,
     observation_window_secs: i64,
+    /// Another operation on this account was running: nothing was
+    /// journaled or reconciled by this run.
+    operation_in_progress: Option<&'a str>,
     keys: Vec<KeyStatusJson<'a>>,
     deleted: Vec<DeletedJson<'a>>,
     damaged_journal_lines: &'a [Damaged],
@@ -75,6 +78,7 @@ pub fn to_json(s: &Snapshot) -> String {
         cis_compliant: inv.cis_compliant(),
         root_keys_present: inv.root_keys_present(),
         observation_window_secs: s.window_secs,
+        operation_in_progress: s.busy.as_deref(),
         keys,
         deleted: s
             .deleted
@@ -92,15 +96,30 @@ pub fn to_json(s: &Snapshot) -> String {
 pub fn text(s: &Snapshot) -> String {
     let inv = &s.inventory;
     let mut out = format!("{}\n", caller_line(inv));
-    out.push_str(&format!("Observation window: {}\n", human(s.window())));
+    out.push_str(&format!(
+        "Observation window: {} for windows that start now (a running window keeps the length \
+         journaled when it began)\n",
+        human(s.window())
+    ));
+    if let Some(busy) = &s.busy {
+        out.push_str(&format!(
+            "Note: another rootkeys operation is in progress ({}); its journal records are left to \
+             it, and the keys below may change when it ends.\n",
+            crate::text::one_line(busy)
+        ));
+    }
     out.push_str(&verdict_line(inv));
     out.push('\n');
     for k in &s.keys {
         let id = k.key.label();
         out.push('\n');
         let mut stage = k.stage.describe(s.now);
-        if let Stage::Observing { until, .. } = &k.stage {
-            stage.push_str(&format!(", until {}", until.format("%Y-%m-%d %H:%M UTC")));
+        if let Stage::Observing { since, until } = &k.stage {
+            stage.push_str(&format!(
+                ", until {} ({} window)",
+                until.format("%Y-%m-%d %H:%M UTC"),
+                human(*until - *since)
+            ));
         }
         out.push_str(&format!("{id}  {}  {stage}", k.key.status));
         if k.key.signs_this_session {
@@ -124,10 +143,21 @@ pub fn text(s: &Snapshot) -> String {
     for (key, at) in &s.deleted {
         out.push_str(&format!("\n{key}  deleted {}\n", rfc3339(at)));
     }
+    for r in &s.recorded {
+        if let Some(note) = &r.note {
+            out.push_str(&format!(
+                "\njournaled: {} {}: {}\n",
+                r.key,
+                r.action.verb(),
+                crate::text::one_line(note)
+            ));
+        }
+    }
     for d in &s.damaged {
         out.push_str(&format!(
             "\nwarning: journal line {} is damaged and was kept as is ({})\n",
-            d.line, d.reason
+            d.line,
+            crate::text::foreign(&d.reason)
         ));
     }
     out

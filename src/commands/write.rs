@@ -99,6 +99,17 @@ pub async fn run(
                 Request::Delete { .. } => "deleted",
             };
             println!("{key_id} {verb}. Journaled.");
+            if done.outcome.phase == crate::domain::record::Phase::Reconciled {
+                println!(
+                    "(AWS's answer was lost or ambiguous; the live state shows the key {}: \
+                     journaled as settled.)",
+                    match request {
+                        Request::Deactivate => "inactive",
+                        Request::Reactivate => "active",
+                        Request::Delete { .. } => "gone",
+                    }
+                );
+            }
             if done.session_ended {
                 println!(
                     "This was the key signing this session: these credentials no longer work, so \

@@ -113,17 +113,17 @@ pub struct Inventory {
 }
 
 impl Inventory {
-    /// CIS: no root access key exists, active or inactive.
+    /// CIS: no root access key exists, active or inactive. Fail closed:
+    /// compliant only when the account summary (if read) says 0 **and** no
+    /// key is listed.
     pub fn cis_compliant(&self) -> bool {
-        match self.keys_present {
-            Some(n) => n == 0,
-            None => self.keys.is_empty(),
-        }
+        self.keys_present.is_none_or(|n| n == 0) && self.keys.is_empty()
     }
 
+    /// Keys present: the larger of the summary's count and the keys listed.
     pub fn root_keys_present(&self) -> u32 {
-        self.keys_present
-            .unwrap_or_else(|| u32::try_from(self.keys.len()).unwrap_or(u32::MAX))
+        let listed = u32::try_from(self.keys.len()).unwrap_or(u32::MAX);
+        self.keys_present.map_or(listed, |n| n.max(listed))
     }
 
     pub fn key(&self, key_id: &str) -> Option<&RootKey> {
@@ -136,6 +136,39 @@ impl Inventory {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn inventory(keys_present: Option<u32>, keys: usize) -> Inventory {
+        let key = RootKey {
+            access_key_id: Some("AKIAKEY1".to_owned()),
+            slot: None,
+            status: KeyStatus::Inactive,
+            created: None,
+            last_used: None,
+            signs_this_session: false,
+        };
+        Inventory {
+            identity: Identity {
+                account_id: "123456789012".to_owned(),
+                arn: "arn:aws:iam::123456789012:root".to_owned(),
+                user_id: "123456789012".to_owned(),
+                signing_key_id: None,
+            },
+            view: View::Root,
+            keys_present,
+            keys: vec![key; keys],
+        }
+    }
+
+    #[test]
+    fn compliant_only_when_the_summary_is_zero_and_no_key_is_listed() {
+        assert!(inventory(Some(0), 0).cis_compliant());
+        assert!(inventory(None, 0).cis_compliant());
+        assert!(!inventory(Some(0), 1).cis_compliant(), "a listed key wins");
+        assert!(!inventory(Some(1), 0).cis_compliant());
+        assert!(!inventory(None, 2).cis_compliant());
+        assert_eq!(inventory(Some(0), 2).root_keys_present(), 2);
+        assert_eq!(inventory(Some(2), 1).root_keys_present(), 2);
+    }
 
     #[test]
     fn root_arn_is_recognised_in_every_partition() {
