@@ -8,8 +8,11 @@ mod support;
 
 use aws_sdk_iam::types::StatusType;
 use rootkeys::journal::Journal;
+#[allow(unused_imports)]
+use rootkeys::oplock_shim::OpLockExt;
 use support::{ACCOUNT, Keys, Moto, ROOT_STANDIN, Rootkeys};
 
+#[allow(clippy::assertions_on_constants)]
 fn require_failpoints() {
     assert!(
         rootkeys::failpoint::ENABLED,
@@ -26,13 +29,12 @@ fn run_at(rk: &Rootkeys, keys: &Keys, offset: &str, args: &[&str]) -> support::R
         .args(args)
         .output()
         .expect("run rootkeys");
-    let run = support::Run {
+    support::Run {
         code: output.status.code().unwrap_or(-1),
         stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
         stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
         elapsed: started.elapsed(),
-    };
-    run
+    }
 }
 
 fn records(rk: &Rootkeys) -> Vec<serde_json::Value> {
@@ -276,8 +278,6 @@ async fn a_write_in_flight_is_never_reconciled_by_another_reader() {
 
     // Another operation holds the account's lock (as a write in flight does).
     let journal = Journal::open(rk.state.path(), ACCOUNT).expect("journal");
-    #[allow(unused_imports)]
-    use rootkeys::oplock_shim::OpLockExt;
     let lock = journal
         .try_lock_operation("deactivate of a key")
         .expect("lock")
