@@ -838,12 +838,20 @@ impl App {
                 Banner::info(strings::verified(n))
             });
         }
-        if let Some(first) = snapshot
-            .recorded
-            .iter()
-            .find(|r| r.action == Act::FirstSeenInactive)
-        {
-            self.banner = Some(Banner::info(strings::first_seen_inactive(&first.key)));
+        for record in &snapshot.recorded {
+            let text = match record.action {
+                Act::FirstSeenInactive => strings::first_seen_inactive(&record.key),
+                Act::WindowRestarted => strings::window_restarted(&record.key),
+                Act::SeenActive => strings::seen_active(&record.key),
+                _ => continue,
+            };
+            self.banner = Some(Banner::info(text));
+            break;
+        }
+        if let Some(holder) = &snapshot.busy {
+            self.banner = Some(Banner::info(strings::operation_in_progress(
+                &crate::text::one_line(holder),
+            )));
         }
         if !snapshot.damaged.is_empty() && self.banner.is_none() {
             let lines: Vec<usize> = snapshot.damaged.iter().map(|d| d.line).collect();

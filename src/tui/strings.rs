@@ -357,7 +357,25 @@ pub fn verified(n: u32) -> String {
 
 pub fn first_seen_inactive(key: &str) -> String {
     format!(
-        "{key} was already inactive with no journal record: its observation window starts now (journaled)."
+        "{key} was already inactive with no observation window running: its window starts now (journaled)."
+    )
+}
+
+pub fn window_restarted(key: &str) -> String {
+    format!(
+        "{key} was used after its window began, so it was active in between: its window starts again now (journaled)."
+    )
+}
+
+pub fn seen_active(key: &str) -> String {
+    format!(
+        "{key} is active again after its deactivation (reactivated outside rootkeys): the next deactivation starts a new window (journaled)."
+    )
+}
+
+pub fn operation_in_progress(holder: &str) -> String {
+    format!(
+        "Another rootkeys operation is in progress ({holder}): nothing was journaled by this refresh; press r once it ends."
     )
 }
 
