@@ -335,3 +335,67 @@ fn a_key_id_with_control_characters_is_refused_and_never_echoed_raw() {
         cmd.env("AWS_ENDPOINT_URL", "http://127.0.0.1:9");
     }
 }
+
+/// Twenty deactivate/reactivate runs and status readers at once on one key:
+/// with only rootkeys writing, every operation ends in its own outcome,
+/// nothing is reconciled by another reader, and nothing is "observed" that
+/// rootkeys itself did.
+#[tokio::test(flavor = "multi_thread")]
+async fn parallel_writers_and_readers_never_reconcile_each_other() {
+    let moto = Moto::start();
+    let (keys, session) = support::root_and_session(&moto).await;
+    let rk = Rootkeys::new(&moto);
+    let key = keys[1].id.as_str();
+    let children: Vec<_> = (0..20)
+        .map(|i| {
+            let args: Vec<&str> = match i % 3 {
+                0 => vec!["deactivate", key, "--yes"],
+                1 => vec!["reactivate", key, "--yes"],
+                _ => vec!["status", "--json"],
+            };
+            rk.command(&session)
+                .args(args)
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .expect("spawn")
+        })
+        .collect();
+    for child in children {
+        let out = child.wait_with_output().expect("wait");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            matches!(out.status.code(), Some(0 | 2)),
+            "{:?}: {stderr}",
+            out.status
+        );
+        assert!(
+            out.status.code() == Some(0) || stderr.contains("refused: the key is already"),
+            "only the already-done refusals may fail: {stderr}"
+        );
+    }
+    let records = records(&rk);
+    assert!(
+        records.iter().any(|r| r["phase"] == "outcome"),
+        "some writes went through"
+    );
+    for r in &records {
+        assert!(
+            !matches!(
+                r["action"].as_str(),
+                Some("first_seen_inactive" | "seen_active" | "window_restarted")
+            ),
+            "rootkeys observed its own write as someone else's: {r}"
+        );
+        assert_ne!(r["phase"], "reconciled", "no write was interrupted: {r}");
+    }
+    // Every intent has exactly one outcome, written after it.
+    for intent in records.iter().filter(|r| r["phase"] == "intent") {
+        let outcomes: Vec<_> = records
+            .iter()
+            .filter(|r| r["op"] == intent["op"] && r["phase"] == "outcome")
+            .collect();
+        assert_eq!(outcomes.len(), 1, "{intent}");
+        assert_eq!(outcomes[0]["result"], "ok", "{intent}");
+    }
+}
