@@ -19,9 +19,11 @@ use super::theme::Theme;
 use super::walkthrough::{self, Step};
 use crate::domain::policy::{Request, Stage};
 use crate::domain::usage::{LineKind, summary_lines};
+use crate::domain::window::ago;
 use crate::domain::{KeyStatus, LastUsed, RootKey, View};
 use crate::remediate::KeyView;
 use crate::report::RootRow;
+use crate::text::one_line;
 
 /// Below this size the view shows only a note asking for more room.
 pub const MIN_WIDTH: u16 = 60;
@@ -176,6 +178,16 @@ fn panel<'a>(theme: &Theme, title: &'a str, border: Style) -> Block<'a> {
 
 // ---- header --------------------------------------------------------------
 
+const F_REPORT: &str = "report ";
+const REPORT_STALE: &str = "stale";
+
+/// How long ago the report was generated, as of the snapshot (a report read
+/// after the snapshot is "just now", never "in the future").
+fn report_ago(app: &App, generated: DateTime<Utc>) -> String {
+    let now = app.snapshot.as_ref().map_or(generated, |snap| snap.now);
+    ago((now - generated).max(chrono::TimeDelta::zero()))
+}
+
 /// What stands for a fact not known yet: loading, or unknown after an error.
 fn pending_text(app: &App) -> &'static str {
     if app.load_error.is_some() && !app.loading {
@@ -197,9 +209,13 @@ fn draw_header(frame: &mut Frame, area: Rect, app: &App) {
                 View::Root => s::ROOT_MARK,
                 View::Auditor => s::AUDITOR_MARK,
             };
-            title.push(Span::raw(format!(" {} {} ", s::ACCOUNT, id.account_id)));
+            title.push(Span::raw(format!(
+                " {} {} ",
+                s::ACCOUNT,
+                one_line(&id.account_id)
+            )));
             title.push(Span::raw(format!("│ {mark} ")));
-            title.push(Span::raw(format!("│ {} ", id.arn)));
+            title.push(Span::raw(format!("│ {} ", one_line(&id.arn))));
         }
         None => title.push(Span::raw(format!(" {} {} ", s::ACCOUNT, pending_text(app)))),
     }
@@ -223,30 +239,45 @@ fn draw_header(frame: &mut Frame, area: Rect, app: &App) {
     }
 
     let src = &app.source;
-    let mut facts: Vec<(&str, String)> = Vec::new();
+    let mut facts: Vec<(&str, String, Style)> = Vec::new();
+    // The auditor view rests on the credential report: its age comes first.
+    if let Some((generated, stale)) = app.report_age() {
+        let mut value = format!(
+            "{} ({})",
+            s::date_time(generated),
+            report_ago(app, generated)
+        );
+        let style = if stale.is_some() {
+            value.push_str(&format!(" {} {REPORT_STALE}", s::MARK_WARN));
+            t.warn
+        } else {
+            Style::new()
+        };
+        facts.push((F_REPORT, value, style));
+    }
     if let Some(p) = &src.profile {
-        facts.push((s::F_PROFILE, p.clone()));
+        facts.push((s::F_PROFILE, p.clone(), Style::new()));
     }
     if let Some(r) = &src.region {
-        facts.push((s::F_REGION, r.clone()));
+        facts.push((s::F_REGION, r.clone(), Style::new()));
     }
     if let Some(e) = &src.endpoint {
-        facts.push((s::F_ENDPOINT, e.clone()));
+        facts.push((s::F_ENDPOINT, e.clone(), Style::new()));
     }
-    facts.push(("", s::window(app.window)));
+    facts.push(("", s::window(app.window), Style::new()));
     if let Some(snap) = &app.snapshot {
-        facts.push((s::F_AS_OF, s::date_time(snap.now)));
+        facts.push((s::F_AS_OF, s::date_time(snap.now), Style::new()));
     }
     if src.simulated.is_some() {
-        facts.push(("", s::SIMULATED.to_owned()));
+        facts.push(("", s::SIMULATED.to_owned(), Style::new()));
     }
     let mut spans = vec![Span::raw(" ")];
-    for (i, (label, value)) in facts.into_iter().enumerate() {
+    for (i, (label, value, style)) in facts.into_iter().enumerate() {
         if i > 0 {
             spans.push(Span::styled(" · ", t.dim));
         }
         spans.push(Span::styled(label, t.dim));
-        spans.push(Span::raw(value));
+        spans.push(Span::styled(one_line(&value).into_owned(), style));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), line2);
 
@@ -506,15 +537,26 @@ fn detail_lines(app: &App, width: usize) -> (String, Vec<Line<'static>>) {
     let now = snap.now;
     let mut lines = Vec::new();
     if snap.inventory.view == View::Auditor {
-        lines.extend(
-            styled_wrap(s::AUDITOR_NOTE, width.saturating_sub(2), t.accent)
+        let indented = |text: &str, style: Style| {
+            styled_wrap(text, width.saturating_sub(2), style)
                 .into_iter()
                 .map(|l| {
                     let mut spans = vec![Span::raw(" ")];
                     spans.extend(l.spans);
                     Line::from(spans)
-                }),
-        );
+                })
+                .collect::<Vec<_>>()
+        };
+        lines.extend(indented(s::AUDITOR_NOTE, t.accent));
+        if let Some((_, Some(stale))) = app.report_age() {
+            let text = format!(
+                "{} Stale report: {}. What to do: {}.",
+                s::MARK_WARN,
+                stale.reason(),
+                stale.advice()
+            );
+            lines.extend(indented(&text, t.warn));
+        }
         lines.push(Line::default());
     }
     let Some(row) = app.selected_row() else {
