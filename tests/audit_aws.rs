@@ -208,3 +208,40 @@ fn no_credentials_is_a_clear_error() {
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("no AWS credentials"), "{stderr}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn auditor_audit_shows_when_the_report_was_generated() {
+    use chrono::{DateTime, SubsecRound, Utc};
+    let moto = Moto::start();
+    let root = seed_root(&moto).await;
+    let auditor = create_user_with_keys(&moto, "auditor", 1).await;
+    let rk = Rootkeys::new(&moto);
+
+    // The test server generates the report when it is asked for it.
+    let before = Utc::now().trunc_subsecs(0);
+    let run = rk.run(&auditor[0], &["audit", "--json"]);
+    let after = Utc::now();
+    assert_eq!(run.code, 1, "{run:?}");
+    let doc = run.json();
+    let generated = doc["report_generated"].as_str().expect("a generation time");
+    let generated = DateTime::parse_from_rfc3339(generated)
+        .expect("RFC 3339")
+        .with_timezone(&Utc);
+    assert!(
+        before <= generated && generated <= after,
+        "{generated} not in {before}..{after}"
+    );
+    assert_eq!(doc["report_stale"], false);
+    assert!(doc["report_stale_reason"].is_null());
+
+    let table = rk.run(&auditor[0], &["audit"]);
+    assert!(
+        table.stdout.contains("Credential report generated "),
+        "{table:?}"
+    );
+    assert!(!table.stdout.contains("STALE"), "{table:?}");
+
+    // Root's view does not read the report.
+    let as_root = rk.run(&root[0], &["audit", "--json"]);
+    assert!(as_root.json()["report_generated"].is_null(), "{as_root:?}");
+}
