@@ -239,45 +239,30 @@ fn draw_header(frame: &mut Frame, area: Rect, app: &App) {
     }
 
     let src = &app.source;
-    let mut facts: Vec<(&str, String, Style)> = Vec::new();
-    // The auditor view rests on the credential report: its age comes first.
-    if let Some((generated, stale)) = app.report_age() {
-        let mut value = format!(
-            "{} ({})",
-            s::date_time(generated),
-            report_ago(app, generated)
-        );
-        let style = if stale.is_some() {
-            value.push_str(&format!(" {} {REPORT_STALE}", s::MARK_WARN));
-            t.warn
-        } else {
-            Style::new()
-        };
-        facts.push((F_REPORT, value, style));
-    }
+    let mut facts: Vec<(&str, String)> = Vec::new();
     if let Some(p) = &src.profile {
-        facts.push((s::F_PROFILE, p.clone(), Style::new()));
+        facts.push((s::F_PROFILE, p.clone()));
     }
     if let Some(r) = &src.region {
-        facts.push((s::F_REGION, r.clone(), Style::new()));
+        facts.push((s::F_REGION, r.clone()));
     }
     if let Some(e) = &src.endpoint {
-        facts.push((s::F_ENDPOINT, e.clone(), Style::new()));
+        facts.push((s::F_ENDPOINT, e.clone()));
     }
-    facts.push(("", s::window(app.window), Style::new()));
+    facts.push(("", s::window(app.window)));
     if let Some(snap) = &app.snapshot {
-        facts.push((s::F_AS_OF, s::date_time(snap.now), Style::new()));
+        facts.push((s::F_AS_OF, s::date_time(snap.now)));
     }
     if src.simulated.is_some() {
-        facts.push(("", s::SIMULATED.to_owned(), Style::new()));
+        facts.push(("", s::SIMULATED.to_owned()));
     }
     let mut spans = vec![Span::raw(" ")];
-    for (i, (label, value, style)) in facts.into_iter().enumerate() {
+    for (i, (label, value)) in facts.into_iter().enumerate() {
         if i > 0 {
             spans.push(Span::styled(" · ", t.dim));
         }
         spans.push(Span::styled(label, t.dim));
-        spans.push(Span::styled(one_line(&value).into_owned(), style));
+        spans.push(Span::raw(one_line(&value).into_owned()));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), line2);
 
@@ -299,6 +284,22 @@ fn draw_header(frame: &mut Frame, area: Rect, app: &App) {
                 format!(" · {}", s::keys_present(inv.root_keys_present())),
                 t.dim,
             ));
+            // The auditor's verdict rests on the credential report: its age,
+            // when it fits whole (the detail pane always says it).
+            if let Some((generated, stale)) = app.report_age() {
+                let mut age = format!("{F_REPORT}{}", report_ago(app, generated));
+                let style = if stale.is_some() {
+                    age.push_str(&format!(" {} {REPORT_STALE}", s::MARK_WARN));
+                    t.warn
+                } else {
+                    t.dim
+                };
+                let used: usize = verdict.iter().map(|sp| sp.content.chars().count()).sum();
+                if used + 3 + age.chars().count() <= usize::from(area.width) {
+                    verdict.push(Span::styled(" · ", t.dim));
+                    verdict.push(Span::styled(age, style));
+                }
+            }
         }
         None => verdict.push(Span::styled(pending_text(app), t.dim)),
     }
@@ -548,14 +549,22 @@ fn detail_lines(app: &App, width: usize) -> (String, Vec<Line<'static>>) {
                 .collect::<Vec<_>>()
         };
         lines.extend(indented(s::AUDITOR_NOTE, t.accent));
-        if let Some((_, Some(stale))) = app.report_age() {
+        if let Some((generated, stale)) = app.report_age() {
             let text = format!(
-                "{} Stale report: {}. What to do: {}.",
-                s::MARK_WARN,
-                stale.reason(),
-                stale.advice()
+                "Credential report generated {} ({}).",
+                s::date_time(generated),
+                report_ago(app, generated)
             );
-            lines.extend(indented(&text, t.warn));
+            lines.extend(indented(&text, t.dim));
+            if let Some(stale) = stale {
+                let text = format!(
+                    "{} Stale report: {}. What to do: {}.",
+                    s::MARK_WARN,
+                    stale.reason(),
+                    stale.advice()
+                );
+                lines.extend(indented(&text, t.warn));
+            }
         }
         lines.push(Line::default());
     }
