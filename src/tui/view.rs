@@ -181,6 +181,26 @@ fn panel<'a>(theme: &Theme, title: &'a str, border: Style) -> Block<'a> {
 const F_REPORT: &str = "report ";
 const REPORT_STALE: &str = "stale";
 
+/// The auditor's verdict rests on the credential report: its age, when it
+/// fits whole in `room` columns (the detail pane always says it).
+fn report_spans(app: &App, room: usize) -> Vec<Span<'static>> {
+    let t = &app.theme;
+    let Some((generated, stale)) = app.report_age() else {
+        return Vec::new();
+    };
+    let mut age = format!("{F_REPORT}{}", report_ago(app, generated));
+    let look = if stale.is_some() {
+        age.push_str(&format!(" {} {REPORT_STALE}", s::MARK_WARN));
+        t.warn
+    } else {
+        t.dim
+    };
+    if 3 + age.chars().count() > room {
+        return Vec::new();
+    }
+    vec![Span::styled(" · ", t.dim), Span::styled(age, look)]
+}
+
 /// How long ago the report was generated, as of the snapshot (a report read
 /// after the snapshot is "just now", never "in the future").
 fn report_ago(app: &App, generated: DateTime<Utc>) -> String {
@@ -284,22 +304,11 @@ fn draw_header(frame: &mut Frame, area: Rect, app: &App) {
                 format!(" · {}", s::keys_present(inv.root_keys_present())),
                 t.dim,
             ));
-            // The auditor's verdict rests on the credential report: its age,
-            // when it fits whole (the detail pane always says it).
-            if let Some((generated, stale)) = app.report_age() {
-                let mut age = format!("{F_REPORT}{}", report_ago(app, generated));
-                let style = if stale.is_some() {
-                    age.push_str(&format!(" {} {REPORT_STALE}", s::MARK_WARN));
-                    t.warn
-                } else {
-                    t.dim
-                };
-                let used: usize = verdict.iter().map(|sp| sp.content.chars().count()).sum();
-                if used + 3 + age.chars().count() <= usize::from(area.width) {
-                    verdict.push(Span::styled(" · ", t.dim));
-                    verdict.push(Span::styled(age, style));
-                }
-            }
+            let used: usize = verdict.iter().map(|sp| sp.content.chars().count()).sum();
+            verdict.extend(report_spans(
+                app,
+                usize::from(area.width).saturating_sub(used),
+            ));
         }
         None => verdict.push(Span::styled(pending_text(app), t.dim)),
     }
