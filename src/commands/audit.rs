@@ -66,7 +66,7 @@ impl ReportAge {
         }
     }
 
-    /// `Stale report: …` and what to do, or nothing for a fresh report.
+    /// Why the report is stale and what to do; nothing for a fresh report.
     fn stale_message(&self) -> Option<String> {
         self.stale
             .map(|stale| format!("{}. What to do: {}.", stale.reason(), stale.advice()))
@@ -194,7 +194,8 @@ fn report_lines(inventory: &Inventory, report: &ReportAge, now: DateTime<Utc>) -
         Some(generated) => format!(
             "Credential report generated {} ({}).\n",
             generated.format("%Y-%m-%d %H:%M UTC"),
-            ago(now - generated)
+            // A clock a little behind IAM's says "just now", not "in the future".
+            ago((now - generated).max(chrono::TimeDelta::zero()))
         ),
         None => format!(
             "Credential report: IAM did not say when it was generated; it may be up to {} h old.\n",
@@ -547,5 +548,10 @@ mod tests {
         let shown = table(&inventory, Some(&report), t0());
         assert!(shown.contains("The journal could not be read"), "{shown}");
         assert!(!shown.contains('\u{1b}'), "{shown:?}");
+
+        // IAM's clock a little ahead of ours.
+        let ahead = ReportAge::of(&row(Some(t0() + TimeDelta::seconds(5))), t0(), Ok(None));
+        let shown = table(&inventory, Some(&ahead), t0());
+        assert!(shown.contains("12:00 UTC (just now)."), "{shown}");
     }
 }
