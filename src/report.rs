@@ -12,11 +12,34 @@
 //!
 //! Line numbers in errors are 1-based physical lines of the input (the header is line 1);
 //! a record spanning several lines (a quoted field with a line break) is reported at the
-//! line where it starts. Values echoed in errors are cut to at most 40 characters.
+//! line where it starts. Values echoed in errors have their control characters escaped
+//! and are cut to at most 40 characters.
+//!
+//! Bounds: a report larger than [`MAX_REPORT_BYTES`] is refused, and so is a record (row)
+//! longer than [`MAX_RECORD_BYTES`], before it is held in memory: parsing takes little
+//! more memory than the input itself, whatever the input.
+//!
+//! A report has an age: IAM hands out the same report until it is [`REPORT_MAX_AGE`] old.
+//! [`Stale`] says when the facts of a report may be out of date.
 
-use chrono::{DateTime, Utc};
+use std::io::Read;
+
+use chrono::{DateTime, TimeDelta, Utc};
 use csv::{ByteRecord, Reader, ReaderBuilder, Trim};
 use serde::Serialize;
+
+use crate::text::sanitize;
+
+/// The largest credential report read, from a file or from IAM. A real report is a few
+/// MB even for thousands of IAM users (IAM allows 5000 per account).
+pub const MAX_REPORT_BYTES: u64 = 64 * 1024 * 1024;
+
+/// The longest record (row) read. A real row is a few hundred bytes.
+pub const MAX_RECORD_BYTES: usize = 64 * 1024;
+
+/// IAM hands out the same credential report until it is this old; only then does
+/// `GenerateCredentialReport` start a new one.
+pub const REPORT_MAX_AGE: TimeDelta = TimeDelta::hours(4);
 
 /// When a key was last used, as recorded in the report.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -56,6 +79,10 @@ pub struct RootRow {
     pub mfa_active: Option<bool>,
     /// Always both slots, slot 1 then slot 2.
     pub keys: Vec<ReportKey>,
+    /// When IAM generated the report (`GeneratedTime` of `GetCredentialReport`); `None`
+    /// for a CSV file, which does not say.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub generated: Option<DateTime<Utc>>,
 }
 
 impl RootRow {
@@ -68,6 +95,97 @@ impl RootRow {
     pub fn cis_compliant(&self) -> bool {
         self.present_keys().next().is_none()
     }
+
+    /// Whether this report may be out of date at `now`, given the time of the last
+    /// write rootkeys journaled for the account. `None` when it is fresh, or when its
+    /// generation time is unknown.
+    pub fn stale(&self, now: DateTime<Utc>, last_write: Option<DateTime<Utc>>) -> Option<Stale> {
+        Stale::check(self.generated?, now, last_write)
+    }
+}
+
+/// Why the facts of a credential report may be out of date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stale {
+    /// Older than [`REPORT_MAX_AGE`]: IAM should have generated a new one.
+    Old {
+        generated: DateTime<Utc>,
+        age: TimeDelta,
+    },
+    /// Generated before the last write rootkeys journaled for the account: it does not
+    /// show that write yet.
+    BeforeWrite {
+        generated: DateTime<Utc>,
+        write: DateTime<Utc>,
+    },
+}
+
+impl Stale {
+    /// A report generated at `generated`, read at `now`; `last_write` is the time of the
+    /// newest write rootkeys journaled as applied. Too old wins over before-a-write: its
+    /// advice (run again) covers both.
+    pub fn check(
+        generated: DateTime<Utc>,
+        now: DateTime<Utc>,
+        last_write: Option<DateTime<Utc>>,
+    ) -> Option<Self> {
+        let age = now - generated;
+        if age > REPORT_MAX_AGE {
+            return Some(Self::Old { generated, age });
+        }
+        match last_write {
+            Some(write) if write > generated => Some(Self::BeforeWrite { generated, write }),
+            _ => None,
+        }
+    }
+
+    /// A short, stable code for JSON.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Old { .. } => "older_than_4h",
+            Self::BeforeWrite { .. } => "older_than_last_write",
+        }
+    }
+
+    /// What is stale and why, in one sentence.
+    pub fn reason(&self) -> String {
+        match self {
+            Self::Old { generated, age } => format!(
+                "the credential report was generated {} ago ({}), more than {} h ago",
+                crate::domain::window::human(*age),
+                minute(*generated),
+                REPORT_MAX_AGE.num_hours()
+            ),
+            Self::BeforeWrite { generated, write } => format!(
+                "the credential report was generated at {}, before the last change rootkeys \
+                 journaled for this account ({}): it does not show that change yet",
+                minute(*generated),
+                minute(*write)
+            ),
+        }
+    }
+
+    /// What to do about it.
+    pub fn advice(&self) -> String {
+        match self {
+            Self::Old { .. } => format!(
+                "wait a few minutes and run again: IAM generates a new report once the \
+                 current one is {} h old",
+                REPORT_MAX_AGE.num_hours()
+            ),
+            Self::BeforeWrite { generated, .. } => format!(
+                "IAM hands out the same report until it is {} h old: run again after {} \
+                 for a report that shows the change",
+                REPORT_MAX_AGE.num_hours(),
+                minute(*generated + REPORT_MAX_AGE + TimeDelta::minutes(1))
+            ),
+        }
+    }
+}
+
+/// `2026-11-25 12:00 UTC`.
+fn minute(t: DateTime<Utc>) -> String {
+    t.format("%Y-%m-%d %H:%M UTC").to_string()
 }
 
 /// Why a credential report could not be read.
@@ -81,8 +199,9 @@ pub enum ReportError {
     /// column or root row, or a CSV reading error.
     #[error("line {line}: {message}")]
     Csv { line: u64, message: String },
-    /// A field of the root row has a value of the wrong form (`value` is cut to 40 chars).
-    #[error("line {line}, field {field}: expected {expected}, found {value:?}")]
+    /// A field of the root row has a value of the wrong form (`value` has its control
+    /// characters escaped and is cut to 40 chars).
+    #[error("line {line}, field {field}: expected {expected}, found \"{value}\"")]
     Field {
         line: u64,
         field: String,
@@ -91,17 +210,24 @@ pub enum ReportError {
     },
     #[error("the report has no <root_account> row")]
     NoRootRow,
+    /// Larger than [`MAX_REPORT_BYTES`].
+    #[error(
+        "larger than the {} MiB limit: a real credential report is a few MB even for \
+         thousands of users, so this is not one",
+        MAX_REPORT_BYTES / (1024 * 1024)
+    )]
+    TooLarge,
 }
 
-/// Reads a credential report and returns its `<root_account>` row.
+/// Reads a credential report and returns its `<root_account>` row (with no generation
+/// time: the CSV does not hold one).
 pub fn parse_root_row(input: &[u8]) -> Result<RootRow, ReportError> {
+    if u64::try_from(input.len()).map_or(true, |len| len > MAX_REPORT_BYTES) {
+        return Err(ReportError::TooLarge);
+    }
     // csv-core skips a BOM too; dropping it here keeps byte offsets and lines simple.
     let input = input.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(input);
-    let mut reader = ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .trim(Trim::All)
-        .from_reader(input);
+    let mut reader = csv_reader(input);
     let mut lines = LineCounter::new(input);
     let mut record = ByteRecord::new();
 
@@ -257,6 +383,7 @@ impl Row<'_> {
                 .iter()
                 .map(|&(slot, active)| self.key(slot, active))
                 .collect::<Result<_, _>>()?,
+            generated: None,
         })
     }
 
@@ -356,12 +483,14 @@ fn account_id(arn: &str) -> Option<String> {
     }
 }
 
-/// A value as shown in an error: lossily decoded and cut to `MAX_VALUE_CHARS` characters.
+/// A value as shown in an error: lossily decoded, control characters escaped, and cut to
+/// `MAX_VALUE_CHARS` characters.
 fn excerpt(value: &[u8]) -> String {
     // Every character takes at most 4 bytes, so this prefix still holds more than the
     // limit whenever the value does, and a huge value is never decoded whole.
     let prefix = value.get(..MAX_VALUE_CHARS * 4 + 4).unwrap_or(value);
-    let text = String::from_utf8_lossy(prefix);
+    let decoded = String::from_utf8_lossy(prefix);
+    let text = sanitize(&decoded);
     if text.chars().count() <= MAX_VALUE_CHARS {
         text.into_owned()
     } else {
@@ -372,12 +501,36 @@ fn excerpt(value: &[u8]) -> String {
     }
 }
 
+/// A CSV reader over `input` as the report is read: no header handling (the header is
+/// checked here), any number of fields (checked here), values trimmed.
+fn csv_reader(input: &[u8]) -> Reader<Bounded<'_>> {
+    ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .trim(Trim::All)
+        .from_reader(Bounded::new(input))
+}
+
 fn read_record(
-    reader: &mut Reader<&[u8]>,
+    reader: &mut Reader<Bounded<'_>>,
     record: &mut ByteRecord,
     lines: &mut LineCounter<'_>,
 ) -> Result<bool, ReportError> {
+    let start = reader.position().byte();
+    reader.get_mut().limit_record_from(start);
     reader.read_byte_record(record).map_err(|error| {
+        if reader.get_ref().overran {
+            // The record's position is where the reader started looking for it.
+            let from = record.position().map_or(start, csv::Position::byte);
+            return ReportError::Csv {
+                line: lines.line_at(from),
+                message: format!(
+                    "a row longer than {} KiB: not a credential report (a real row is a few \
+                     hundred bytes)",
+                    MAX_RECORD_BYTES / 1024
+                ),
+            };
+        }
         let line = error
             .position()
             .map_or(lines.line, |position| lines.line_at(position.byte()));
@@ -387,6 +540,58 @@ fn read_record(
         };
         ReportError::Csv { line, message }
     })
+}
+
+/// The input as the CSV reader sees it: never more than [`MAX_RECORD_BYTES`] past the
+/// start of the record being read, so one huge record (a 50 MB line, a line of commas)
+/// fails before it is held in memory.
+struct Bounded<'a> {
+    input: &'a [u8],
+    /// Bytes handed to the reader so far.
+    offset: usize,
+    /// Nothing at or past this offset is handed out.
+    limit: usize,
+    /// The reader asked for bytes past `limit`.
+    overran: bool,
+}
+
+impl<'a> Bounded<'a> {
+    fn new(input: &'a [u8]) -> Self {
+        Self {
+            input,
+            offset: 0,
+            limit: MAX_RECORD_BYTES,
+            overran: false,
+        }
+    }
+
+    /// The next record starts at `position` (after any blank lines the reader skips).
+    fn limit_record_from(&mut self, position: u64) {
+        let len = self.input.len();
+        let mut start = usize::try_from(position).map_or(len, |position| position.min(len));
+        start += self.input[start..]
+            .iter()
+            .take_while(|&&byte| byte == b'\r' || byte == b'\n')
+            .count();
+        self.limit = start.saturating_add(MAX_RECORD_BYTES);
+    }
+}
+
+impl Read for Bounded<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let end = self.input.len().min(self.limit);
+        if self.offset >= end {
+            if self.offset < self.input.len() {
+                self.overran = true;
+                return Err(std::io::Error::other("row too long"));
+            }
+            return Ok(0);
+        }
+        let n = buf.len().min(end - self.offset);
+        buf[..n].copy_from_slice(&self.input[self.offset..self.offset + n]);
+        self.offset += n;
+        Ok(n)
+    }
 }
 
 /// Turns byte offsets, which only grow, into physical line numbers. A line ends at
@@ -528,6 +733,7 @@ mod tests {
                         last_used: None,
                     },
                 ],
+                generated: None,
             }
         );
         assert_eq!(root.present_keys().count(), 0);
@@ -868,7 +1074,7 @@ mod tests {
 
     #[test]
     fn long_values_are_cut() {
-        let huge = "x".repeat(100_000);
+        let huge = "x".repeat(10_000);
         let error = parse(&report(&[&root_row(
             &format!("{huge},N/A,N/A,N/A,N/A"),
             NO_KEY,
@@ -933,6 +1139,131 @@ mod tests {
         );
     }
 
+    #[test]
+    fn control_characters_in_values_are_escaped_in_errors() {
+        let key = "\u{1b}]0;pwned\u{7}\u{1b}[31m,N/A,N/A,N/A,N/A";
+        let error = parse(&report(&[&root_row(key, NO_KEY)])).expect_err("bad boolean");
+        let shown = error.to_string();
+        assert!(
+            !shown.contains('\u{1b}') && !shown.contains('\u{7}'),
+            "{shown:?}"
+        );
+        assert!(shown.contains("found \"\\u{1b}]0;pwned\\u{7}"), "{shown}");
+        // A quoted value with a line break shows the break escaped.
+        let key = "\"tr\nue\",N/A,N/A,N/A,N/A";
+        let error = parse(&report(&[&root_row(key, NO_KEY)])).expect_err("bad boolean");
+        assert!(
+            error.to_string().ends_with("found \"tr\\u{a}ue\""),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn a_huge_row_is_refused_before_it_is_held() {
+        for filler in [b'x', b','] {
+            let mut input = format!("{HEADER}\n{}\n", root_row(NO_KEY, NO_KEY)).into_bytes();
+            input.extend(std::iter::repeat_n(filler, 10 * MAX_RECORD_BYTES));
+            input.extend_from_slice(b"\nbob\n");
+            let error = parse_root_row(&input).expect_err("too long");
+            assert_eq!(
+                error.to_string(),
+                "line 3: a row longer than 64 KiB: not a credential report (a real row is a \
+                 few hundred bytes)"
+            );
+
+            // The reader never got more than one row's limit past the row's start.
+            let mut reader = csv_reader(&input);
+            let mut lines = LineCounter::new(&input);
+            let mut record = ByteRecord::new();
+            let mut rows = 0;
+            while let Ok(true) = read_record(&mut reader, &mut record, &mut lines) {
+                rows += 1;
+            }
+            assert_eq!(rows, 2, "the header and the root row");
+            let row_start = input.len() - 10 * MAX_RECORD_BYTES - 5;
+            assert!(reader.get_ref().overran);
+            assert!(reader.get_ref().offset <= row_start + MAX_RECORD_BYTES);
+            assert!(record.as_slice().len() <= MAX_RECORD_BYTES);
+        }
+
+        // A huge header is refused on line 1; blank lines before a row do not count.
+        let huge = "y".repeat(MAX_RECORD_BYTES + 1);
+        assert!(matches!(
+            parse(&huge),
+            Err(ReportError::Csv { line: 1, .. })
+        ));
+        let blank = "\n".repeat(2 * MAX_RECORD_BYTES);
+        let text = format!("{HEADER}\n{blank}{}\n", root_row(NO_KEY, NO_KEY));
+        assert_eq!(parse_ok(&text).keys.len(), 2);
+        // A row just under the limit is read (and here rejected for its content).
+        let long_arn = format!("arn:{}", "a".repeat(MAX_RECORD_BYTES - 400));
+        let row = root_row_with(&long_arn, NO_KEY, NO_KEY);
+        assert!(row.len() < MAX_RECORD_BYTES);
+        assert_eq!(parse_ok(&report(&[&row])).arn, long_arn);
+    }
+
+    #[test]
+    fn a_report_over_the_size_limit_is_refused() {
+        let limit = usize::try_from(MAX_REPORT_BYTES).expect("fits");
+        let error = parse_root_row(&vec![0; limit + 1]).expect_err("too large");
+        assert_eq!(error, ReportError::TooLarge);
+        assert!(error.to_string().contains("64 MiB"), "{error}");
+    }
+
+    #[test]
+    fn staleness() {
+        let generated = at(2026, 11, 25, 8);
+        let fresh = |now, write| Stale::check(generated, now, write);
+        assert_eq!(fresh(generated, None), None);
+        assert_eq!(
+            fresh(generated + REPORT_MAX_AGE, None),
+            None,
+            "4 h is not stale"
+        );
+        let later = generated + REPORT_MAX_AGE + TimeDelta::minutes(1);
+        assert_eq!(
+            fresh(later, None),
+            Some(Stale::Old {
+                generated,
+                age: REPORT_MAX_AGE + TimeDelta::minutes(1)
+            })
+        );
+        // A write after the report: stale even when young; at or before: fresh.
+        let now = generated + TimeDelta::hours(1);
+        let write = generated + TimeDelta::minutes(30);
+        let before = fresh(now, Some(write)).expect("stale");
+        assert_eq!(before, Stale::BeforeWrite { generated, write });
+        assert_eq!(fresh(now, Some(generated)), None);
+        assert_eq!(fresh(now, Some(generated - TimeDelta::hours(1))), None);
+        // Too old wins.
+        assert!(matches!(fresh(later, Some(write)), Some(Stale::Old { .. })));
+
+        assert_eq!(before.code(), "older_than_last_write");
+        assert!(
+            before.reason().contains("2026-11-25 08:00 UTC"),
+            "{}",
+            before.reason()
+        );
+        assert!(before.reason().contains("08:30 UTC"), "{}", before.reason());
+        assert!(
+            before
+                .advice()
+                .contains("run again after 2026-11-25 12:01 UTC"),
+            "{}",
+            before.advice()
+        );
+        let old = fresh(later, None).expect("stale");
+        assert_eq!(old.code(), "older_than_4h");
+        assert!(old.reason().contains("4 h 1 min ago"), "{}", old.reason());
+        assert!(old.advice().contains("run again"), "{}", old.advice());
+
+        // Through the row; a CSV row has no generation time, so no verdict on it.
+        let mut row = parse_ok(&report(&[&root_row(NO_KEY, NO_KEY)]));
+        assert_eq!(row.stale(later, Some(write)), None);
+        row.generated = Some(generated);
+        assert_eq!(row.stale(now, Some(write)), Some(before));
+    }
+
     // ---- property tests ----
 
     /// Physical lines of `input`, counting LF, CRLF and lone CR as line ends.
@@ -951,6 +1282,9 @@ mod tests {
                 prop_assert!(body.iter().all(|&byte| byte == b'\r' || byte == b'\n'));
             }
             ReportError::NoRootRow => {}
+            ReportError::TooLarge => {
+                prop_assert!(input.len() as u64 > MAX_REPORT_BYTES);
+            }
             ReportError::WrongHeader { missing } => {
                 prop_assert!(!missing.is_empty());
                 prop_assert!(shown.starts_with("line 1: "), "{shown}");
@@ -1178,6 +1512,7 @@ mod tests {
                 created,
                 mfa_active: mfa,
                 keys: vec![key_1, key_2],
+                generated: None,
             };
             let compliant = !expected
                 .keys

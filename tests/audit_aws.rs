@@ -208,3 +208,77 @@ fn no_credentials_is_a_clear_error() {
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("no AWS credentials"), "{stderr}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn auditor_audit_shows_when_the_report_was_generated() {
+    use chrono::{DateTime, SubsecRound, Utc};
+    let moto = Moto::start();
+    let root = seed_root(&moto).await;
+    let auditor = create_user_with_keys(&moto, "auditor", 1).await;
+    let rk = Rootkeys::new(&moto);
+
+    // The test server generates the report when it is asked for it.
+    let before = Utc::now().trunc_subsecs(0);
+    let run = rk.run(&auditor[0], &["audit", "--json"]);
+    let after = Utc::now();
+    assert_eq!(run.code, 1, "{run:?}");
+    let doc = run.json();
+    let generated = doc["report_generated"].as_str().expect("a generation time");
+    let generated = DateTime::parse_from_rfc3339(generated)
+        .expect("RFC 3339")
+        .with_timezone(&Utc);
+    assert!(
+        before <= generated && generated <= after,
+        "{generated} not in {before}..{after}"
+    );
+    assert_eq!(doc["report_stale"], false);
+    assert!(doc["report_stale_reason"].is_null());
+
+    let table = rk.run(&auditor[0], &["audit"]);
+    assert!(
+        table.stdout.contains("Credential report generated "),
+        "{table:?}"
+    );
+    assert!(!table.stdout.contains("STALE"), "{table:?}");
+
+    // Root's view does not read the report.
+    let as_root = rk.run(&root[0], &["audit", "--json"]);
+    assert!(as_root.json()["report_generated"].is_null(), "{as_root:?}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn control_characters_in_the_report_never_reach_the_terminal() {
+    let moto = Moto::start();
+    let root = seed_root(&moto).await;
+    let auditor = create_user_with_keys(&moto, "auditor", 1).await;
+    let rk = Rootkeys::new(&moto);
+    // A colour and a window-title sequence in the last-use service (JSON escapes).
+    let yesterday = (chrono::Utc::now() - chrono::TimeDelta::days(1))
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    moto.set_last_used(
+        &root[0].id,
+        &yesterday,
+        r"s3\u001b[31m\u001b]0;pwned\u0007",
+        "eu-west-1",
+    );
+
+    let table = rk.run(&auditor[0], &["audit"]);
+    assert_eq!(table.code, 1, "{table:?}");
+    assert!(
+        !table.stdout.contains('\u{1b}') && !table.stdout.contains('\u{7}'),
+        "{table:?}"
+    );
+    assert!(
+        table
+            .stdout
+            .contains(r"s3\u{1b}[31m\u{1b}]0;pwned\u{7} eu-west-1"),
+        "{table:?}"
+    );
+    // JSON keeps the value exact (escaped by JSON).
+    let json = rk.run(&auditor[0], &["audit", "--json"]);
+    assert!(!json.stdout.contains('\u{1b}'), "{json:?}");
+    assert_eq!(
+        json.json()["keys"][0]["last_used"]["service"],
+        "s3\u{1b}[31m\u{1b}]0;pwned\u{7}"
+    );
+}

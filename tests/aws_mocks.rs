@@ -12,12 +12,16 @@ use aws_sdk_iam::operation::list_access_keys::ListAccessKeysOutput;
 use aws_sdk_iam::types::{AccessKeyMetadata, ReportStateType, StatusType, SummaryKeyType};
 use aws_sdk_sts::operation::get_caller_identity::GetCallerIdentityOutput;
 use aws_smithy_mocks::{Rule, RuleMode, mock, mock_client};
-use chrono::TimeDelta;
+use chrono::{DateTime, TimeDelta, Utc};
 use rootkeys::account::aws::AwsAccount;
 use rootkeys::account::{Account, AccountError, load_inventory};
+use rootkeys::commands::audit;
 use rootkeys::domain::View;
 use rootkeys::domain::policy::Request;
+use rootkeys::domain::record::{Act, Phase, Result as RecordResult};
+use rootkeys::journal::{Journal, outcome_of};
 use rootkeys::remediate::{RemediateError, Remediator};
+use rootkeys::report::{MAX_REPORT_BYTES, Stale};
 
 const ROOT_ARN: &str = "arn:aws:iam::123456789012:root";
 
@@ -186,9 +190,12 @@ async fn credential_report_that_never_completes_is_bounded() {
     assert!(begun.elapsed() < Duration::from_secs(5));
 }
 
+/// A credential report with one (inactive) root key in slot 1.
+const REPORT: &str = "user,arn,user_creation_time,password_enabled,password_last_used,password_last_changed,password_next_rotation,mfa_active,access_key_1_active,access_key_1_last_rotated,access_key_1_last_used_date,access_key_1_last_used_region,access_key_1_last_used_service,access_key_2_active,access_key_2_last_rotated,access_key_2_last_used_date,access_key_2_last_used_region,access_key_2_last_used_service,cert_1_active,cert_1_last_rotated,cert_2_active,cert_2_last_rotated\n<root_account>,arn:aws:iam::123456789012:root,2015-06-01T12:00:00+00:00,not_supported,N/A,not_supported,not_supported,true,false,2020-01-01T00:00:00+00:00,N/A,N/A,N/A,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A\n";
+
 #[tokio::test]
 async fn auditor_view_ignores_the_callers_own_keys() {
-    let report = "user,arn,user_creation_time,password_enabled,password_last_used,password_last_changed,password_next_rotation,mfa_active,access_key_1_active,access_key_1_last_rotated,access_key_1_last_used_date,access_key_1_last_used_region,access_key_1_last_used_service,access_key_2_active,access_key_2_last_rotated,access_key_2_last_used_date,access_key_2_last_used_region,access_key_2_last_used_service,cert_1_active,cert_1_last_rotated,cert_2_active,cert_2_last_rotated\n<root_account>,arn:aws:iam::123456789012:root,2015-06-01T12:00:00+00:00,not_supported,N/A,not_supported,not_supported,true,false,2020-01-01T00:00:00+00:00,N/A,N/A,N/A,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A\n";
+    let report = REPORT;
     let generate = mock!(aws_sdk_iam::Client::generate_credential_report).then_output(|| {
         GenerateCredentialReportOutput::builder()
             .state(ReportStateType::Complete)
@@ -330,4 +337,155 @@ async fn credentials_expiring_mid_session_fail_the_write_cleanly() {
         std::fs::read_to_string(state.path().join("journal-123456789012.jsonl")).expect("journal");
     assert!(journal.contains(r#""phase":"intent""#), "{journal}");
     assert!(journal.contains(r#""code":"ExpiredToken""#), "{journal}");
+}
+
+/// An auditor's account whose credential report IAM generated at `generated`.
+fn auditor_account(generated: DateTime<Utc>) -> AwsAccount {
+    let generate = mock!(aws_sdk_iam::Client::generate_credential_report).then_output(|| {
+        GenerateCredentialReportOutput::builder()
+            .state(ReportStateType::Complete)
+            .build()
+    });
+    let get = mock!(aws_sdk_iam::Client::get_credential_report).then_output(move || {
+        GetCredentialReportOutput::builder()
+            .content(aws_smithy_types::Blob::new(REPORT.as_bytes()))
+            .report_format(aws_sdk_iam::types::ReportFormatType::TextCsv)
+            .generated_time(aws_smithy_types::DateTime::from_secs(generated.timestamp()))
+            .build()
+    });
+    account(
+        sts_client(&[&identity_rule("arn:aws:iam::123456789012:user/auditor")]),
+        iam_client(&[
+            &summary_rule(1),
+            &list_rule(),
+            &last_used_rule(),
+            &generate,
+            &get,
+        ]),
+    )
+}
+
+fn whole_seconds(t: DateTime<Utc>) -> DateTime<Utc> {
+    DateTime::from_timestamp(t.timestamp(), 0).expect("in range")
+}
+
+#[tokio::test]
+async fn a_report_older_than_four_hours_is_stale() {
+    let generated = whole_seconds(Utc::now() - TimeDelta::hours(5));
+    let state = tempfile::tempdir().expect("tmp");
+    let remediator = Remediator::new(
+        Arc::new(auditor_account(generated)),
+        state.path().to_owned(),
+        TimeDelta::days(7),
+    );
+    let (inventory, report) = audit::load(&remediator).await.expect("audit");
+    let report = report.expect("the auditor view rests on the report");
+    assert_eq!(
+        report.generated,
+        Some(generated),
+        "GeneratedTime is carried"
+    );
+    let Some(Stale::Old { age, .. }) = report.stale else {
+        panic!("expected stale by age, got {report:?}")
+    };
+    assert!(age > TimeDelta::hours(4), "{age}");
+
+    let text = audit::table(&inventory, Some(&report), Utc::now());
+    assert!(
+        text.contains("STALE REPORT: the credential report was generated 5 h"),
+        "{text}"
+    );
+    assert!(
+        text.contains("what to do: wait a few minutes and run again: IAM generates a new report"),
+        "{text}"
+    );
+    let doc: serde_json::Value =
+        serde_json::from_str(&audit::to_json(&inventory, Some(&report))).expect("json");
+    assert_eq!(doc["report_stale"], true);
+    assert_eq!(doc["report_stale_reason"], "older_than_4h");
+    assert_eq!(
+        doc["report_generated"],
+        generated.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+    );
+}
+
+#[tokio::test]
+async fn a_report_older_than_the_last_journaled_write_is_stale() {
+    let now = Utc::now();
+    let generated = whole_seconds(now - TimeDelta::hours(1));
+    let state = tempfile::tempdir().expect("tmp");
+    let journal = Journal::open(state.path(), "123456789012").expect("journal");
+    let write = |at: DateTime<Utc>, op: &str| {
+        let intent = journal.record(
+            at,
+            ROOT_ARN,
+            "AKIAMOCKKEY000000001",
+            Act::Deactivate,
+            Phase::Intent,
+            op,
+        );
+        journal.append(&intent).expect("intent");
+        journal
+            .append(&outcome_of(&intent, at, RecordResult::Ok))
+            .expect("outcome");
+    };
+    let remediator = Remediator::new(
+        Arc::new(auditor_account(generated)),
+        state.path().to_owned(),
+        TimeDelta::days(7),
+    );
+
+    // A write before the report: the report shows it.
+    write(generated - TimeDelta::minutes(10), "before");
+    let (_, report) = audit::load(&remediator).await.expect("audit");
+    assert_eq!(report.expect("report").stale, None);
+
+    // A write after the report: it does not show it yet.
+    let written = whole_seconds(now - TimeDelta::minutes(30));
+    write(written, "after");
+    let (inventory, report) = audit::load(&remediator).await.expect("audit");
+    let report = report.expect("report");
+    assert_eq!(
+        report.stale,
+        Some(Stale::BeforeWrite {
+            generated,
+            write: written
+        })
+    );
+    let text = audit::table(&inventory, Some(&report), Utc::now());
+    let again = (generated + TimeDelta::hours(4) + TimeDelta::minutes(1))
+        .format("%Y-%m-%d %H:%M UTC")
+        .to_string();
+    assert!(
+        text.contains("before the last change rootkeys journaled"),
+        "{text}"
+    );
+    assert!(text.contains(&format!("run again after {again}")), "{text}");
+    let doc: serde_json::Value =
+        serde_json::from_str(&audit::to_json(&inventory, Some(&report))).expect("json");
+    assert_eq!(doc["report_stale_reason"], "older_than_last_write");
+}
+
+#[tokio::test]
+async fn a_report_over_the_size_limit_is_refused() {
+    let generate = mock!(aws_sdk_iam::Client::generate_credential_report).then_output(|| {
+        GenerateCredentialReportOutput::builder()
+            .state(ReportStateType::Complete)
+            .build()
+    });
+    let get = mock!(aws_sdk_iam::Client::get_credential_report).then_output(|| {
+        let size = usize::try_from(MAX_REPORT_BYTES).expect("fits") + 1;
+        GetCredentialReportOutput::builder()
+            .content(aws_smithy_types::Blob::new(vec![b'a'; size]))
+            .build()
+    });
+    let acct = account(sts_client(&[]), iam_client(&[&generate, &get]));
+    let err = acct.root_report_row().await.expect_err("too large");
+    let AccountError::BadReport { message } = &err else {
+        panic!("expected BadReport, got {err:?}")
+    };
+    assert!(
+        message.contains("larger than the 64 MiB limit"),
+        "{message}"
+    );
 }

@@ -345,6 +345,35 @@ async fn auditor_read_only() {
 }
 
 #[tokio::test]
+async fn auditor_with_a_stale_report() {
+    let f = Fixture::new("auditor", false);
+    let mut app = f.loaded_app().await;
+    // IAM handed out a report generated five hours before the snapshot.
+    let mut row = f.sim.root_report_row().await.expect("report");
+    row.generated = Some(t0() - TimeDelta::hours(5));
+    app.update(Action::ReportLoaded(Ok(row)));
+    let screen = render(&mut app, 120, 40);
+    assert!(
+        screen.contains("2 root access keys · report 5 h ago ⚠ stale"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("Credential report generated 2026-11-25 07:00 UTC (5 h ago)."),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("⚠ Stale report: the credential report was"),
+        "{screen}"
+    );
+    assert!(screen.contains("What to do:"), "{screen}");
+    assert!(
+        screen.contains("wait a few minutes and run again"),
+        "{screen}"
+    );
+    snap("auditor_stale_report", &mut app);
+}
+
+#[tokio::test]
 async fn session_ended() {
     let f = Fixture::new("signing-key", true);
     let mut app = f.loaded_app().await;

@@ -214,15 +214,15 @@ impl AwsAccount {
             if generated.state() == Some(&ReportStateType::Complete) {
                 match self.iam.get_credential_report().send().await {
                     Ok(out) => {
-                        let bytes = out
-                            .content()
-                            .map(|b| b.as_ref().to_vec())
-                            .unwrap_or_default();
-                        return report::parse_root_row(&bytes).map_err(|e| {
-                            AccountError::BadReport {
+                        // The content is bounded like a file's (`parse_root_row`
+                        // refuses more than `MAX_REPORT_BYTES`), and read in place.
+                        let bytes = out.content().map_or(&[][..], |b| b.as_ref());
+                        let mut row =
+                            report::parse_root_row(bytes).map_err(|e| AccountError::BadReport {
                                 message: e.to_string(),
-                            }
-                        });
+                            })?;
+                        row.generated = out.generated_time().and_then(to_chrono);
+                        return Ok(row);
                     }
                     Err(e)
                         if matches!(

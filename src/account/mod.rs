@@ -222,6 +222,16 @@ pub fn mark_signing_key(keys: &mut [RootKey], identity: &Identity) {
 /// keys are only used when the caller turns out to be root). As root the
 /// credential report is not waited for; as auditor it is the only source.
 pub async fn load_inventory(account: &dyn Account) -> AccountResult<Inventory> {
+    load_inventory_with_report(account)
+        .await
+        .map(|(inventory, _)| inventory)
+}
+
+/// [`load_inventory`], with the credential report's root row the auditor view
+/// rests on (`None` as root: the report is not read).
+pub async fn load_inventory_with_report(
+    account: &dyn Account,
+) -> AccountResult<(Inventory, Option<RootRow>)> {
     let (identity, present, keys) = futures::join!(
         account.identity(),
         account.keys_present(),
@@ -231,22 +241,24 @@ pub async fn load_inventory(account: &dyn Account) -> AccountResult<Inventory> {
     if identity.is_root() {
         let mut keys = keys?;
         mark_signing_key(&mut keys, &identity);
-        Ok(Inventory {
+        let inventory = Inventory {
             identity,
             view: View::Root,
             keys_present: Some(present?),
             keys,
-        })
+        };
+        Ok((inventory, None))
     } else {
         // Never present the caller's own keys as root's.
         drop(keys);
         let row = account.root_report_row().await?;
         let keys = keys_from_report(&row);
-        Ok(Inventory {
+        let inventory = Inventory {
             identity,
             view: View::Auditor,
             keys_present: present.ok(),
             keys,
-        })
+        };
+        Ok((inventory, Some(row)))
     }
 }

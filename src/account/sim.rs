@@ -811,6 +811,8 @@ impl SimAccount {
             created: Some(started - self.scenario.root_created_ago),
             mfa_active: Some(self.scenario.mfa_active),
             keys,
+            // Built from the live state, so generated just now.
+            generated: Some(self.now_with(state)),
         }
     }
 

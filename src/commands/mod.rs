@@ -131,7 +131,7 @@ pub async fn run_on(shared: Arc<Remediator>, command: Option<Command>) -> Exit {
         return exit;
     }
     match command {
-        Some(Command::Audit { json }) => audit::run(remediator.account().as_ref(), json).await,
+        Some(Command::Audit { json }) => audit::run(remediator, json).await,
         Some(Command::Status { json }) => status::run(remediator, json).await,
         Some(Command::Journal { json }) => history::run(remediator, json).await,
         Some(Command::Deactivate { key_id, yes }) => {

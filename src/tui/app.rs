@@ -21,7 +21,7 @@ use crate::domain::policy::{self, Decision, Refusal, Request, Stage};
 use crate::domain::record::Act;
 use crate::domain::usage::UsageReport;
 use crate::remediate::{Done, KeyView, Snapshot};
-use crate::report::RootRow;
+use crate::report::{RootRow, Stale};
 
 /// From this width on, the walkthrough sits beside the detail pane.
 pub const WIDE: u16 = 100;
@@ -302,6 +302,21 @@ impl App {
 
     pub fn selected_row(&self) -> Option<Row<'_>> {
         self.rows().get(self.selected).copied()
+    }
+
+    /// The credential report behind the auditor view: when IAM generated it
+    /// and whether it is stale (older than 4 h). `None` as root, before the
+    /// report is read, or when IAM did not say when it was generated.
+    pub fn report_age(&self) -> Option<(DateTime<Utc>, Option<Stale>)> {
+        let snap = self
+            .snapshot
+            .as_ref()
+            .filter(|s| s.inventory.view == View::Auditor)?;
+        let Report::Ready(row) = &self.report else {
+            return None;
+        };
+        let generated = row.generated?;
+        Some((generated, row.stale(snap.now.max(generated), None)))
     }
 
     pub fn is_root(&self) -> bool {

@@ -19,9 +19,11 @@ use super::theme::Theme;
 use super::walkthrough::{self, Step};
 use crate::domain::policy::{Request, Stage};
 use crate::domain::usage::{LineKind, summary_lines};
+use crate::domain::window::ago;
 use crate::domain::{KeyStatus, LastUsed, RootKey, View};
 use crate::remediate::KeyView;
 use crate::report::RootRow;
+use crate::text::one_line;
 
 /// Below this size the view shows only a note asking for more room.
 pub const MIN_WIDTH: u16 = 60;
@@ -176,6 +178,36 @@ fn panel<'a>(theme: &Theme, title: &'a str, border: Style) -> Block<'a> {
 
 // ---- header --------------------------------------------------------------
 
+const F_REPORT: &str = "report ";
+const REPORT_STALE: &str = "stale";
+
+/// The auditor's verdict rests on the credential report: its age, when it
+/// fits whole in `room` columns (the detail pane always says it).
+fn report_spans(app: &App, room: usize) -> Vec<Span<'static>> {
+    let t = &app.theme;
+    let Some((generated, stale)) = app.report_age() else {
+        return Vec::new();
+    };
+    let mut age = format!("{F_REPORT}{}", report_ago(app, generated));
+    let look = if stale.is_some() {
+        age.push_str(&format!(" {} {REPORT_STALE}", s::MARK_WARN));
+        t.warn
+    } else {
+        t.dim
+    };
+    if 3 + age.chars().count() > room {
+        return Vec::new();
+    }
+    vec![Span::styled(" · ", t.dim), Span::styled(age, look)]
+}
+
+/// How long ago the report was generated, as of the snapshot (a report read
+/// after the snapshot is "just now", never "in the future").
+fn report_ago(app: &App, generated: DateTime<Utc>) -> String {
+    let now = app.snapshot.as_ref().map_or(generated, |snap| snap.now);
+    ago((now - generated).max(chrono::TimeDelta::zero()))
+}
+
 /// What stands for a fact not known yet: loading, or unknown after an error.
 fn pending_text(app: &App) -> &'static str {
     if app.load_error.is_some() && !app.loading {
@@ -197,9 +229,13 @@ fn draw_header(frame: &mut Frame, area: Rect, app: &App) {
                 View::Root => s::ROOT_MARK,
                 View::Auditor => s::AUDITOR_MARK,
             };
-            title.push(Span::raw(format!(" {} {} ", s::ACCOUNT, id.account_id)));
+            title.push(Span::raw(format!(
+                " {} {} ",
+                s::ACCOUNT,
+                one_line(&id.account_id)
+            )));
             title.push(Span::raw(format!("│ {mark} ")));
-            title.push(Span::raw(format!("│ {} ", id.arn)));
+            title.push(Span::raw(format!("│ {} ", one_line(&id.arn))));
         }
         None => title.push(Span::raw(format!(" {} {} ", s::ACCOUNT, pending_text(app)))),
     }
@@ -246,7 +282,7 @@ fn draw_header(frame: &mut Frame, area: Rect, app: &App) {
             spans.push(Span::styled(" · ", t.dim));
         }
         spans.push(Span::styled(label, t.dim));
-        spans.push(Span::raw(value));
+        spans.push(Span::raw(one_line(&value).into_owned()));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), line2);
 
@@ -267,6 +303,11 @@ fn draw_header(frame: &mut Frame, area: Rect, app: &App) {
             verdict.push(Span::styled(
                 format!(" · {}", s::keys_present(inv.root_keys_present())),
                 t.dim,
+            ));
+            let used: usize = verdict.iter().map(|sp| sp.content.chars().count()).sum();
+            verdict.extend(report_spans(
+                app,
+                usize::from(area.width).saturating_sub(used),
             ));
         }
         None => verdict.push(Span::styled(pending_text(app), t.dim)),
@@ -506,15 +547,34 @@ fn detail_lines(app: &App, width: usize) -> (String, Vec<Line<'static>>) {
     let now = snap.now;
     let mut lines = Vec::new();
     if snap.inventory.view == View::Auditor {
-        lines.extend(
-            styled_wrap(s::AUDITOR_NOTE, width.saturating_sub(2), t.accent)
+        let indented = |text: &str, style: Style| {
+            styled_wrap(text, width.saturating_sub(2), style)
                 .into_iter()
                 .map(|l| {
                     let mut spans = vec![Span::raw(" ")];
                     spans.extend(l.spans);
                     Line::from(spans)
-                }),
-        );
+                })
+                .collect::<Vec<_>>()
+        };
+        lines.extend(indented(s::AUDITOR_NOTE, t.accent));
+        if let Some((generated, stale)) = app.report_age() {
+            let text = format!(
+                "Credential report generated {} ({}).",
+                s::date_time(generated),
+                report_ago(app, generated)
+            );
+            lines.extend(indented(&text, t.dim));
+            if let Some(stale) = stale {
+                let text = format!(
+                    "{} Stale report: {}. What to do: {}.",
+                    s::MARK_WARN,
+                    stale.reason(),
+                    stale.advice()
+                );
+                lines.extend(indented(&text, t.warn));
+            }
+        }
         lines.push(Line::default());
     }
     let Some(row) = app.selected_row() else {
