@@ -375,6 +375,7 @@ mod tests {
             op: format!("op-{minutes}"),
             result,
             forced: false,
+            window_secs: None,
             note: None,
             version: "test".to_owned(),
         }
