@@ -1401,9 +1401,8 @@ def _read_raw(environ: dict[str, Any]) -> bytes:
     return environ["wsgi.input"].read(length) if length > 0 else b""
 
 
-def _read_json(environ: dict[str, Any]) -> Any:
+def _parse_json(raw: bytes) -> Any:
     """The JSON body of a control request ({} when empty)."""
-    raw = _read_raw(environ)
     try:
         return json.loads(raw or b"{}")
     except ValueError as error:
@@ -1688,6 +1687,7 @@ class RootkeysApp:
         account = request_caller(environ, key_id).account_id
         content_type = "application/x-amz-json-1.1"
         request_id = str(uuid.uuid4())
+        raw = _read_raw(environ)  # read first: the connection may be reused
         try:
             failure = take_failure("LookupEvents", region)
             if failure is not None:
@@ -1696,7 +1696,7 @@ class RootkeysApp:
                 # As AWS answers in an opt-in region the account has not enabled.
                 raise ApiError("UnrecognizedClientException", INVALID_TOKEN_MESSAGE)
             try:
-                params = json.loads(_read_raw(environ) or b"{}")
+                params = json.loads(raw or b"{}")
             except ValueError:
                 params = None
             if not isinstance(params, dict):
@@ -1731,12 +1731,13 @@ class RootkeysApp:
         request_id = str(uuid.uuid4())
         headers = [("x-amzn-RequestId", request_id)]
         error: tuple[str | None, str | None] = (None, None)
+        raw = _read_raw(environ)  # read first: the connection may be reused
         try:
             failure = take_failure("ListRegions", None)
             if failure is not None:
                 raise ApiError(failure.code, failure.message, failure.status)
             try:
-                params = json.loads(_read_raw(environ) or b"{}")
+                params = json.loads(raw or b"{}")
             except ValueError:
                 params = None
             if not isinstance(params, dict):
@@ -1760,6 +1761,8 @@ class RootkeysApp:
         environ: dict[str, Any],
         start_response: StartResponse,
     ) -> Iterable[bytes]:
+        # Always read the body: an unread body keeps the client waiting.
+        raw = _read_raw(environ)
         if method == "GET" and path == "/_rootkeys/health":
             return _respond(start_response, "200 OK", b"ok", "text/plain")
         handler = CONTROL_ROUTES.get((method, path))
@@ -1767,7 +1770,7 @@ class RootkeysApp:
             body = json.dumps({"error": f"no control endpoint {method} {path}"})
             return _respond(start_response, "404 Not Found", body.encode())
         try:
-            answer = handler(_read_json(environ) if method == "POST" else {})
+            answer = handler(_parse_json(raw) if method == "POST" else {})
         except ControlError as error:
             body = json.dumps({"error": error.message})
             return _respond(start_response, error.status, body.encode())

@@ -1142,6 +1142,25 @@ def test_foreign_text_is_kept_verbatim_and_listed(server: Launcher, world: World
     assert any(r.get("userAgent") == agent for r in listed)
 
 
+def test_control_requests_with_large_bodies_are_answered_and_closed(server: Launcher) -> None:
+    import socket
+
+    body = b'{"events": []}' + b" " * 300_000
+    for path, status in (("/_rootkeys/nope", b"404"), ("/_rootkeys/events", b"200")):
+        with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
+            sock.sendall(
+                f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n".encode()
+                + body
+            )
+            answer = b""
+            while chunk := sock.recv(65536):  # a timeout here fails the test
+                answer += chunk
+        assert answer.split(b"\r\n", 1)[0] == b"HTTP/1.1 " + status + (
+            b" Not Found" if status == b"404" else b" OK"
+        )
+
+
 def test_reset_clears_the_history(server: Launcher, world: World) -> None:
     client(server, "sts", world.root_a).get_caller_identity()
     assert lookup(server, world.auditor, attribute=("AccessKeyId", world.root_a[0]))["Events"]
