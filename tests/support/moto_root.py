@@ -151,6 +151,7 @@ from __future__ import annotations
 import argparse
 import base64
 import hashlib
+import html
 import itertools
 import json
 import os
@@ -162,6 +163,7 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
+from http import HTTPStatus
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -1152,8 +1154,6 @@ def response_error(
         code = data.get("__type") or data.get("code") or data.get("Code")
         message = data.get("message") or data.get("Message")
     else:
-        import html
-
         found = re.search(r"<Code>(.*?)</Code>", text, re.S)
         code = html.unescape(found.group(1)).strip() if found else None
         found = re.search(r"<Message>(.*?)</Message>", text, re.S)
@@ -1540,8 +1540,6 @@ def _is_lookup_events(environ: dict[str, Any]) -> bool:
 
 
 def _status_line(code: int) -> str:
-    from http import HTTPStatus
-
     try:
         return f"{code} {HTTPStatus(code).phrase}"
     except ValueError:
