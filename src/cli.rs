@@ -94,6 +94,12 @@ pub enum Command {
         force: bool,
     },
     /// What used a key: CloudTrail event history in every enabled region, summarised
+    #[command(
+        after_help = "Exit status: 0 every requested region was searched; 3 partial: some requested regions \
+could not be searched (failed, or not enabled in the account), so the summary covers the others only \
+(they are named on stderr, in the summary's Limits, and in --json as summary.complete = false and \
+summary.regions_not_searched); 2 error: no region could be searched, or bad input."
+    )]
     Usage {
         key_id: String,
         /// Days of history to search (CloudTrail keeps 90)

@@ -22,6 +22,7 @@ pub use crate::domain::usage::RegionFailure;
 use crate::domain::usage::{
     RegionFetch, RegionSelection, TrailEvent, UsageQuery, UsageReport, summarise,
 };
+use crate::text::{foreign, one_line};
 
 /// `CloudTrail` `LookupEvents` allows about 2 requests per second per region
 /// and account: consecutive requests in one region start at least this far apart.
@@ -158,8 +159,9 @@ pub async fn fetch_usage(
                 .as_ref()
                 .map_or((0, 0), |(e, p)| (e.len(), *p));
             notes.push(format!(
-                "{region}: stopped after {events} events on {pages} pages (cap {MAX_EVENTS_PER_REGION} events \
-                 per region); older events in that region are not counted."
+                "{}: stopped after {events} events on {pages} pages (cap {MAX_EVENTS_PER_REGION} events \
+                 per region); older events in that region are not counted.",
+                one_line(&region)
             ));
         }
         per_region.push((region, outcome.result));
@@ -191,7 +193,7 @@ async fn resolve_regions(
             }
             other => {
                 let why = match other {
-                    Err(f) => format!("{}: {}", f.code, f.message),
+                    Err(f) => format!("{}: {}", one_line(&f.code), foreign(&f.message)),
                     Ok(_) => "the list was empty".to_owned(),
                 };
                 let note = format!(

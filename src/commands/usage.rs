@@ -1,8 +1,12 @@
 //! `rootkeys usage KEY_ID`: what used a key, from where and when, from
 //! CloudTrail event history in every enabled region, next to what IAM's
 //! last-used facts and the credential report say.
+//!
+//! Exit status: 0 every requested region was searched; 3 partial (some
+//! requested regions could not be searched: the summary covers the others
+//! only); 2 error (nothing could be searched, or bad input).
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 
 use serde_json::json;
 
@@ -11,7 +15,11 @@ use super::{Exit, print_account_error};
 use crate::account::Account;
 use crate::account::cloudtrail::{DEFAULT_PACING, Progress, fetch_usage};
 use crate::domain::LastUsed;
-use crate::domain::usage::{RegionSelection, UsageQuery, render_text, to_json};
+use crate::domain::usage::{RegionSelection, UsageQuery, UsageReport, render_text, to_json};
+use crate::text::{foreign, one_line};
+
+/// Exit status of a search that did not cover every requested region.
+pub const EXIT_PARTIAL: u8 = 3;
 
 /// `all`, or a comma-separated list of regions.
 pub fn parse_regions(text: &str) -> RegionSelection {
@@ -106,10 +114,13 @@ pub async fn run(
         match &iam_last_used {
             Some(used) => println!(
                 "  GetAccessKeyLastUsed: {}",
-                last_used_text(used.as_ref(), now)
+                one_line(&last_used_text(used.as_ref(), now))
             ),
             None if identity.is_root() => {
-                println!("  GetAccessKeyLastUsed: {key_id} is not one of root's keys");
+                println!(
+                    "  GetAccessKeyLastUsed: {} is not one of root's keys",
+                    one_line(key_id)
+                );
             }
             None => println!("  GetAccessKeyLastUsed: available to root only"),
         }
@@ -125,23 +136,128 @@ pub async fn run(
                         "  credential report, root key slot {} ({}): {}",
                         k.slot,
                         if k.active { "active" } else { "inactive" },
-                        last_used_text(used.as_ref(), now)
+                        one_line(&last_used_text(used.as_ref(), now))
                     );
                 }
             }
-            Err(e) => println!("  credential report: unavailable ({e})"),
+            Err(e) => println!(
+                "  credential report: unavailable ({})",
+                foreign(&e.to_string())
+            ),
         }
     }
-    if report.regions_ok() == 0 {
-        eprintln!("rootkeys: error: no region could be searched");
-        return Exit::Failed;
+    match outcome(&report) {
+        Outcome::Complete => Exit::Done,
+        Outcome::Nothing => {
+            eprintln!("rootkeys: error: no region could be searched");
+            Exit::Failed
+        }
+        Outcome::Partial(message) => {
+            eprintln!("rootkeys: {message}");
+            exit_partial()
+        }
     }
-    Exit::Done
+}
+
+/// How a search ended, for the exit status.
+#[derive(Debug, PartialEq, Eq)]
+enum Outcome {
+    /// Every requested region was searched: exit 0.
+    Complete,
+    /// Some regions were searched, not all: exit 3, with this message.
+    Partial(String),
+    /// No region could be searched: exit 2.
+    Nothing,
+}
+
+fn outcome(report: &UsageReport) -> Outcome {
+    if report.complete() {
+        return Outcome::Complete;
+    }
+    if report.regions_ok() == 0 {
+        return Outcome::Nothing;
+    }
+    let missing: Vec<String> = report
+        .regions_not_searched()
+        .map(|r| one_line(&r.region).into_owned())
+        .collect();
+    Outcome::Partial(format!(
+        "partial: {} of {} requested regions could not be searched ({}); the summary covers the \
+         other regions only (exit status {EXIT_PARTIAL})",
+        missing.len(),
+        report.regions.len(),
+        missing.join(", ")
+    ))
+}
+
+/// Leave with [`EXIT_PARTIAL`]: the command's output is complete and
+/// flushed; `usage` holds no journal, lock or terminal state to release.
+fn exit_partial() -> ! {
+    let _ = std::io::stdout().flush();
+    let _ = std::io::stderr().flush();
+    std::process::exit(i32::from(EXIT_PARTIAL))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    use crate::domain::usage::{RegionFailure, summarise};
+    use chrono::{TimeZone, Utc};
+
+    fn report(results: Vec<(&str, Result<usize, &str>)>) -> UsageReport {
+        let now = Utc
+            .with_ymd_and_hms(2025, 6, 1, 12, 0, 0)
+            .single()
+            .expect("time");
+        let per_region = results
+            .into_iter()
+            .map(|(region, result)| {
+                let fetch = match result {
+                    Ok(pages) => Ok((Vec::new(), pages)),
+                    Err(code) if code == "RegionNotEnabled" => {
+                        Err(RegionFailure::new(code, "not enabled in this account"))
+                    }
+                    Err(code) => Err(RegionFailure::new(code, "denied\x1b[2J")),
+                };
+                (region.to_owned(), fetch)
+            })
+            .collect();
+        summarise("AKIAEXAMPLEROOT00001", 90, now, now, per_region)
+    }
+
+    #[test]
+    fn the_outcome_says_whether_every_requested_region_was_searched() {
+        assert_eq!(
+            outcome(&report(vec![("us-east-1", Ok(1)), ("eu-west-1", Ok(2))])),
+            Outcome::Complete
+        );
+        let partial = outcome(&report(vec![
+            ("us-east-1", Err("AccessDeniedException")),
+            ("eu-west-1", Ok(1)),
+            ("me-south-1", Err("RegionNotEnabled")),
+        ]));
+        assert_eq!(
+            partial,
+            Outcome::Partial(
+                "partial: 2 of 3 requested regions could not be searched (us-east-1, me-south-1); the \
+                 summary covers the other regions only (exit status 3)"
+                    .to_owned()
+            )
+        );
+        assert_eq!(
+            outcome(&report(vec![("us-east-1", Err("AccessDeniedException"))])),
+            Outcome::Nothing
+        );
+        assert_eq!(
+            outcome(&report(vec![("eu-west-1\x1b[31m", Err("Throttling")), ("us-east-1", Ok(1))])),
+            Outcome::Partial(
+                "partial: 1 of 2 requested regions could not be searched (eu-west-1\\u{1b}[31m); the \
+                 summary covers the other regions only (exit status 3)"
+                    .to_owned()
+            )
+        );
+    }
 
     #[test]
     fn regions_parse() {

@@ -1,11 +1,18 @@
 //! Usage review of one access key: what used it, from where and when, across
 //! regions, summarised from `CloudTrail` event history. Pure: no AWS, no
 //! terminal, no clock of its own (the caller passes `now`).
+//!
+//! Event fields, region names, error messages and the key ID are foreign
+//! text: the human summary shows them through [`crate::text`] (control
+//! characters escaped, messages redacted and bounded); the JSON keeps them
+//! as they came.
 
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
+
+use crate::text::{foreign, one_line};
 
 /// `CloudTrail` event history keeps 90 days.
 pub const MAX_DAYS: u32 = 90;
@@ -213,6 +220,12 @@ impl UsageReport {
     pub fn complete(&self) -> bool {
         self.regions_ok() == self.regions.len()
     }
+
+    /// Regions asked for whose history was not read (failed, or not
+    /// enabled), in search order.
+    pub fn regions_not_searched(&self) -> impl Iterator<Item = &RegionOutcome> {
+        self.regions.iter().filter(|r| r.status != RegionStatus::Ok)
+    }
 }
 
 pub const LIMIT_MANAGEMENT_ONLY: &str = "Management events only: data events (such as S3 object reads and writes, \
@@ -246,7 +259,11 @@ pub fn summarise(
                 events.extend(found);
             }
             Err(failure) if failure.is_unavailable() => {
-                unavailable.push(format!("{region} ({})", failure.message));
+                unavailable.push(format!(
+                    "{} ({})",
+                    one_line(&region),
+                    foreign(&failure.message)
+                ));
                 regions.push(RegionOutcome {
                     region,
                     status: RegionStatus::Unavailable,
@@ -256,8 +273,10 @@ pub fn summarise(
             }
             Err(failure) => {
                 failed.push(format!(
-                    "{region} failed ({}: {}); its events are not included.",
-                    failure.code, failure.message
+                    "{} failed ({}: {}); its events are not included.",
+                    one_line(&region),
+                    one_line(&failure.code),
+                    foreign(&failure.message)
                 ));
                 regions.push(RegionOutcome {
                     region,
@@ -462,7 +481,7 @@ pub fn summary_lines(report: &UsageReport, now: DateTime<Utc>) -> Vec<SummaryLin
         LineKind::Title,
         format!(
             "Usage of {} in the last {} days ({} to {} UTC): {} in {} of {} regions searched",
-            report.key_id,
+            one_line(&report.key_id),
             report.days,
             report.from.format("%Y-%m-%d %H:%M"),
             report.to.format("%Y-%m-%d %H:%M"),
@@ -472,11 +491,9 @@ pub fn summary_lines(report: &UsageReport, now: DateTime<Utc>) -> Vec<SummaryLin
         ),
     )];
     if ok < searched {
-        let missing: Vec<&str> = report
-            .regions
-            .iter()
-            .filter(|r| r.status != RegionStatus::Ok)
-            .map(|r| r.region.as_str())
+        let missing: Vec<String> = report
+            .regions_not_searched()
+            .map(|r| one_line(&r.region).into_owned())
             .collect();
         out.push(SummaryLine::new(
             LineKind::Incomplete,
@@ -494,7 +511,7 @@ pub fn summary_lines(report: &UsageReport, now: DateTime<Utc>) -> Vec<SummaryLin
             LineKind::Nothing,
             format!(
                 "No management events signed with {} in the last {} days in the {} searched.",
-                report.key_id,
+                one_line(&report.key_id),
                 report.days,
                 plural(ok, "region", "regions"),
             ),
@@ -510,9 +527,10 @@ pub fn summary_lines(report: &UsageReport, now: DateTime<Utc>) -> Vec<SummaryLin
     out.push(SummaryLine::blank());
     out.push(SummaryLine::new(LineKind::Heading, "Limits:"));
     for limit in &report.limits {
+        let limit = one_line(limit);
         let failed = report
             .failed_regions()
-            .any(|r| limit.starts_with(&format!("{} failed (", r.region)));
+            .any(|r| limit.starts_with(&format!("{} failed (", one_line(&r.region))));
         let kind = if failed {
             LineKind::FailedRegion
         } else {
@@ -538,7 +556,11 @@ fn render_actions(
         .iter()
         .map(|a| {
             truncate(
-                &format!("{} {}", short_source(&a.event_source), a.event_name),
+                &format!(
+                    "{} {}",
+                    short_source(&one_line(&a.event_source)),
+                    one_line(&a.event_name)
+                ),
                 60,
             )
         })
@@ -575,8 +597,8 @@ fn render_callers(
         .iter()
         .map(|c| {
             (
-                truncate(c.source_ip.as_deref().unwrap_or("-"), 39),
-                shorten_agent(c.user_agent.as_deref().unwrap_or("-"), 50),
+                truncate(&one_line(c.source_ip.as_deref().unwrap_or("-")), 39),
+                shorten_agent(&one_line(c.user_agent.as_deref().unwrap_or("-")), 50),
             )
         })
         .collect();
@@ -615,7 +637,12 @@ fn render_regions(
     for r in &report.by_region {
         out.push(SummaryLine::new(
             LineKind::Row,
-            format!("  {:>6}  {:<16}  {}", r.count, r.region, when(r.last_seen)),
+            format!(
+                "  {:>6}  {:<16}  {}",
+                r.count,
+                one_line(&r.region),
+                when(r.last_seen)
+            ),
         ));
     }
     let quiet = report
@@ -641,18 +668,18 @@ fn render_newest(out: &mut Vec<SummaryLine>, report: &UsageReport) {
         let mut line = format!(
             "  {}  {:<14}  {} {}",
             e.time.format("%Y-%m-%d %H:%M:%S"),
-            e.region,
-            short_source(&e.event_source),
-            e.event_name
+            one_line(&e.region),
+            short_source(&one_line(&e.event_source)),
+            one_line(&e.event_name)
         );
         if let Some(ip) = &e.source_ip {
-            line.push_str(&format!("  from {ip}"));
+            line.push_str(&format!("  from {}", truncate(&one_line(ip), 39)));
         }
         if let Some(ua) = &e.user_agent {
-            line.push_str(&format!("  [{}]", shorten_agent(ua, 40)));
+            line.push_str(&format!("  [{}]", shorten_agent(&one_line(ua), 40)));
         }
         if let Some(code) = &e.error_code {
-            line.push_str(&format!("  error: {code}"));
+            line.push_str(&format!("  error: {}", truncate(&one_line(code), 60)));
         }
         out.push(SummaryLine::new(LineKind::Row, line));
     }
@@ -668,6 +695,10 @@ pub fn to_json(report: &UsageReport) -> serde_json::Value {
             "to": report.to,
             "total_events": report.total_events(),
             "complete": report.complete(),
+            "regions_not_searched": report
+                .regions_not_searched()
+                .map(|r| r.region.as_str())
+                .collect::<Vec<_>>(),
             "regions": report.regions,
             "by_action": report.by_action,
             "by_caller": report.by_caller,
@@ -1144,6 +1175,10 @@ mod tests {
         let json = to_json(&r);
         assert_eq!(json["summary"]["total_events"], 6);
         assert_eq!(json["summary"]["complete"], false);
+        assert_eq!(
+            json["summary"]["regions_not_searched"],
+            serde_json::json!(["ap-south-1"])
+        );
         assert_eq!(json["summary"]["regions"][2]["status"]["state"], "failed");
         assert_eq!(
             json["summary"]["regions"][2]["status"]["code"],
@@ -1152,6 +1187,70 @@ mod tests {
         assert_eq!(json["summary"]["by_action"][0]["event_name"], "ListBuckets");
         assert_eq!(json["events"].as_array().map(Vec::len), Some(6));
         assert_eq!(json["events"][0]["source_ip"], "198.51.100.7");
+    }
+
+    #[test]
+    fn foreign_text_is_escaped_in_the_summary_and_kept_in_json() {
+        let hostile = TrailEvent {
+            time: at(2, 0),
+            region: "eu-west-1\u{1b}[8m".to_owned(),
+            event_source: "iam.amazonaws.com\u{1b}[1m".to_owned(),
+            event_name: "List\u{1b}[2JUsers".to_owned(),
+            source_ip: Some("203.0.113.5\u{7}".to_owned()),
+            user_agent: Some("evil/1.0 \u{1b}]0;pwned\u{7}\nsecond line".to_owned()),
+            read_only: Some(true),
+            error_code: Some("Denied\u{9b}31m".to_owned()),
+        };
+        let mut r = summarise(
+            "AKIA\u{1b}[31mKEY",
+            90,
+            at(1, 0),
+            at(10, 0),
+            vec![
+                ("us-east-1".to_owned(), Ok((vec![hostile], 1))),
+                (
+                    "ap-south-1\u{1b}[5m".to_owned(),
+                    Err(RegionFailure::new(
+                        "AccessDenied\u{1b}[7m",
+                        "no\u{1b}]52;c;aGk=\u{7} access",
+                    )),
+                ),
+            ],
+        );
+        r.limits.push("note from elsewhere\u{1b}[0m".to_owned());
+        let text = render_text(&r, at(10, 0));
+        assert!(
+            !text.chars().any(|c| c.is_control() && c != '\n'),
+            "{text:?}"
+        );
+        for escaped in [
+            "AKIA\\u{1b}[31mKEY",
+            "iam.amazonaws.com\\u{1b}[1m List\\u{1b}[2JUsers",
+            "203.0.113.5\\u{7}",
+            "evil/1.0 \\u{1b}]0;pwned\\u{7} second line",
+            "eu-west-1\\u{1b}[8m",
+            "error: Denied\\u{9b}31m",
+            "ap-south-1\\u{1b}[5m failed (AccessDenied\\u{1b}[7m: no\\u{1b}]52;c;aGk=\\u{7} access)",
+            "note from elsewhere\\u{1b}[0m",
+        ] {
+            assert!(text.contains(escaped), "{escaped} missing: {text}");
+        }
+        // The failed region's limit line is still recognised as one.
+        assert!(
+            summary_lines(&r, at(10, 0))
+                .iter()
+                .any(|l| l.kind == LineKind::FailedRegion && l.text.contains("ap-south-1"))
+        );
+        // JSON keeps the values as they came (serde escapes them).
+        let json = to_json(&r);
+        assert_eq!(
+            json["events"][0]["user_agent"],
+            "evil/1.0 \u{1b}]0;pwned\u{7}\nsecond line"
+        );
+        assert_eq!(
+            json["summary"]["regions_not_searched"][0],
+            "ap-south-1\u{1b}[5m"
+        );
     }
 
     #[test]

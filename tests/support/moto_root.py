@@ -31,15 +31,114 @@ module adds, by patching moto in-process:
   ``--record-last-used`` restores it.  Last-use facts are seeded through the
   control endpoints instead.
 
-Control endpoints (handled before moto sees the request):
+* CloudTrail event history, which moto lacks (see below): every management
+  event the server serves is recorded, and cloudtrail:LookupEvents answers
+  from the record in the real JSON wire format.
+* account:ListRegions (also missing from moto) answers from a configurable
+  set of regions.
+
+CloudTrail event history
+------------------------
+
+Recorded: every request signed with an access key that a moto service
+answers (successfully or with an error), with the event name (the
+operation), the event time (arrival, whole seconds), the signing access key
+id, the source IP (the client's address), the User-Agent header, the event
+source (``<signing service>.amazonaws.com``, e.g. iam.amazonaws.com), the
+caller (``userIdentity`` type Root with Username ``root`` for the stand-in's
+and root sessions' keys, IAMUser with the user's name for other users' keys,
+IAMUser ``moto`` for keys moto never issued), and errorCode/errorMessage when
+the answer is an error (from the XML ``<Code>``/``<Message>``, the JSON
+``__type``/``message`` or the ``x-amzn-ErrorType`` header).  ListRegions is
+recorded too.  readOnly is true for operations named Get*, List*,
+Describe*, Lookup*, Head*, Search*, BatchGet*.
+
+Events are kept per account and region.  The region is the request's
+signing region, except for global services (IAM, Account, Organizations,
+Route 53, CloudFront), which land in us-east-1 as on AWS.  STS lands in the
+signing region: us-east-1 for the global endpoint, the region itself for a
+regional endpoint (what the SDKs use by default).
+
+Not recorded: cloudtrail:LookupEvents itself (AWS does record it; it is left
+out so that a lookup never changes what the next lookup sees), requests to
+/_rootkeys/* and /moto-api/*, unsigned requests, requests rejected for an
+inactive or deleted key (they never reach a service), and data events, which
+event history never holds: S3 object operations (names containing
+``Object``, multipart uploads), Lambda Invoke, DynamoDB item operations.
+Events appear at once (AWS takes minutes).
+
+LookupEvents (target ``CloudTrail_20131101.LookupEvents``, with or without
+the ``com.amazonaws.cloudtrail.v20131101.`` prefix) answers, in the region it
+is signed for and the caller's account, the events of the last 90 days,
+newest first (ties: the later arrival first):
+
+* ``LookupAttributes``: at most one (else InvalidLookupAttributesException),
+  any of AccessKeyId, EventName, Username, EventSource, EventId, ReadOnly,
+  ResourceType, ResourceName; values match exactly.
+* ``StartTime``/``EndTime`` (epoch seconds), both inclusive; start after end
+  is InvalidTimeRangeException.  Without EndTime there is no upper bound.
+* ``MaxResults`` 1..50, default 50 (else InvalidMaxResultsException).
+* ``NextToken``: an opaque cursor after the last event returned, valid only
+  with the same parameters (else InvalidNextTokenException); events
+  recorded meanwhile never shift the pages.
+* ``EventCategory`` ``insight``: always empty.
+* Each event: EventId, EventName, ReadOnly ("true"/"false"), AccessKeyId,
+  EventTime (epoch seconds), EventSource, Username, Resources and
+  CloudTrailEvent, the JSON record string: eventVersion, userIdentity
+  {type, principalId, arn, accountId, accessKeyId[, userName]}, eventTime
+  (ISO 8601), eventSource, eventName, awsRegion, sourceIPAddress, userAgent,
+  errorCode/errorMessage (failed calls only), requestParameters and
+  responseElements (null), requestID, eventID, readOnly (boolean), eventType
+  AwsApiCall, managementEvent true, recipientAccountId, eventCategory
+  Management.
+* In a region that is not enabled (see ListRegions) it answers
+  UnrecognizedClientException, as AWS does for an opt-in region the account
+  has not enabled.
+
+account:ListRegions (POST /listRegions) lists the 17 regions enabled by
+default as ENABLED_BY_DEFAULT and the opt-in regions as DISABLED (unless
+POST /_rootkeys/regions says otherwise), sorted by name, filtered by
+``RegionOptStatusContains``, ``MaxResults`` 1..50 (default 20) with
+``NextToken`` pagination.  ``AccountId`` is ignored; the set is the same for
+every account.
+
+Control endpoints (handled before moto sees the request)
+--------------------------------------------------------
 
     GET  /_rootkeys/health      -> 200 "ok"
     POST /_rootkeys/last_used   {"access_key_id", "date", "service", "region"}
                                 ("date": null clears the last-use record)
     POST /_rootkeys/created     {"access_key_id", "date"}  (backdates CreateDate)
+    POST /_rootkeys/events      [event, ...] or {"events": [event, ...]}
+                                -> {"recorded": n, "event_ids": [...]}
+    GET  /_rootkeys/events      -> {"events": [CloudTrail record, ...]}, every
+                                account and region, newest first
+    POST /_rootkeys/fail        {"operation": "LookupEvents" | "ListRegions",
+                                 "region": R or null (every region),
+                                 "code": "AccessDeniedException" (null: stop failing),
+                                 "message": "...", "status": 400, "times": n or null}
+    POST /_rootkeys/regions     {"enabled": ["us-east-1", ...]}  (null: the default 17)
 
-Both POST endpoints answer 200 ``{}``, 404 for an unknown key id and 400 for
-a malformed body.  Dates are ISO 8601 (``2026-11-20T10:00:00Z``).
+POST /_rootkeys/events adds back-dated or foreign events to the history
+(all of them, or none if one is invalid).  Each event is an object with
+``event_name`` and ``event_source`` (required), ``event_time`` (ISO 8601,
+default now), ``region`` (default us-east-1), ``access_key_id`` (the caller
+is derived from it as for recorded requests; a key moto never issued gives
+userIdentity type Unknown in ``account_id``, default 123456789012),
+``account_id``, ``username``, ``identity_type`` (overrides), ``source_ip``,
+``user_agent``, ``error_code``, ``error_message``, ``read_only`` (default:
+from the name), ``resources`` (``[{"type", "name"}]``), ``event_id``,
+``request_id``.  Events older than 90 days are kept but, as on AWS, never
+returned.
+
+POST /_rootkeys/fail makes the next ``times`` calls of an operation (every
+call while ``times`` is null) answer the given error: a region's
+LookupEvents (region null: every region) or ListRegions (region ignored).
+
+The POST endpoints answer 200 (``{}`` unless said otherwise), 404 for an
+unknown key id and 400 for a malformed body.  Dates are ISO 8601
+(``2026-11-20T10:00:00Z``).  POST /moto-api/reset also clears the event
+history, the injected failures and the region set.
 
 Accounts follow stock moto: a request signed with an access key that moto
 issued runs in the account of the key's owner; any other key runs in the
@@ -50,14 +149,21 @@ another account for seeding).
 from __future__ import annotations
 
 import argparse
+import base64
+import hashlib
+import html
+import itertools
 import json
 import os
+import re
 import signal
 import sys
 import threading
 import uuid
 from collections.abc import Callable, Iterable, Iterator
-from datetime import datetime, timezone
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from http import HTTPStatus
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -455,6 +561,726 @@ def _patch_last_used_recording() -> None:
     iam_models.mark_account_as_visited = mark_account_as_visited
 
 
+def _patch_action_capture() -> None:
+    """Wrap moto.core.responses.BaseResponse.setup_class.
+
+    Every moto service sets up its response object through it (S3 through
+    super()); once set up, the object knows which operation the request
+    names.  The operation, moto's service name and region are written into
+    the per-thread context of the request being recorded (see
+    RootkeysApp.recorded), if any.  moto's own state is left as it was.
+    """
+    from moto.core.responses import BaseResponse
+
+    original = BaseResponse.setup_class
+
+    def setup_class(self: Any, *args: Any, **kwargs: Any) -> None:
+        original(self, *args, **kwargs)
+        context = getattr(_request_context, "current", None)
+        if context is None or context.get("action"):
+            return
+        saved = getattr(self, "uri_match", None)
+        try:
+            action = self._get_action()
+        except Exception:  # an unroutable request is simply not recorded
+            action = None
+        finally:
+            self.uri_match = saved
+        if isinstance(action, str) and action:
+            context["action"] = action
+            context["service"] = getattr(self, "service_name", None)
+            context["region"] = getattr(self, "region", None)
+
+    BaseResponse.setup_class = setup_class  # type: ignore[method-assign]
+
+
+# --------------------------------------------------------------------------
+# CloudTrail event history (LookupEvents) and enabled regions (ListRegions)
+# --------------------------------------------------------------------------
+
+# X-Amz-Target of cloudtrail:LookupEvents; boto3 prefixes it with
+# "com.amazonaws.cloudtrail.v20131101.", the Rust SDK does not.
+LOOKUP_EVENTS_TARGET = "CloudTrail_20131101.LookupEvents"
+# Event history keeps 90 days.
+HISTORY_DAYS = 90
+# LookupEvents MaxResults: default and maximum.
+LOOKUP_PAGE_SIZE = 50
+# ListRegions page size when MaxResults is not given.
+LIST_REGIONS_PAGE_SIZE = 20
+# eventVersion written into each CloudTrail record.
+EVENT_VERSION = "1.11"
+DEFAULT_ACCOUNT = "123456789012"
+# Services whose events CloudTrail records in us-east-1 whatever the
+# signing region.
+GLOBAL_SERVICES = frozenset({"iam", "account", "organizations", "route53", "cloudfront"})
+# Signing names whose event source is not "<name>.amazonaws.com".
+EVENT_SOURCES = {"email": "ses.amazonaws.com"}
+# Operation names that read only (the others are recorded readOnly false).
+READ_ONLY_PREFIXES = ("Get", "List", "Describe", "Lookup", "Head", "Search", "BatchGet")
+# Data events: not in event history, so never recorded.
+DATA_OPERATIONS = {
+    "s3": {
+        "CreateMultipartUpload",
+        "UploadPart",
+        "UploadPartCopy",
+        "CompleteMultipartUpload",
+        "AbortMultipartUpload",
+        "ListParts",
+    },
+    "lambda": {"Invoke", "InvokeAsync", "InvokeWithResponseStream"},
+    "dynamodb": {
+        "GetItem",
+        "PutItem",
+        "UpdateItem",
+        "DeleteItem",
+        "Query",
+        "Scan",
+        "BatchGetItem",
+        "BatchWriteItem",
+        "TransactGetItems",
+        "TransactWriteItems",
+    },
+}
+LOOKUP_ATTRIBUTE_KEYS = (
+    "EventId",
+    "EventName",
+    "ReadOnly",
+    "Username",
+    "ResourceType",
+    "ResourceName",
+    "EventSource",
+    "AccessKeyId",
+)
+REGION_OPT_STATUSES = ("ENABLED", "ENABLING", "DISABLING", "DISABLED", "ENABLED_BY_DEFAULT")
+
+# The 17 commercial regions enabled by default (no opt-in).
+DEFAULT_ENABLED_REGIONS = (
+    "ap-northeast-1",
+    "ap-northeast-2",
+    "ap-northeast-3",
+    "ap-south-1",
+    "ap-southeast-1",
+    "ap-southeast-2",
+    "ca-central-1",
+    "eu-central-1",
+    "eu-north-1",
+    "eu-west-1",
+    "eu-west-2",
+    "eu-west-3",
+    "sa-east-1",
+    "us-east-1",
+    "us-east-2",
+    "us-west-1",
+    "us-west-2",
+)
+# Opt-in regions, listed DISABLED unless enabled through /_rootkeys/regions.
+OPT_IN_REGIONS = (
+    "af-south-1",
+    "ap-east-1",
+    "ap-south-2",
+    "ap-southeast-3",
+    "ap-southeast-4",
+    "ca-west-1",
+    "eu-central-2",
+    "eu-south-1",
+    "eu-south-2",
+    "il-central-1",
+    "me-central-1",
+    "me-south-1",
+)
+
+# The request being recorded on this thread (werkzeug serves each request
+# on its own thread): filled in by the setup_class patch.
+_request_context = threading.local()
+
+
+def _utcnow() -> datetime:
+    return datetime.now(timezone.utc).replace(microsecond=0)
+
+
+def iso_time(value: datetime) -> str:
+    return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass
+class TrailEvent:
+    """One management event as CloudTrail event history keeps it."""
+
+    account_id: str
+    region: str
+    event_time: datetime  # aware, UTC, whole seconds
+    event_name: str
+    event_source: str
+    user_identity: dict[str, Any]
+    username: str | None
+    access_key_id: str | None
+    source_ip: str | None
+    user_agent: str | None
+    read_only: bool
+    error_code: str | None = None
+    error_message: str | None = None
+    resources: list[dict[str, str]] = field(default_factory=list)
+    event_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    # Arrival order: breaks ties between events of the same second.
+    seq: int = 0
+
+    def record(self) -> dict[str, Any]:
+        """The CloudTrail record, as LookupEvents returns it in CloudTrailEvent."""
+        record: dict[str, Any] = {
+            "eventVersion": EVENT_VERSION,
+            "userIdentity": self.user_identity,
+            "eventTime": iso_time(self.event_time),
+            "eventSource": self.event_source,
+            "eventName": self.event_name,
+            "awsRegion": self.region,
+        }
+        if self.source_ip is not None:
+            record["sourceIPAddress"] = self.source_ip
+        if self.user_agent is not None:
+            record["userAgent"] = self.user_agent
+        if self.error_code is not None:
+            record["errorCode"] = self.error_code
+        if self.error_message is not None:
+            record["errorMessage"] = self.error_message
+        record.update(
+            {
+                "requestParameters": None,
+                "responseElements": None,
+                "requestID": self.request_id,
+                "eventID": self.event_id,
+                "readOnly": self.read_only,
+                "eventType": "AwsApiCall",
+                "managementEvent": True,
+                "recipientAccountId": self.account_id,
+                "eventCategory": "Management",
+            }
+        )
+        return record
+
+    def lookup_entry(self) -> dict[str, Any]:
+        """The Event structure of a LookupEvents response."""
+        entry: dict[str, Any] = {
+            "EventId": self.event_id,
+            "EventName": self.event_name,
+            "ReadOnly": "true" if self.read_only else "false",
+        }
+        if self.access_key_id is not None:
+            entry["AccessKeyId"] = self.access_key_id
+        entry["EventTime"] = self.event_time.timestamp()
+        entry["EventSource"] = self.event_source
+        if self.username is not None:
+            entry["Username"] = self.username
+        entry["Resources"] = [
+            {"ResourceType": r["type"], "ResourceName": r["name"]} for r in self.resources
+        ]
+        entry["CloudTrailEvent"] = json.dumps(self.record())
+        return entry
+
+    def matches(self, key: str, value: str) -> bool:
+        """Does this event match one LookupAttribute?"""
+        if key == "ReadOnly":
+            return value.lower() == ("true" if self.read_only else "false")
+        if key == "ResourceType":
+            return any(r["type"] == value for r in self.resources)
+        if key == "ResourceName":
+            return any(r["name"] == value for r in self.resources)
+        fields = {
+            "EventId": self.event_id,
+            "EventName": self.event_name,
+            "Username": self.username,
+            "EventSource": self.event_source,
+            "AccessKeyId": self.access_key_id,
+        }
+        return fields.get(key) == value
+
+
+@dataclass
+class InjectedFailure:
+    code: str
+    message: str
+    status: int
+    remaining: int | None  # None: until cleared
+
+
+# Every account's and region's events, in arrival order.
+_trail: list[TrailEvent] = []
+_trail_seq = itertools.count(1)
+# (operation, region or None) -> the error that operation answers.
+_failures: dict[tuple[str, str | None], InjectedFailure] = {}
+# Enabled regions; None: the 17 enabled by default.
+_enabled_regions: list[str] | None = None
+_trail_lock = threading.Lock()
+
+
+def reset_trail() -> None:
+    global _enabled_regions
+    with _trail_lock:
+        _trail.clear()
+        _failures.clear()
+        _enabled_regions = None
+
+
+def add_events(events: list[TrailEvent]) -> None:
+    with _trail_lock:
+        for event in events:
+            event.seq = next(_trail_seq)
+            _trail.append(event)
+
+
+def all_events() -> list[TrailEvent]:
+    with _trail_lock:
+        return list(_trail)
+
+
+def take_failure(operation: str, region: str | None) -> InjectedFailure | None:
+    """The injected error for this call, if any (counting it down)."""
+    with _trail_lock:
+        for slot in ((operation, region), (operation, None)):
+            failure = _failures.get(slot)
+            if failure is None:
+                continue
+            if failure.remaining is not None:
+                failure.remaining -= 1
+                if failure.remaining <= 0:
+                    del _failures[slot]
+            return failure
+    return None
+
+
+def region_statuses() -> dict[str, str]:
+    """Every known region with its opt-in status."""
+    with _trail_lock:
+        enabled = _enabled_regions
+    if enabled is None:
+        enabled = list(DEFAULT_ENABLED_REGIONS)
+    statuses = {region: "DISABLED" for region in DEFAULT_ENABLED_REGIONS + OPT_IN_REGIONS}
+    for region in enabled:
+        statuses[region] = (
+            "ENABLED_BY_DEFAULT" if region in DEFAULT_ENABLED_REGIONS else "ENABLED"
+        )
+    return statuses
+
+
+def region_enabled(region: str) -> bool:
+    return region_statuses().get(region) in ("ENABLED", "ENABLED_BY_DEFAULT")
+
+
+@dataclass
+class Caller:
+    """Who signed a request, as CloudTrail names them."""
+
+    account_id: str
+    identity: dict[str, Any]
+    username: str | None
+
+
+def caller_of(access_key_id: str, account_id: str | None = None) -> Caller | None:
+    """The owner of an access key moto issued (root for the stand-in and
+    root sessions), or None for a key moto never issued."""
+    for backend in _iam_backends():
+        key = backend.access_keys.get(access_key_id)
+        if key is None:
+            continue
+        user = backend.users.get(key.user_name) if key.user_name else None
+        account = account_id or backend.account_id
+        if acts_as_root(user):
+            identity = {
+                "type": "Root",
+                "principalId": account,
+                "arn": f"arn:{backend.partition}:iam::{account}:root",
+                "accountId": account,
+                "accessKeyId": access_key_id,
+            }
+            return Caller(account, identity, "root")
+        name = user.name if user is not None else None
+        identity = {
+            "type": "IAMUser",
+            "principalId": getattr(user, "id", access_key_id),
+            "arn": getattr(user, "arn", f"arn:{backend.partition}:iam::{account}:user/{name}"),
+            "accountId": account,
+            "accessKeyId": access_key_id,
+        }
+        if name is not None:
+            identity["userName"] = name
+        return Caller(account, identity, name)
+    return None
+
+
+def request_caller(environ: dict[str, Any], access_key_id: str | None) -> Caller:
+    """Who signed a request.  Like stock moto, x-moto-account-id picks the
+    account, and keys moto never issued act as its administrator "moto" of
+    the default account."""
+    header_account = environ.get("HTTP_X_MOTO_ACCOUNT_ID") or None
+    if access_key_id:
+        caller = caller_of(access_key_id, header_account)
+        if caller is not None:
+            return caller
+    account = header_account or DEFAULT_ACCOUNT
+    identity = {
+        "type": "IAMUser",
+        "principalId": access_key_id or "anonymous",
+        "arn": f"arn:aws:iam::{account}:user/moto",
+        "accountId": account,
+        "userName": "moto",
+    }
+    if access_key_id:
+        identity["accessKeyId"] = access_key_id
+    return Caller(account, identity, "moto")
+
+
+def event_source_of(service: str) -> str:
+    return EVENT_SOURCES.get(service, f"{service}.amazonaws.com")
+
+
+def event_region_of(service: str, region: str | None) -> str:
+    if service in GLOBAL_SERVICES or not region:
+        return "us-east-1"
+    return region
+
+
+def is_read_only(operation: str) -> bool:
+    return operation.startswith(READ_ONLY_PREFIXES)
+
+
+def is_data_event(service: str, operation: str) -> bool:
+    """Operations CloudTrail logs as data events, which event history never holds."""
+    if service == "s3" and "Object" in operation and "ObjectLock" not in operation:
+        return True  # GetObject, PutObject, ListObjectsV2, DeleteObjects, ...
+    return operation in DATA_OPERATIONS.get(service, set())
+
+
+class ApiError(Exception):
+    """An AWS error answer: code, message, HTTP status."""
+
+    def __init__(self, code: str, message: str, status: int = 400):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.status = status
+
+
+def _fingerprint(*parts: Any) -> str:
+    text = json.dumps(parts, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _encode_token(fingerprint: str, position: dict[str, Any]) -> str:
+    payload = json.dumps({"f": fingerprint, **position}).encode()
+    return base64.urlsafe_b64encode(payload).decode()
+
+
+def _decode_token(token: Any, fingerprint: str) -> dict[str, Any] | None:
+    """The position in a NextToken, or None when it is not one of ours for
+    these same parameters."""
+    if not isinstance(token, str):
+        return None
+    try:
+        data = json.loads(base64.urlsafe_b64decode(token.encode()))
+    except (ValueError, TypeError):
+        return None
+    if not isinstance(data, dict) or data.get("f") != fingerprint:
+        return None
+    return data
+
+
+def _param_time(params: dict[str, Any], name: str) -> datetime | None:
+    """A timestamp parameter: epoch seconds (the JSON protocol) or ISO 8601."""
+    value = params.get(name)
+    if value is None:
+        return None
+    try:
+        if isinstance(value, bool):
+            raise ValueError
+        if isinstance(value, (int, float)):
+            return datetime.fromtimestamp(value, timezone.utc)
+        if isinstance(value, str):
+            try:
+                return datetime.fromtimestamp(float(value), timezone.utc)
+            except ValueError:
+                parsed = datetime.fromisoformat(value)
+                if parsed.tzinfo is None:
+                    parsed = parsed.replace(tzinfo=timezone.utc)
+                return parsed
+    except (ValueError, OverflowError, OSError):
+        pass
+    raise ApiError("SerializationException", f"{name} is not a timestamp: {value!r}")
+
+
+def lookup_events(
+    account_id: str, region: str, params: dict[str, Any], now: datetime
+) -> dict[str, Any]:
+    """cloudtrail:LookupEvents over the recorded events of one account and
+    region: newest first, paginated with an opaque cursor token."""
+    attributes = params.get("LookupAttributes") or []
+    if not isinstance(attributes, list):
+        raise ApiError("InvalidLookupAttributesException", "LookupAttributes must be a list.")
+    if len(attributes) > 1:
+        raise ApiError(
+            "InvalidLookupAttributesException",
+            "You cannot specify more than one lookup attribute.",
+        )
+    attribute: tuple[str, str] | None = None
+    if attributes:
+        item = attributes[0] if isinstance(attributes[0], dict) else {}
+        key, value = item.get("AttributeKey"), item.get("AttributeValue")
+        if key not in LOOKUP_ATTRIBUTE_KEYS:
+            raise ApiError(
+                "InvalidLookupAttributesException",
+                f"Invalid AttributeKey {key!r}: expected one of {', '.join(LOOKUP_ATTRIBUTE_KEYS)}.",
+            )
+        if not isinstance(value, str) or not value:
+            raise ApiError(
+                "InvalidLookupAttributesException", "AttributeValue must not be empty."
+            )
+        attribute = (key, value)
+
+    start, end = _param_time(params, "StartTime"), _param_time(params, "EndTime")
+    if start is not None and end is not None and start > end:
+        raise ApiError(
+            "InvalidTimeRangeException",
+            "Occurs if the timestamp values are invalid. Either the start time occurs "
+            "after the end time, or the time range is outside the range of possible values.",
+        )
+    category = params.get("EventCategory")
+    if category not in (None, "insight"):
+        raise ApiError("InvalidEventCategoryException", f"Invalid EventCategory {category!r}.")
+    max_results = params.get("MaxResults", LOOKUP_PAGE_SIZE)
+    if (
+        not isinstance(max_results, int)
+        or isinstance(max_results, bool)
+        or not 1 <= max_results <= LOOKUP_PAGE_SIZE
+    ):
+        raise ApiError(
+            "InvalidMaxResultsException",
+            f"MaxResults must be between 1 and {LOOKUP_PAGE_SIZE}.",
+        )
+
+    fingerprint = _fingerprint(
+        account_id,
+        region,
+        attribute,
+        start.isoformat() if start else None,
+        end.isoformat() if end else None,
+        category,
+    )
+    cursor = None
+    if params.get("NextToken") is not None:
+        cursor = _decode_token(params["NextToken"], fingerprint)
+        if cursor is None or not isinstance(cursor.get("t"), (int, float)):
+            raise ApiError(
+                "InvalidNextTokenException",
+                "Invalid NextToken: pass it with the same parameters as the call that returned it.",
+            )
+    if category == "insight":
+        return {"Events": []}  # no trail has Insights here
+
+    oldest = now - timedelta(days=HISTORY_DAYS)
+    selected = [
+        event
+        for event in all_events()
+        if event.account_id == account_id
+        and event.region == region
+        and event.event_time >= oldest
+        and (start is None or event.event_time >= start)
+        and (end is None or event.event_time <= end)
+        and (attribute is None or event.matches(*attribute))
+    ]
+    selected.sort(key=lambda e: (e.event_time, e.seq), reverse=True)
+    if cursor is not None:
+        position = (cursor["t"], cursor.get("s", 0))
+        selected = [e for e in selected if (e.event_time.timestamp(), e.seq) < position]
+    page = selected[:max_results]
+    answer: dict[str, Any] = {"Events": [event.lookup_entry() for event in page]}
+    if len(selected) > len(page):
+        last = page[-1]
+        answer["NextToken"] = _encode_token(
+            fingerprint, {"t": last.event_time.timestamp(), "s": last.seq}
+        )
+    return answer
+
+
+def list_regions(params: dict[str, Any]) -> dict[str, Any]:
+    """account:ListRegions over the launcher's region set."""
+    max_results = params.get("MaxResults", LIST_REGIONS_PAGE_SIZE)
+    if (
+        not isinstance(max_results, int)
+        or isinstance(max_results, bool)
+        or not 1 <= max_results <= 50
+    ):
+        raise ApiError("ValidationException", "MaxResults must be between 1 and 50.")
+    wanted = params.get("RegionOptStatusContains") or []
+    if not isinstance(wanted, list) or any(s not in REGION_OPT_STATUSES for s in wanted):
+        raise ApiError(
+            "ValidationException",
+            f"RegionOptStatusContains must list values of {', '.join(REGION_OPT_STATUSES)}.",
+        )
+    regions = [
+        {"RegionName": name, "RegionOptStatus": status}
+        for name, status in sorted(region_statuses().items())
+        if not wanted or status in wanted
+    ]
+    fingerprint = _fingerprint(sorted(wanted))
+    offset = 0
+    if params.get("NextToken") is not None:
+        cursor = _decode_token(params["NextToken"], fingerprint)
+        if cursor is None or not isinstance(cursor.get("o"), int):
+            raise ApiError("ValidationException", "Invalid NextToken.")
+        offset = cursor["o"]
+    answer: dict[str, Any] = {"Regions": regions[offset : offset + max_results]}
+    if offset + max_results < len(regions):
+        answer["NextToken"] = _encode_token(fingerprint, {"o": offset + max_results})
+    return answer
+
+
+def response_error(
+    status: str, headers: list[tuple[str, str]], body: bytes
+) -> tuple[str | None, str | None]:
+    """(errorCode, errorMessage) of a failed response, from any protocol."""
+    try:
+        code_number = int(status.split()[0])
+    except (ValueError, IndexError):
+        return None, None
+    if code_number < 400:
+        return None, None
+    text = body.decode("utf-8", "replace")
+    code: str | None = None
+    message: str | None = None
+    try:
+        data = json.loads(text)
+    except ValueError:
+        data = None
+    if isinstance(data, dict):
+        code = data.get("__type") or data.get("code") or data.get("Code")
+        message = data.get("message") or data.get("Message")
+    else:
+        found = re.search(r"<Code>(.*?)</Code>", text, re.S)
+        code = html.unescape(found.group(1)).strip() if found else None
+        found = re.search(r"<Message>(.*?)</Message>", text, re.S)
+        message = html.unescape(found.group(1)).strip() if found else None
+    if not code:
+        for name, value in headers:
+            if name.lower() == "x-amzn-errortype":
+                code = value.split(":", 1)[0]
+    if isinstance(code, str) and "#" in code:
+        code = code.rsplit("#", 1)[1]
+    return (str(code) if code else f"HTTP{code_number}"), (
+        str(message) if message else None
+    )
+
+
+# Fields a seeded event may have.
+SEED_FIELDS = {
+    "event_name",
+    "event_source",
+    "event_time",
+    "region",
+    "access_key_id",
+    "account_id",
+    "username",
+    "identity_type",
+    "source_ip",
+    "user_agent",
+    "error_code",
+    "error_message",
+    "read_only",
+    "resources",
+    "event_id",
+    "request_id",
+}
+
+
+def seed_event(item: Any, index: int, now: datetime) -> TrailEvent:
+    """A TrailEvent from one object of POST /_rootkeys/events."""
+
+    def bad(message: str) -> ControlError:
+        return ControlError("400 Bad Request", f"events[{index}]: {message}")
+
+    if not isinstance(item, dict):
+        raise bad("expected a JSON object")
+    unknown = sorted(set(item) - SEED_FIELDS)
+    if unknown:
+        raise bad(f"unknown field(s) {', '.join(unknown)}")
+
+    def text(name: str, required: bool = False, default: str | None = None) -> str | None:
+        value = item.get(name, default)
+        if value is None and not required:
+            return None
+        if not isinstance(value, str) or not value:
+            raise bad(f"{name} must be a non-empty string")
+        return value
+
+    name = text("event_name", required=True)
+    source = text("event_source", required=True)
+    region = text("region", default="us-east-1")
+    assert name is not None and source is not None and region is not None
+    when = now
+    if item.get("event_time") is not None:
+        try:
+            when = datetime.fromisoformat(str(item["event_time"]))
+        except ValueError:
+            raise bad(f"invalid event_time {item['event_time']!r}") from None
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=timezone.utc)
+        when = when.astimezone(timezone.utc).replace(microsecond=0)
+
+    key_id = text("access_key_id")
+    account = text("account_id")
+    caller = caller_of(key_id, account) if key_id else None
+    if caller is None:
+        account = account or DEFAULT_ACCOUNT
+        identity: dict[str, Any] = {"type": "Unknown", "accountId": account}
+        if key_id:
+            identity["accessKeyId"] = key_id
+        caller = Caller(account, identity, None)
+    identity = dict(caller.identity)
+    identity_type = text("identity_type")
+    if identity_type is not None:
+        identity["type"] = identity_type
+    username = text("username")
+    if username is None:
+        username = caller.username
+    elif identity["type"] != "Root":
+        identity["userName"] = username
+
+    read_only = item.get("read_only")
+    if read_only is None:
+        read_only = is_read_only(name)
+    elif not isinstance(read_only, bool):
+        raise bad("read_only must be true or false")
+
+    resources = item.get("resources") or []
+    if not isinstance(resources, list) or not all(
+        isinstance(r, dict)
+        and isinstance(r.get("type"), str)
+        and isinstance(r.get("name"), str)
+        for r in resources
+    ):
+        raise bad('resources must be a list of {"type": ..., "name": ...}')
+
+    event = TrailEvent(
+        account_id=caller.account_id,
+        region=region,
+        event_time=when,
+        event_name=name,
+        event_source=source,
+        user_identity=identity,
+        username=username,
+        access_key_id=key_id,
+        source_ip=text("source_ip"),
+        user_agent=text("user_agent"),
+        read_only=read_only,
+        error_code=text("error_code"),
+        error_message=text("error_message"),
+        resources=[{"type": r["type"], "name": r["name"]} for r in resources],
+    )
+    for name_, attr in (("event_id", "event_id"), ("request_id", "request_id")):
+        value = text(name_)
+        if value is not None:
+            setattr(event, attr, value)
+    return event
+
+
 def apply_patches() -> None:
     _patch_sts_get_caller_identity()
     _patch_iam_account_summary()
@@ -462,6 +1288,7 @@ def apply_patches() -> None:
     _patch_iam_key_ownership()
     _patch_iam_key_deletion()
     _patch_last_used_recording()
+    _patch_action_capture()
 
 
 # --------------------------------------------------------------------------
@@ -471,27 +1298,42 @@ def apply_patches() -> None:
 StartResponse = Callable[..., Any]
 
 
-def signing_key_id(environ: dict[str, Any]) -> tuple[str | None, str | None]:
-    """(access key id, signing service) of a request, from SigV4/SigV2 data."""
+def signing_scope(
+    environ: dict[str, Any],
+) -> tuple[str | None, str | None, str | None]:
+    """(access key id, signing region, signing service) of a request, from
+    SigV4/SigV2 data (SigV2 names neither region nor service)."""
     auth = environ.get("HTTP_AUTHORIZATION", "")
     if auth.startswith("AWS4-"):
         # AWS4-HMAC-SHA256 Credential=AKID/20261120/us-east-1/iam/aws4_request, ...
         for part in auth.split(" ", 1)[-1].split(","):
             name, _, value = part.strip().partition("=")
             if name == "Credential":
-                scope = value.split("/")
-                return scope[0], scope[3] if len(scope) > 3 else None
+                return _scope_parts(value)
     elif auth.startswith("AWS "):
         # SigV2: AWS AKID:signature
-        return auth[4:].split(":", 1)[0].strip(), None
+        return auth[4:].split(":", 1)[0].strip(), None, None
 
     query = parse_qs(environ.get("QUERY_STRING", ""))
     if "X-Amz-Credential" in query:  # presigned SigV4 URL
-        scope = query["X-Amz-Credential"][0].split("/")
-        return scope[0], scope[3] if len(scope) > 3 else None
+        return _scope_parts(query["X-Amz-Credential"][0])
     if "AWSAccessKeyId" in query:  # presigned SigV2 URL
-        return query["AWSAccessKeyId"][0], None
-    return None, None
+        return query["AWSAccessKeyId"][0], None, None
+    return None, None, None
+
+
+def _scope_parts(credential: str) -> tuple[str | None, str | None, str | None]:
+    # AKID/date/region/service/aws4_request
+    scope = credential.split("/")
+    region = scope[2] if len(scope) > 2 else None
+    service = scope[3] if len(scope) > 3 else None
+    return scope[0], region, service
+
+
+def signing_key_id(environ: dict[str, Any]) -> tuple[str | None, str | None]:
+    """(access key id, signing service) of a request, from SigV4/SigV2 data."""
+    key_id, _region, service = signing_scope(environ)
+    return key_id, service
 
 
 def _rejection(
@@ -551,16 +1393,23 @@ class ControlError(Exception):
         self.message = message
 
 
-def _read_json(environ: dict[str, Any]) -> dict[str, Any]:
+def _read_raw(environ: dict[str, Any]) -> bytes:
     try:
         length = int(environ.get("CONTENT_LENGTH") or 0)
     except ValueError:
         length = 0
-    raw = environ["wsgi.input"].read(length) if length > 0 else b""
+    return environ["wsgi.input"].read(length) if length > 0 else b""
+
+
+def _parse_json(raw: bytes) -> Any:
+    """The JSON body of a control request ({} when empty)."""
     try:
-        data = json.loads(raw or b"{}")
+        return json.loads(raw or b"{}")
     except ValueError as error:
         raise ControlError("400 Bad Request", f"invalid JSON: {error}") from None
+
+
+def _object(data: Any) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise ControlError("400 Bad Request", "expected a JSON object")
     return data
@@ -586,10 +1435,11 @@ def _control_date(data: dict[str, Any]) -> datetime:
         raise ControlError("400 Bad Request", f"invalid date {text!r}") from None
 
 
-def control_last_used(data: dict[str, Any]) -> None:
+def control_last_used(data: Any) -> None:
     """Set (or, with "date": null, clear) an access key's last-use record."""
     from moto.iam.models import AccessKeyLastUsed
 
+    data = _object(data)
     key = _control_key(data)
     if data.get("date", "") is None:
         key.last_used = None
@@ -601,16 +1451,99 @@ def control_last_used(data: dict[str, Any]) -> None:
     key.last_used = AccessKeyLastUsed(timestamp=when, service=service, region=region)
 
 
-def control_created(data: dict[str, Any]) -> None:
+def control_created(data: Any) -> None:
     """Backdate an access key's CreateDate."""
+    data = _object(data)
     key = _control_key(data)
     key.create_date = _control_date(data)
 
 
-CONTROL_ROUTES: dict[tuple[str, str], Callable[[dict[str, Any]], None]] = {
+def control_seed_events(data: Any) -> dict[str, Any]:
+    """Add events to the history (all of them, or none when one is invalid)."""
+    items = data.get("events") if isinstance(data, dict) else data
+    if not isinstance(items, list):
+        raise ControlError("400 Bad Request", 'expected a list of events or {"events": [...]}')
+    now = _utcnow()
+    events = [seed_event(item, index, now) for index, item in enumerate(items)]
+    add_events(events)
+    return {"recorded": len(events), "event_ids": [e.event_id for e in events]}
+
+
+def control_list_events(data: Any) -> dict[str, Any]:
+    """Every recorded event of every account and region, newest first."""
+    events = sorted(all_events(), key=lambda e: (e.event_time, e.seq), reverse=True)
+    return {"events": [e.record() for e in events]}
+
+
+FAILING_OPERATIONS = ("LookupEvents", "ListRegions")
+
+
+def control_fail(data: Any) -> None:
+    """Make an operation answer an error (in one region, or everywhere)."""
+    data = _object(data)
+    operation = data.get("operation")
+    if operation not in FAILING_OPERATIONS:
+        raise ControlError(
+            "400 Bad Request", f"operation must be one of {', '.join(FAILING_OPERATIONS)}"
+        )
+    region = data.get("region")
+    if region is not None and (not isinstance(region, str) or not region):
+        raise ControlError("400 Bad Request", "region must be a region name or null")
+    code = data.get("code")
+    with _trail_lock:
+        if code is None:
+            _failures.pop((operation, region), None)
+            return
+    if not isinstance(code, str) or not code:
+        raise ControlError("400 Bad Request", "code must be an error code or null")
+    message = data.get("message", f"{operation} failed ({code})")
+    status = data.get("status", 400)
+    times = data.get("times")
+    if not isinstance(message, str):
+        raise ControlError("400 Bad Request", "message must be a string")
+    if not isinstance(status, int) or isinstance(status, bool) or not 400 <= status <= 599:
+        raise ControlError("400 Bad Request", "status must be an HTTP error status")
+    if times is not None and (not isinstance(times, int) or isinstance(times, bool) or times < 1):
+        raise ControlError("400 Bad Request", "times must be a positive number or null")
+    with _trail_lock:
+        _failures[(operation, region)] = InjectedFailure(code, message, status, times)
+
+
+def control_regions(data: Any) -> None:
+    """Set the enabled regions ("enabled": null restores the default 17)."""
+    global _enabled_regions
+    data = _object(data)
+    enabled = data.get("enabled")
+    if enabled is not None and (
+        not isinstance(enabled, list)
+        or not enabled
+        or not all(isinstance(r, str) and r for r in enabled)
+    ):
+        raise ControlError("400 Bad Request", "enabled must be a non-empty list of regions or null")
+    with _trail_lock:
+        _enabled_regions = None if enabled is None else list(dict.fromkeys(enabled))
+
+
+CONTROL_ROUTES: dict[tuple[str, str], Callable[[Any], Any]] = {
     ("POST", "/_rootkeys/last_used"): control_last_used,
     ("POST", "/_rootkeys/created"): control_created,
+    ("POST", "/_rootkeys/events"): control_seed_events,
+    ("GET", "/_rootkeys/events"): control_list_events,
+    ("POST", "/_rootkeys/fail"): control_fail,
+    ("POST", "/_rootkeys/regions"): control_regions,
 }
+
+
+def _is_lookup_events(environ: dict[str, Any]) -> bool:
+    target = environ.get("HTTP_X_AMZ_TARGET", "")
+    return target == LOOKUP_EVENTS_TARGET or target.endswith("." + LOOKUP_EVENTS_TARGET)
+
+
+def _status_line(code: int) -> str:
+    try:
+        return f"{code} {HTTPStatus(code).phrase}"
+    except ValueError:
+        return f"{code} Error"
 
 
 class RootkeysApp:
@@ -629,18 +1562,195 @@ class RootkeysApp:
             return self.control(method, path, environ, start_response)
 
         if method == "POST" and path == "/moto-api/reset":
-            # moto forgets every key on reset; forget the deleted ids too.
+            # moto forgets every key on reset; forget the deleted ids and
+            # the event history too.
             with _deleted_lock:
                 _deleted_key_ids.clear()
+            reset_trail()
 
-        key_id, service = signing_key_id(environ)
+        key_id, region, service = signing_scope(environ)
         if key_id and is_rejected_key(key_id):
+            # Not recorded: the request never reaches a service.
             status, headers, body = _rejection(environ, key_id, service)
             headers.append(("Content-Length", str(len(body))))
             start_response(status, headers)
             return [body]
 
-        return self.moto_app(environ, start_response)
+        if path.startswith("/moto-api/"):
+            return self.moto_app(environ, start_response)
+        if _is_lookup_events(environ):
+            return self.serve_lookup_events(environ, start_response, key_id, region)
+        if method == "POST" and path == "/listRegions" and service == "account":
+            return self.serve_list_regions(environ, start_response, key_id)
+        return self.recorded(environ, start_response, key_id, region, service)
+
+    def recorded(
+        self,
+        environ: dict[str, Any],
+        start_response: StartResponse,
+        key_id: str | None,
+        region: str | None,
+        service: str | None,
+    ) -> Iterable[bytes]:
+        """Pass a request to moto, then record it as a management event."""
+        if not key_id:
+            return self.moto_app(environ, start_response)
+        caller = request_caller(environ, key_id)
+        when = _utcnow()
+        context: dict[str, Any] = {}
+        captured: dict[str, Any] = {}
+
+        def capture(status: str, headers: list[tuple[str, str]], *rest: Any) -> Any:
+            captured["status"], captured["headers"] = status, headers
+            return start_response(status, headers, *rest)
+
+        _request_context.current = context
+        try:
+            result = self.moto_app(environ, capture)
+            try:
+                body = b"".join(result)
+            finally:
+                close = getattr(result, "close", None)
+                if close is not None:
+                    close()
+        finally:
+            _request_context.current = None
+
+        action = context.get("action")
+        if action:
+            try:
+                self.record(
+                    environ,
+                    caller,
+                    key_id,
+                    service or context.get("service") or "unknown",
+                    region or context.get("region"),
+                    action,
+                    when,
+                    response_error(
+                        captured.get("status", "200 OK"), captured.get("headers", []), body
+                    ),
+                    captured.get("headers", []),
+                )
+            except Exception as error:  # recording must never break a request
+                print(f"moto_root: could not record {action}: {error!r}", file=sys.stderr)
+        return [body]
+
+    @staticmethod
+    def record(
+        environ: dict[str, Any],
+        caller: Caller,
+        key_id: str,
+        service: str,
+        region: str | None,
+        action: str,
+        when: datetime,
+        error: tuple[str | None, str | None],
+        headers: list[tuple[str, str]],
+    ) -> None:
+        if is_data_event(service, action):
+            return
+        request_id = next(
+            (v for k, v in headers if k.lower() in ("x-amzn-requestid", "x-amz-request-id")),
+            None,
+        )
+        event = TrailEvent(
+            account_id=caller.account_id,
+            region=event_region_of(service, region),
+            event_time=when,
+            event_name=action,
+            event_source=event_source_of(service),
+            user_identity=caller.identity,
+            username=caller.username,
+            access_key_id=key_id,
+            source_ip=environ.get("REMOTE_ADDR") or None,
+            user_agent=environ.get("HTTP_USER_AGENT") or None,
+            read_only=is_read_only(action),
+            error_code=error[0],
+            error_message=error[1],
+        )
+        if request_id:
+            event.request_id = request_id
+        add_events([event])
+
+    def serve_lookup_events(
+        self,
+        environ: dict[str, Any],
+        start_response: StartResponse,
+        key_id: str | None,
+        region: str | None,
+    ) -> Iterable[bytes]:
+        """cloudtrail:LookupEvents (JSON 1.1).  Not itself recorded."""
+        region = region or "us-east-1"
+        account = request_caller(environ, key_id).account_id
+        content_type = "application/x-amz-json-1.1"
+        request_id = str(uuid.uuid4())
+        raw = _read_raw(environ)  # read first: the connection may be reused
+        try:
+            failure = take_failure("LookupEvents", region)
+            if failure is not None:
+                raise ApiError(failure.code, failure.message, failure.status)
+            if not region_enabled(region):
+                # As AWS answers in an opt-in region the account has not enabled.
+                raise ApiError("UnrecognizedClientException", INVALID_TOKEN_MESSAGE)
+            try:
+                params = json.loads(raw or b"{}")
+            except ValueError:
+                params = None
+            if not isinstance(params, dict):
+                raise ApiError("SerializationException", "The request body is not a JSON object.")
+            answer = lookup_events(account, region, params, _utcnow())
+        except ApiError as error:
+            body = json.dumps({"__type": error.code, "message": error.message}).encode()
+            return _respond(
+                start_response,
+                _status_line(error.status),
+                body,
+                content_type,
+                [("x-amzn-RequestId", request_id)],
+            )
+        return _respond(
+            start_response,
+            "200 OK",
+            json.dumps(answer).encode(),
+            content_type,
+            [("x-amzn-RequestId", request_id)],
+        )
+
+    def serve_list_regions(
+        self,
+        environ: dict[str, Any],
+        start_response: StartResponse,
+        key_id: str | None,
+    ) -> Iterable[bytes]:
+        """account:ListRegions (REST JSON), recorded like any other call."""
+        caller = request_caller(environ, key_id)
+        when = _utcnow()
+        request_id = str(uuid.uuid4())
+        headers = [("x-amzn-RequestId", request_id)]
+        error: tuple[str | None, str | None] = (None, None)
+        raw = _read_raw(environ)  # read first: the connection may be reused
+        try:
+            failure = take_failure("ListRegions", None)
+            if failure is not None:
+                raise ApiError(failure.code, failure.message, failure.status)
+            try:
+                params = json.loads(raw or b"{}")
+            except ValueError:
+                params = None
+            if not isinstance(params, dict):
+                raise ApiError("ValidationException", "The request body is not a JSON object.")
+            status, body = "200 OK", json.dumps(list_regions(params)).encode()
+        except ApiError as failed:
+            error = (failed.code, failed.message)
+            status = _status_line(failed.status)
+            body = json.dumps({"message": failed.message}).encode()
+            headers.append(("x-amzn-ErrorType", failed.code))
+        if key_id:
+            self.record(
+                environ, caller, key_id, "account", None, "ListRegions", when, error, headers
+            )
+        return _respond(start_response, status, body, "application/json", headers)
 
     def control(
         self,
@@ -649,6 +1759,8 @@ class RootkeysApp:
         environ: dict[str, Any],
         start_response: StartResponse,
     ) -> Iterable[bytes]:
+        # Always read the body: an unread body keeps the client waiting.
+        raw = _read_raw(environ)
         if method == "GET" and path == "/_rootkeys/health":
             return _respond(start_response, "200 OK", b"ok", "text/plain")
         handler = CONTROL_ROUTES.get((method, path))
@@ -656,11 +1768,12 @@ class RootkeysApp:
             body = json.dumps({"error": f"no control endpoint {method} {path}"})
             return _respond(start_response, "404 Not Found", body.encode())
         try:
-            handler(_read_json(environ))
+            answer = handler(_parse_json(raw) if method == "POST" else {})
         except ControlError as error:
             body = json.dumps({"error": error.message})
             return _respond(start_response, error.status, body.encode())
-        return _respond(start_response, "200 OK", b"{}")
+        body = json.dumps(answer if answer is not None else {})
+        return _respond(start_response, "200 OK", body.encode())
 
 
 def _respond(
@@ -668,10 +1781,12 @@ def _respond(
     status: str,
     body: bytes,
     content_type: str = "application/json",
+    headers: list[tuple[str, str]] | None = None,
 ) -> list[bytes]:
     start_response(
         status,
-        [("Content-Type", content_type), ("Content-Length", str(len(body)))],
+        [("Content-Type", content_type), ("Content-Length", str(len(body)))]
+        + (headers or []),
     )
     return [body]
 

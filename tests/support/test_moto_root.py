@@ -573,3 +573,596 @@ def test_root_session_acts_as_root_on_roots_keys(world: World, server: Launcher)
     with pytest.raises(ClientError) as excinfo:
         iam.delete_access_key(AccessKeyId=world.auditor[0])
     assert error_of(excinfo)[0] == "NoSuchEntity"
+
+
+# --------------------------------------------------------------------------
+# CloudTrail event history
+# --------------------------------------------------------------------------
+
+
+def regional(server: Launcher, service: str, creds: tuple[str, str], region: str) -> Any:
+    return boto3.client(
+        service,
+        endpoint_url=server.url,
+        region_name=region,
+        aws_access_key_id=creds[0],
+        aws_secret_access_key=creds[1],
+        config=Config(retries={"max_attempts": 1}),
+    )
+
+
+def lookup(
+    server: Launcher,
+    creds: tuple[str, str],
+    region: str = REGION,
+    attribute: tuple[str, str] | None = None,
+    **params: Any,
+) -> dict[str, Any]:
+    if attribute is not None:
+        params["LookupAttributes"] = [
+            {"AttributeKey": attribute[0], "AttributeValue": attribute[1]}
+        ]
+    return regional(server, "cloudtrail", creds, region).lookup_events(**params)
+
+
+def lookup_all(
+    server: Launcher,
+    creds: tuple[str, str],
+    region: str = REGION,
+    attribute: tuple[str, str] | None = None,
+    **params: Any,
+) -> list[dict[str, Any]]:
+    """Every page, in order."""
+    events: list[dict[str, Any]] = []
+    token = None
+    while True:
+        if token is not None:
+            params["NextToken"] = token
+        page = lookup(server, creds, region, attribute, **params)
+        events += page["Events"]
+        token = page.get("NextToken")
+        if token is None:
+            return events
+
+
+def record_of(event: dict[str, Any]) -> dict[str, Any]:
+    return json.loads(event["CloudTrailEvent"])
+
+
+def seed(server: Launcher, events: list[dict[str, Any]]) -> list[str]:
+    status, body = http(server, "POST", "/_rootkeys/events", {"events": events})
+    assert status == 200, body
+    answer = json.loads(body)
+    assert answer["recorded"] == len(events)
+    return answer["event_ids"]
+
+
+def iso(value: datetime) -> str:
+    return value.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def test_calls_are_recorded_as_management_events(server: Launcher, world: World) -> None:
+    key_id = world.root_a[0]
+    before = datetime.now(timezone.utc).replace(microsecond=0)
+    client(server, "sts", world.root_a).get_caller_identity()
+    client(server, "iam", world.root_a).list_users()
+    with pytest.raises(ClientError):
+        client(server, "iam", world.root_a).get_user(UserName="nobody")
+    after = datetime.now(timezone.utc)
+
+    events = lookup(server, world.auditor, attribute=("AccessKeyId", key_id))["Events"]
+    assert [e["EventName"] for e in events] == ["GetUser", "ListUsers", "GetCallerIdentity"]
+    sources = [e["EventSource"] for e in events]
+    assert sources == ["iam.amazonaws.com", "iam.amazonaws.com", "sts.amazonaws.com"]
+    for event in events:
+        assert event["AccessKeyId"] == key_id
+        assert event["Username"] == "root"
+        assert event["ReadOnly"] == "true"
+        assert event["Resources"] == []
+        assert before <= event["EventTime"] <= after
+        record = record_of(event)
+        assert record["eventID"] == event["EventId"]
+        assert record["eventName"] == event["EventName"]
+        assert record["eventSource"] == event["EventSource"]
+        assert record["userIdentity"] == {
+            "type": "Root",
+            "principalId": ACCOUNT,
+            "arn": f"arn:aws:iam::{ACCOUNT}:root",
+            "accountId": ACCOUNT,
+            "accessKeyId": key_id,
+        }
+        assert record["awsRegion"] == "us-east-1"
+        assert record["sourceIPAddress"] == "127.0.0.1"
+        assert record["userAgent"].startswith("Boto3/")
+        assert record["readOnly"] is True
+        assert record["eventType"] == "AwsApiCall"
+        assert record["managementEvent"] is True
+        assert record["recipientAccountId"] == ACCOUNT
+        assert record["eventVersion"]
+        assert record["requestID"]
+        when = datetime.fromisoformat(record["eventTime"].replace("Z", "+00:00"))
+        assert when == event["EventTime"]
+        assert record["eventTime"].endswith("Z")
+
+    failed, ok = record_of(events[0]), record_of(events[1])
+    assert failed["errorCode"] == "NoSuchEntity"
+    assert "nobody" in failed["errorMessage"]
+    assert "errorCode" not in ok and "errorMessage" not in ok
+
+
+def test_other_users_events_name_the_user_and_writes_are_not_read_only(
+    server: Launcher, world: World
+) -> None:
+    iam = client(server, "iam", world.auditor)
+    iam.create_group(GroupName="ops")
+    events = lookup(server, world.root_a, attribute=("Username", "auditor"))["Events"]
+    assert [e["EventName"] for e in events] == ["CreateGroup"]
+    assert events[0]["ReadOnly"] == "false"
+    identity = record_of(events[0])["userIdentity"]
+    assert identity["type"] == "IAMUser"
+    assert identity["arn"] == f"arn:aws:iam::{ACCOUNT}:user/auditor"
+    assert identity["userName"] == "auditor"
+    assert identity["accessKeyId"] == world.auditor[0]
+    assert record_of(events[0])["readOnly"] is False
+
+
+def test_lookups_control_calls_data_events_and_rejected_keys_are_not_recorded(
+    server: Launcher, world: World
+) -> None:
+    root = world.root_a
+    lookup(server, root)
+    lookup(server, root, "eu-west-1")
+    http(server, "POST", "/_rootkeys/created",
+         {"access_key_id": root[0], "date": "2020-01-01T00:00:00Z"})
+    s3 = client(server, "s3", root)
+    s3.create_bucket(Bucket="data-events")
+    s3.put_object(Bucket="data-events", Key="k", Body=b"x")
+    s3.get_object(Bucket="data-events", Key="k")
+    s3.list_objects_v2(Bucket="data-events")
+    s3.list_buckets()
+    # A key that may not sign: rejected before any service sees the call.
+    client(server, "iam", root).update_access_key(
+        AccessKeyId=world.root_b[0], Status="Inactive"
+    )
+    with pytest.raises(ClientError):
+        client(server, "sts", world.root_b).get_caller_identity()
+
+    names = [e["EventName"] for e in lookup_all(server, root, attribute=("AccessKeyId", root[0]))]
+    assert names == ["UpdateAccessKey", "ListBuckets", "CreateBucket"]
+    assert lookup(server, root, attribute=("EventName", "LookupEvents"))["Events"] == []
+    assert lookup(server, root, attribute=("AccessKeyId", world.root_b[0]))["Events"] == []
+    bucket = lookup(server, root, attribute=("EventName", "CreateBucket"))["Events"][0]
+    assert bucket["EventSource"] == "s3.amazonaws.com"
+    assert bucket["ReadOnly"] == "false"
+
+
+def test_global_services_land_in_us_east_1_and_regional_calls_in_their_region(
+    server: Launcher, world: World
+) -> None:
+    root = world.root_a
+    regional(server, "iam", root, "eu-west-1").list_users()
+    regional(server, "sts", root, "eu-west-1").get_caller_identity()
+    regional(server, "sts", root, "us-east-1").get_caller_identity()
+    east = lookup_all(server, root, "us-east-1", ("AccessKeyId", root[0]))
+    west = lookup_all(server, root, "eu-west-1", ("AccessKeyId", root[0]))
+    assert [e["EventName"] for e in east] == ["GetCallerIdentity", "ListUsers"]
+    assert [e["EventName"] for e in west] == ["GetCallerIdentity"]
+    assert record_of(west[0])["awsRegion"] == "eu-west-1"
+    assert {record_of(e)["awsRegion"] for e in east} == {"us-east-1"}
+    assert lookup(server, root, "ap-south-1")["Events"] == []
+
+
+def test_seeded_events_are_per_region_and_per_account(server: Launcher, world: World) -> None:
+    now = datetime.now(timezone.utc)
+    ids = seed(
+        server,
+        [
+            {
+                "event_name": "DescribeInstances",
+                "event_source": "ec2.amazonaws.com",
+                "event_time": iso(now - timedelta(days=3)),
+                "region": "eu-west-1",
+                "access_key_id": world.root_a[0],
+                "source_ip": "198.51.100.7",
+                "user_agent": "aws-cli/2.15.30 Python/3.11.8 Linux/5.15 exe/x86_64 command/ec2.describe-instances",
+                "resources": [{"type": "AWS::EC2::Instance", "name": "i-0abc"}],
+            },
+            {
+                "event_name": "RunInstances",
+                "event_source": "ec2.amazonaws.com",
+                "event_time": iso(now - timedelta(days=2)),
+                "region": "eu-west-1",
+                "access_key_id": world.root_a[0],
+                "source_ip": "198.51.100.7",
+                "error_code": "Client.UnauthorizedOperation",
+                "error_message": "You are not authorized to perform this operation.",
+            },
+            {
+                "event_name": "ListBuckets",
+                "event_source": "s3.amazonaws.com",
+                "region": "eu-west-1",
+                "access_key_id": "AKIAOTHERACCOUNT0001",
+                "account_id": "210987654321",
+            },
+        ],
+    )
+    assert len(set(ids)) == 3
+    west = lookup(server, world.auditor, "eu-west-1")["Events"]
+    assert [e["EventName"] for e in west] == ["RunInstances", "DescribeInstances"]
+    described = west[1]
+    assert described["EventId"] == ids[0]
+    assert described["ReadOnly"] == "true"
+    assert described["Username"] == "root"
+    assert described["Resources"] == [
+        {"ResourceType": "AWS::EC2::Instance", "ResourceName": "i-0abc"}
+    ]
+    record = record_of(described)
+    assert record["awsRegion"] == "eu-west-1"
+    assert record["sourceIPAddress"] == "198.51.100.7"
+    assert record["userAgent"].endswith("command/ec2.describe-instances")
+    assert record["userIdentity"]["type"] == "Root"
+    assert record_of(west[0])["errorCode"] == "Client.UnauthorizedOperation"
+    assert west[0]["ReadOnly"] == "false"
+    assert lookup(server, world.auditor, "us-east-1", ("EventSource", "ec2.amazonaws.com"))[
+        "Events"
+    ] == []
+
+    # The other account sees only its own event.
+    def pick_account(request: Any, **_: Any) -> None:
+        request.headers["x-moto-account-id"] = "210987654321"
+
+    other = regional(server, "cloudtrail", ADMIN, "eu-west-1")
+    other.meta.events.register("before-sign.cloudtrail.*", pick_account)
+    events = other.lookup_events()["Events"]
+    assert [e["EventName"] for e in events] == ["ListBuckets"]
+    identity = record_of(events[0])["userIdentity"]
+    assert identity["type"] == "Unknown"
+    assert identity["accountId"] == "210987654321"
+
+
+def test_lookup_attributes_filter(server: Launcher, world: World) -> None:
+    base = {"event_source": "iam.amazonaws.com", "access_key_id": world.root_a[0]}
+    ids = seed(
+        server,
+        [
+            dict(base, event_name="ListUsers"),
+            dict(base, event_name="CreateRole", resources=[{"type": "AWS::IAM::Role", "name": "ops"}]),
+            dict(base, event_name="ListBuckets", event_source="s3.amazonaws.com"),
+            dict(base, event_name="GetCallerIdentity", access_key_id=world.root_b[0],
+                 event_source="sts.amazonaws.com"),
+            dict(base, event_name="ListRoles", access_key_id=world.auditor[0]),
+        ],
+    )
+
+    def names(key: str, value: str) -> list[str]:
+        return [e["EventName"] for e in lookup_all(server, world.auditor, attribute=(key, value))]
+
+    assert names("AccessKeyId", world.root_a[0]) == ["ListBuckets", "CreateRole", "ListUsers"]
+    assert names("AccessKeyId", world.root_b[0]) == ["GetCallerIdentity"]
+    assert names("EventName", "CreateRole") == ["CreateRole"]
+    assert names("EventSource", "s3.amazonaws.com") == ["ListBuckets"]
+    assert names("Username", "auditor") == ["ListRoles"]
+    assert names("Username", "root") == ["GetCallerIdentity", "ListBuckets", "CreateRole", "ListUsers"]
+    assert names("EventId", ids[0]) == ["ListUsers"]
+    # The fixture's own writes (by the administrator "moto") are there too.
+    writes = names("ReadOnly", "false")
+    assert "CreateRole" in writes and set(writes) == {"CreateRole", "CreateUser", "CreateAccessKey"}
+    assert "CreateRole" not in names("ReadOnly", "true")
+    assert names("ResourceType", "AWS::IAM::Role") == ["CreateRole"]
+    assert names("ResourceName", "ops") == ["CreateRole"]
+    assert names("EventName", "DeleteUser") == []
+
+    cloudtrail = regional(server, "cloudtrail", world.auditor, REGION)
+    with pytest.raises(ClientError) as excinfo:
+        cloudtrail.lookup_events(
+            LookupAttributes=[
+                {"AttributeKey": "EventName", "AttributeValue": "ListUsers"},
+                {"AttributeKey": "Username", "AttributeValue": "root"},
+            ]
+        )
+    assert error_of(excinfo) == ("InvalidLookupAttributesException", 400)
+    with pytest.raises(ClientError) as excinfo:
+        cloudtrail.lookup_events(
+            LookupAttributes=[{"AttributeKey": "Colour", "AttributeValue": "blue"}]
+        )
+    assert error_of(excinfo)[0] == "InvalidLookupAttributesException"
+
+
+def test_time_range_is_inclusive_and_history_keeps_90_days(
+    server: Launcher, world: World
+) -> None:
+    now = datetime.now(timezone.utc).replace(microsecond=0)
+    times = {
+        "Old": now - timedelta(days=91),
+        "Edge": now - timedelta(days=89),
+        "Middle": now - timedelta(days=10),
+        "Recent": now - timedelta(hours=1),
+    }
+    seed(
+        server,
+        [
+            {"event_name": name, "event_source": "sts.amazonaws.com",
+             "event_time": iso(when), "access_key_id": world.root_a[0]}
+            for name, when in times.items()
+        ],
+    )
+    key = ("AccessKeyId", world.root_a[0])
+    assert [e["EventName"] for e in lookup_all(server, world.auditor, attribute=key)] == [
+        "Recent", "Middle", "Edge",
+    ]
+    window = lookup_all(
+        server, world.auditor, attribute=key,
+        StartTime=times["Edge"], EndTime=times["Middle"],
+    )
+    assert [e["EventName"] for e in window] == ["Middle", "Edge"]
+    assert [
+        e["EventName"]
+        for e in lookup_all(server, world.auditor, attribute=key,
+                            StartTime=times["Middle"] + timedelta(seconds=1))
+    ] == ["Recent"]
+    with pytest.raises(ClientError) as excinfo:
+        lookup(server, world.auditor, StartTime=now, EndTime=now - timedelta(days=1))
+    assert error_of(excinfo) == ("InvalidTimeRangeException", 400)
+    assert lookup(server, world.auditor, EventCategory="insight")["Events"] == []
+
+
+def test_pages_of_50_newest_first_with_a_stable_token(server: Launcher, world: World) -> None:
+    start = datetime.now(timezone.utc).replace(microsecond=0) - timedelta(days=5)
+    seed(
+        server,
+        [
+            {"event_name": f"Call{n:03d}", "event_source": "sts.amazonaws.com",
+             "event_time": iso(start + timedelta(minutes=n)), "access_key_id": world.root_a[0]}
+            for n in range(120)
+        ],
+    )
+    key = ("AccessKeyId", world.root_a[0])
+    first = lookup(server, world.auditor, attribute=key)
+    assert len(first["Events"]) == 50
+    assert first["Events"][0]["EventName"] == "Call119"
+    token = first["NextToken"]
+
+    # Events arriving between pages do not shift the pages.
+    seed(server, [{"event_name": "Newer", "event_source": "sts.amazonaws.com",
+                   "access_key_id": world.root_a[0]}])
+    second = lookup(server, world.auditor, attribute=key, NextToken=token)
+    assert [e["EventName"] for e in second["Events"]] == [
+        f"Call{n:03d}" for n in range(69, 19, -1)
+    ]
+    third = lookup(server, world.auditor, attribute=key, NextToken=second["NextToken"])
+    assert len(third["Events"]) == 20
+    assert "NextToken" not in third
+    assert third["Events"][-1]["EventName"] == "Call000"
+
+    every = lookup_all(server, world.auditor, attribute=key)
+    assert len(every) == 121
+    assert len({e["EventId"] for e in every}) == 121
+    stamps = [e["EventTime"] for e in every]
+    assert stamps == sorted(stamps, reverse=True)
+
+    small = lookup(server, world.auditor, attribute=key, MaxResults=7)
+    assert len(small["Events"]) == 7 and "NextToken" in small
+    assert len(lookup_all(server, world.auditor, attribute=key, MaxResults=7)) == 121
+    with pytest.raises(ClientError) as excinfo:
+        lookup(server, world.auditor, attribute=key, MaxResults=51)
+    assert error_of(excinfo) == ("InvalidMaxResultsException", 400)
+    # A token is only good with the parameters it came from.
+    with pytest.raises(ClientError) as excinfo:
+        lookup(server, world.auditor, attribute=("EventName", "Call001"), NextToken=token)
+    assert error_of(excinfo) == ("InvalidNextTokenException", 400)
+    with pytest.raises(ClientError) as excinfo:
+        lookup(server, world.auditor, "eu-west-1", attribute=key, NextToken=token)
+    assert error_of(excinfo)[0] == "InvalidNextTokenException"
+    with pytest.raises(ClientError) as excinfo:
+        lookup(server, world.auditor, attribute=key, NextToken="not-a-token")
+    assert error_of(excinfo)[0] == "InvalidNextTokenException"
+
+
+def raw_post(
+    server: Launcher, path: str, headers: dict[str, str], body: bytes
+) -> tuple[int, dict[str, str], bytes]:
+    request = urllib.request.Request(server.url + path, data=body, method="POST")
+    for name, value in headers.items():
+        request.add_header(name, value)
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read()
+
+
+def signed_headers(key_id: str, region: str, service: str) -> dict[str, str]:
+    """Headers naming the signer as SigV4 does (the server reads the scope only)."""
+    return {
+        "Authorization": (
+            f"AWS4-HMAC-SHA256 Credential={key_id}/20261120/{region}/{service}/aws4_request, "
+            "SignedHeaders=host;x-amz-date, Signature=" + "0" * 64
+        ),
+        "X-Amz-Date": "20261120T100000Z",
+    }
+
+
+def test_lookup_events_wire_format(server: Launcher, world: World) -> None:
+    seed(server, [{"event_name": "ListUsers", "event_source": "iam.amazonaws.com",
+                   "event_time": "2026-11-20T10:00:00Z", "access_key_id": world.root_a[0]}])
+    headers = signed_headers(world.auditor[0], "us-east-1", "cloudtrail")
+    headers["Content-Type"] = "application/x-amz-json-1.1"
+    # The Rust SDK sends the target without the namespace prefix.
+    headers["X-Amz-Target"] = "CloudTrail_20131101.LookupEvents"
+    body = json.dumps({
+        "LookupAttributes": [{"AttributeKey": "AccessKeyId", "AttributeValue": world.root_a[0]}],
+        "StartTime": 1763200000.5,
+        "MaxResults": 50,
+    }).encode()
+    status, response_headers, raw = raw_post(server, "/", headers, body)
+    assert status == 200, raw
+    assert response_headers["Content-Type"] == "application/x-amz-json-1.1"
+    assert response_headers["x-amzn-RequestId"]
+    answer = json.loads(raw)
+    assert set(answer) == {"Events"}
+    (event,) = answer["Events"]
+    assert set(event) == {
+        "EventId", "EventName", "ReadOnly", "AccessKeyId", "EventTime",
+        "EventSource", "Username", "Resources", "CloudTrailEvent",
+    }
+    assert event["EventTime"] == datetime(2026, 11, 20, 10, tzinfo=timezone.utc).timestamp()
+    assert isinstance(event["EventTime"], float)
+    assert event["ReadOnly"] == "true"
+    assert isinstance(event["CloudTrailEvent"], str)
+    assert json.loads(event["CloudTrailEvent"])["eventTime"] == "2026-11-20T10:00:00Z"
+
+    headers["X-Amz-Target"] = "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.LookupEvents"
+    status, response_headers, raw = raw_post(server, "/", headers, b'{"MaxResults": 0}')
+    assert status == 400
+    assert json.loads(raw) == {
+        "__type": "InvalidMaxResultsException",
+        "message": "MaxResults must be between 1 and 50.",
+    }
+
+
+def test_list_regions_and_disabled_regions(server: Launcher, world: World) -> None:
+    account = regional(server, "account", world.root_a, REGION)
+    enabled = account.list_regions(RegionOptStatusContains=["ENABLED", "ENABLED_BY_DEFAULT"])
+    names = [r["RegionName"] for r in enabled["Regions"]]
+    assert len(names) == 17 and "NextToken" not in enabled
+    assert names == sorted(names) and "us-east-1" in names and "af-south-1" not in names
+    assert {r["RegionOptStatus"] for r in enabled["Regions"]} == {"ENABLED_BY_DEFAULT"}
+    every = account.get_paginator("list_regions").paginate(PaginationConfig={"PageSize": 5})
+    listed = [r for page in every for r in page["Regions"]]
+    assert len(listed) > 17
+    assert {r["RegionName"]: r["RegionOptStatus"] for r in listed}["me-south-1"] == "DISABLED"
+    # ListRegions is a management event of account.amazonaws.com in us-east-1.
+    recorded = lookup(server, world.auditor, attribute=("EventName", "ListRegions"))["Events"]
+    assert len(recorded) >= 2
+    assert recorded[0]["EventSource"] == "account.amazonaws.com"
+
+    # LookupEvents in a region the account has not enabled.
+    with pytest.raises(ClientError) as excinfo:
+        lookup(server, world.root_a, "me-south-1")
+    assert error_of(excinfo) == ("UnrecognizedClientException", 400)
+
+    status, _ = http(server, "POST", "/_rootkeys/regions", {"enabled": ["us-east-1", "me-south-1"]})
+    assert status == 200
+    enabled = account.list_regions(RegionOptStatusContains=["ENABLED", "ENABLED_BY_DEFAULT"])
+    assert [(r["RegionName"], r["RegionOptStatus"]) for r in enabled["Regions"]] == [
+        ("me-south-1", "ENABLED"), ("us-east-1", "ENABLED_BY_DEFAULT"),
+    ]
+    assert lookup(server, world.root_a, "me-south-1")["Events"] == []
+    with pytest.raises(ClientError) as excinfo:
+        lookup(server, world.root_a, "eu-west-1")
+    assert error_of(excinfo)[0] == "UnrecognizedClientException"
+    assert http(server, "POST", "/_rootkeys/regions", {"enabled": "all"})[0] == 400
+
+    # A reset brings back the default regions.
+    assert http(server, "POST", "/moto-api/reset")[0] == 200
+    enabled = account.list_regions(RegionOptStatusContains=["ENABLED_BY_DEFAULT"])
+    assert len(enabled["Regions"]) == 17
+
+
+def test_injected_failures(server: Launcher, world: World) -> None:
+    assert http(server, "POST", "/_rootkeys/fail", {
+        "operation": "LookupEvents", "region": "us-east-1",
+        "code": "AccessDeniedException", "message": "not authorized to LookupEvents",
+    })[0] == 200
+    with pytest.raises(ClientError) as excinfo:
+        lookup(server, world.root_a, "us-east-1")
+    assert error_of(excinfo) == ("AccessDeniedException", 400)
+    assert excinfo.value.response["Error"]["Message"] == "not authorized to LookupEvents"
+    assert lookup(server, world.root_a, "eu-west-1")["Events"] == []
+    with pytest.raises(ClientError):
+        lookup(server, world.root_a, "us-east-1")  # until cleared
+    http(server, "POST", "/_rootkeys/fail",
+         {"operation": "LookupEvents", "region": "us-east-1", "code": None})
+    lookup(server, world.root_a, "us-east-1")
+
+    # Twice, in every region, then it works.
+    http(server, "POST", "/_rootkeys/fail", {"operation": "LookupEvents", "code": "AccessDeniedException",
+                                             "times": 2})
+    for region in ("eu-west-1", "us-west-2"):
+        with pytest.raises(ClientError) as excinfo:
+            lookup(server, world.root_a, region)
+        assert error_of(excinfo) == ("AccessDeniedException", 400)
+    lookup(server, world.root_a, "eu-west-1")
+
+    # A throttle: the client's one retry meets the second failure.
+    http(server, "POST", "/_rootkeys/fail", {"operation": "LookupEvents", "region": "eu-west-1",
+                                             "code": "ThrottlingException", "message": "Rate exceeded",
+                                             "times": 2})
+    with pytest.raises(ClientError) as excinfo:
+        lookup(server, world.root_a, "eu-west-1")
+    assert error_of(excinfo) == ("ThrottlingException", 400)
+    assert excinfo.value.response["ResponseMetadata"]["RetryAttempts"] == 1
+    lookup(server, world.root_a, "eu-west-1")
+
+    http(server, "POST", "/_rootkeys/fail", {"operation": "ListRegions", "code": "AccessDeniedException",
+                                             "status": 403, "times": 1})
+    account = regional(server, "account", world.root_a, REGION)
+    with pytest.raises(ClientError) as excinfo:
+        account.list_regions()
+    assert error_of(excinfo) == ("AccessDeniedException", 403)
+    failed = lookup(server, world.auditor, attribute=("EventName", "ListRegions"))["Events"]
+    assert record_of(failed[0])["errorCode"] == "AccessDeniedException"
+    assert len(account.list_regions(MaxResults=50)["Regions"]) > 17
+
+    assert http(server, "POST", "/_rootkeys/fail", {"operation": "GetUser", "code": "X"})[0] == 400
+    assert http(server, "POST", "/_rootkeys/fail",
+                {"operation": "LookupEvents", "code": "X", "status": 200})[0] == 400
+
+
+def test_seeding_is_all_or_nothing_and_validated(server: Launcher, world: World) -> None:
+    good = {"event_name": "ListUsers", "event_source": "iam.amazonaws.com",
+            "access_key_id": world.root_a[0]}
+    for bad in (
+        {"event_source": "iam.amazonaws.com"},
+        dict(good, event_time="yesterday"),
+        dict(good, colour="blue"),
+        dict(good, read_only="yes"),
+        dict(good, resources=[{"type": "AWS::IAM::User"}]),
+        "ListUsers",
+    ):
+        status, body = http(server, "POST", "/_rootkeys/events", [good, bad])
+        assert status == 400, bad
+        assert b"events[1]" in body
+    assert http(server, "POST", "/_rootkeys/events", {"events": "none"})[0] == 400
+    assert lookup(server, world.auditor, attribute=("AccessKeyId", world.root_a[0]))["Events"] == []
+    # A bare list works as well as {"events": [...]}.
+    status, body = http(server, "POST", "/_rootkeys/events", [good])
+    assert status == 200 and json.loads(body)["recorded"] == 1
+
+
+def test_foreign_text_is_kept_verbatim_and_listed(server: Launcher, world: World) -> None:
+    agent = "evil/1.0 \x1b]0;pwned\x07\x1b[31mred"
+    seed(server, [{"event_name": "ListUsers", "event_source": "iam.amazonaws.com",
+                   "access_key_id": world.root_a[0], "user_agent": agent}])
+    (event,) = lookup(server, world.auditor, attribute=("AccessKeyId", world.root_a[0]))["Events"]
+    assert record_of(event)["userAgent"] == agent
+    status, body = http(server, "GET", "/_rootkeys/events")
+    assert status == 200
+    listed = json.loads(body)["events"]
+    assert any(r.get("userAgent") == agent for r in listed)
+
+
+def test_control_requests_with_large_bodies_are_answered_and_closed(server: Launcher) -> None:
+    import socket
+
+    body = b'{"events": []}' + b" " * 300_000
+    for path, status in (("/_rootkeys/nope", b"404"), ("/_rootkeys/events", b"200")):
+        with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
+            sock.sendall(
+                f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n".encode()
+                + body
+            )
+            answer = b""
+            while chunk := sock.recv(65536):  # a timeout here fails the test
+                answer += chunk
+        assert answer.split(b"\r\n", 1)[0] == b"HTTP/1.1 " + status + (
+            b" Not Found" if status == b"404" else b" OK"
+        )
+
+
+def test_reset_clears_the_history(server: Launcher, world: World) -> None:
+    client(server, "sts", world.root_a).get_caller_identity()
+    assert lookup(server, world.auditor, attribute=("AccessKeyId", world.root_a[0]))["Events"]
+    assert http(server, "POST", "/moto-api/reset")[0] == 200
+    assert json.loads(http(server, "GET", "/_rootkeys/events")[1]) == {"events": []}
