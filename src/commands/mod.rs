@@ -18,12 +18,13 @@ use crate::cli::{Cli, Command};
 use crate::remediate::{RemediateError, Remediator};
 
 /// 0 done; 1 declined at a prompt (audit/report: root keys present);
-/// 2 refused or failed.
+/// 2 refused or failed; 3 `usage` searched only some of the regions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Exit {
     Done,
     Declined,
     Failed,
+    Partial,
 }
 
 impl From<Exit> for ExitCode {
@@ -32,6 +33,7 @@ impl From<Exit> for ExitCode {
             Exit::Done => Self::SUCCESS,
             Exit::Declined => Self::from(1),
             Exit::Failed => Self::from(2),
+            Exit::Partial => Self::from(usage::EXIT_PARTIAL),
         }
     }
 }

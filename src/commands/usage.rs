@@ -6,7 +6,7 @@
 //! requested regions could not be searched: the summary covers the others
 //! only); 2 error (nothing could be searched, or bad input).
 
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 
 use serde_json::json;
 
@@ -154,7 +154,7 @@ pub async fn run(
         }
         Outcome::Partial(message) => {
             eprintln!("rootkeys: {message}");
-            exit_partial()
+            Exit::Partial
         }
     }
 }
@@ -188,14 +188,6 @@ fn outcome(report: &UsageReport) -> Outcome {
         report.regions.len(),
         missing.join(", ")
     ))
-}
-
-/// Leave with [`EXIT_PARTIAL`]: the command's output is complete and
-/// flushed; `usage` holds no journal, lock or terminal state to release.
-fn exit_partial() -> ! {
-    let _ = std::io::stdout().flush();
-    let _ = std::io::stderr().flush();
-    std::process::exit(i32::from(EXIT_PARTIAL))
 }
 
 #[cfg(test)]
