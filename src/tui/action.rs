@@ -118,9 +118,10 @@ pub struct UiError {
 }
 
 impl UiError {
+    /// Messages can carry text from outside (servers, files): shown safely.
     pub fn new(message: impl Into<String>) -> Self {
         Self {
-            message: message.into(),
+            message: crate::text::multiline(&message.into()),
             advice: None,
             refused: false,
             credentials: false,
@@ -131,7 +132,7 @@ impl UiError {
 impl From<&AccountError> for UiError {
     fn from(e: &AccountError) -> Self {
         Self {
-            message: e.to_string(),
+            message: crate::text::multiline(&e.to_string()),
             advice: Some(e.advice()),
             refused: false,
             credentials: matches!(
@@ -147,7 +148,7 @@ impl From<&RemediateError> for UiError {
         match e {
             RemediateError::Account(a) => a.into(),
             RemediateError::Refused(r) => Self {
-                message: r.to_string(),
+                message: crate::text::multiline(&r.to_string()),
                 advice: None,
                 refused: true,
                 credentials: false,
@@ -186,7 +187,7 @@ pub fn usage_result(report: UsageReport) -> Result<Box<UsageReport>, UiError> {
         strings::USAGE_ADVICE_OTHER
     };
     Err(UiError {
-        message: strings::usage_nothing_searched(&failures),
+        message: crate::text::multiline(&strings::usage_nothing_searched(&failures)),
         advice: Some(advice.to_owned()),
         refused: false,
         credentials: false,

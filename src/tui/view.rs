@@ -728,7 +728,13 @@ fn usage_brief(app: &App, usage: &Usage) -> (String, Style) {
                 t.warn
             };
             (
-                s::usage_brief(report.total_events(), report.days, ips.len(), &missing),
+                crate::text::one_line(&s::usage_brief(
+                    report.total_events(),
+                    report.days,
+                    ips.len(),
+                    &missing,
+                ))
+                .into_owned(),
                 style,
             )
         }
