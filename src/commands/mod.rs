@@ -74,11 +74,21 @@ pub async fn run(cli: Cli) -> Exit {
                 AwsAccount::connect(global.profile.as_deref(), global.region.as_deref()).await;
             usage::run(&account, &key_id, days, &regions, json).await
         }
+        // Read-only and journal-free: no state directory needed.
+        Some(Command::Audit { json }) => {
+            let account =
+                AwsAccount::connect(global.profile.as_deref(), global.region.as_deref()).await;
+            audit::run(&account, json).await
+        }
         command => {
+            let state_dir = match global.state_dir() {
+                Ok(dir) => dir,
+                Err(e) => return print_error(&RemediateError::Journal(e)),
+            };
             let account: Arc<dyn Account> = Arc::new(
                 AwsAccount::connect(global.profile.as_deref(), global.region.as_deref()).await,
             );
-            let remediator = Arc::new(Remediator::new(account, global.state_dir(), global.observe));
+            let remediator = Arc::new(Remediator::new(account, state_dir, global.observe));
             run_on(remediator, command).await
         }
     }
