@@ -1027,7 +1027,99 @@ mod tests {
         assert!(read.damaged.is_empty());
     }
 
+    /// The parser as it was before it was made linear (it counted every
+    /// line again for each line): the reference for what `parse` returns.
+    fn quadratic_parse(bytes: &[u8], account: &str) -> Contents {
+        let mut contents = Contents::default();
+        let text = String::from_utf8_lossy(bytes);
+        for (index, line) in text.split('\n').enumerate() {
+            let number = index + 1;
+            if index + 1 == text.split('\n').count() && line.is_empty() {
+                break;
+            }
+            contents.lines = number;
+            let trimmed = line.trim_end_matches('\r');
+            if trimmed.trim().is_empty() {
+                continue;
+            }
+            match serde_json::from_str::<Record>(trimmed) {
+                Ok(record) if record.account == account => contents.records.push((number, record)),
+                Ok(record) => contents.foreign.push((number, record)),
+                Err(e) => contents.damaged.push(Damaged {
+                    line: number,
+                    reason: e.to_string(),
+                    preview: trimmed.chars().take(60).collect(),
+                }),
+            }
+        }
+        contents
+    }
+
+    #[test]
+    fn parse_agrees_with_the_line_by_line_reference() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let journal = Journal::open(dir.path(), ACCOUNT).expect("open");
+        let good = serde_json::to_string(&sample(&journal, "a", Phase::Intent)).expect("json");
+        let mut other = sample(&journal, "b", Phase::Intent);
+        other.account = "999999999999".to_owned();
+        let other = serde_json::to_string(&other).expect("json");
+        for text in [
+            String::new(),
+            "\n".to_owned(),
+            "\n\n".to_owned(),
+            format!("{good}"),
+            format!("{good}\n"),
+            format!("{good}\r\n\r\n{other}\n\nbroken \u{e9}\n"),
+            format!("\n{good}\n{}", &good[..10]),
+        ] {
+            assert_eq!(parse(text.as_bytes(), ACCOUNT), quadratic_parse(text.as_bytes(), ACCOUNT), "{text:?}");
+        }
+        // Invalid UTF-8 next to a newline is replaced the same way.
+        let bytes = [&good.as_bytes()[..5], b"\xff\n\xe2\x82\n", good.as_bytes()].concat();
+        assert_eq!(parse(&bytes, ACCOUNT), quadratic_parse(&bytes, ACCOUNT));
+    }
+
+    #[test]
+    fn entries_are_produced_one_line_at_a_time() {
+        // The first line comes out without the rest being looked at: a
+        // streaming reader never holds more than the line it shows.
+        let dir = tempfile::tempdir().expect("tempdir");
+        let journal = Journal::open(dir.path(), ACCOUNT).expect("open");
+        let good = serde_json::to_string(&sample(&journal, "a", Phase::Intent)).expect("json");
+        let text = format!("{good}\n{}", "x\n".repeat(100_000));
+        let mut it = entries(text.as_bytes(), ACCOUNT);
+        assert!(matches!(it.next(), Some(Entry::Record(1, _))));
+        assert!(matches!(it.next(), Some(Entry::Damaged(Damaged { line: 2, .. }))));
+        assert_eq!(it.last().map(|e| e.line()), Some(100_001));
+    }
+
+    #[test]
+    fn open_intents_match_outcomes_by_operation() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let journal = Journal::open(dir.path(), ACCOUNT).expect("open");
+        let mut contents = Contents::default();
+        for i in 0..2000 {
+            let op = format!("op-{i}");
+            contents.records.push((0, sample(&journal, &op, Phase::Intent)));
+            if i % 3 != 0 {
+                contents.records.push((0, sample(&journal, &op, Phase::Outcome)));
+            }
+        }
+        let open = contents.open_intents();
+        assert_eq!(open.len(), 667);
+        assert!(open.iter().all(|r| r.op.trim_start_matches("op-").parse::<u32>().expect("n") % 3 == 0));
+    }
+
     proptest! {
+        #[test]
+        fn parse_matches_the_reference_on_any_lines(lines in proptest::collection::vec("[ -~\r]{0,12}|\\{\"[a-z]{1,4}\":1\\}", 0..20), last_newline in any::<bool>()) {
+            let mut text = lines.join("\n");
+            if last_newline {
+                text.push('\n');
+            }
+            prop_assert_eq!(parse(text.as_bytes(), ACCOUNT), quadratic_parse(text.as_bytes(), ACCOUNT));
+        }
+
         #[test]
         fn any_bytes_parse_without_panic_and_keep_every_line(bytes in proptest::collection::vec(any::<u8>(), 0..400)) {
             let c = parse(&bytes, ACCOUNT);
