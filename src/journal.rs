@@ -257,7 +257,7 @@ impl Journal {
     pub fn append(&self, record: &Record) -> Result<(), JournalError> {
         let mut line = serde_json::to_vec(record).map_err(|e| self.io(e.into()))?;
         line.push(b'\n');
-        let dir = prepare_state_dir(&self.dir)?;
+        let dir = state_dir(&self.dir)?;
         let Some(mut file) = sys::open_in(&dir, &self.path, Kind::Journal, sys::Access::Append)?
         else {
             return Err(self.io(std::io::ErrorKind::NotFound.into()));
@@ -380,7 +380,7 @@ impl Journal {
     }
 
     fn open_lock_file(&self) -> Result<File, JournalError> {
-        let dir = prepare_state_dir(&self.dir)?;
+        let dir = state_dir(&self.dir)?;
         sys::open_in(&dir, &self.lock_path(), Kind::Lock, sys::Access::Lock)?
             .ok_or_else(|| self.lock_io(std::io::ErrorKind::NotFound.into()))
     }
@@ -475,19 +475,20 @@ fn lock_name(account: &str) -> String {
 /// (not a link) owned by the current user and not group- or world-writable.
 /// The demo checks its state directory with this before making its own
 /// directories in it.
-pub fn prepare_state_dir(dir: &Path) -> Result<sys::Dir, JournalError> {
-    match sys::open_dir(dir, true)? {
-        Some(d) => Ok(d),
-        None => Err(JournalError::Io {
-            path: dir.to_owned(),
-            source: std::io::ErrorKind::NotFound.into(),
-        }),
-    }
+pub fn prepare_state_dir(dir: &Path) -> Result<(), JournalError> {
+    state_dir(dir).map(drop)
+}
+
+fn state_dir(dir: &Path) -> Result<sys::Dir, JournalError> {
+    sys::open_dir(dir, true)?.ok_or_else(|| JournalError::Io {
+        path: dir.to_owned(),
+        source: std::io::ErrorKind::NotFound.into(),
+    })
 }
 
 /// The file-system layer: every open checks what it opened.
 #[cfg(unix)]
-pub mod sys {
+mod sys {
     use std::fs::{self, File};
     use std::os::unix::fs::{DirBuilderExt, MetadataExt, PermissionsExt};
     use std::path::{Path, PathBuf};
@@ -499,7 +500,7 @@ pub mod sys {
 
     /// An open state directory that passed the checks.
     #[derive(Debug)]
-    pub struct Dir {
+    pub(super) struct Dir {
         file: File,
         path: PathBuf,
     }
@@ -721,14 +722,14 @@ pub mod sys {
 /// The file-system layer where POSIX ownership and `O_NOFOLLOW` are not
 /// available: plain opens, regular files only.
 #[cfg(not(unix))]
-pub mod sys {
+mod sys {
     use std::fs::{self, File, OpenOptions};
     use std::path::{Path, PathBuf};
 
     use super::{JournalError, Kind};
 
     #[derive(Debug)]
-    pub struct Dir {
+    pub(super) struct Dir {
         #[allow(dead_code)]
         path: PathBuf,
     }
