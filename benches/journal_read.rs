@@ -35,7 +35,7 @@ fn main() {
         }
         let time = t0 + TimeDelta::seconds(i64::try_from(lines).expect("small"));
         let key = KEYS[op % KEYS.len()];
-        let action = if (op / KEYS.len()) % 2 == 0 {
+        let action = if (op / KEYS.len()).is_multiple_of(2) {
             Act::Deactivate
         } else {
             Act::Reactivate
@@ -71,8 +71,8 @@ fn main() {
     let now = t0 + TimeDelta::days(30);
 
     println!(
-        "Journal of {LINES} lines ({:.1} MB), best and median of {RUNS} runs:",
-        text.len() as f64 / 1e6
+        "Journal of {LINES} lines ({} MB), best and median of {RUNS} runs:",
+        text.len() / 1_000_000
     );
     println!();
     println!("| journal, {LINES} lines | best | median |");
@@ -93,7 +93,7 @@ fn main() {
         let bytes = journal.read_bytes().expect("read");
         let mut out = Vec::with_capacity(bytes.len());
         history::write_text(&mut out, &bytes, ACCOUNT).expect("write");
-        assert_eq!(out.iter().filter(|b| **b == b'\n').count(), LINES);
+        assert_eq!(out.split(|b| *b == b'\n').count(), LINES + 1);
     });
 }
 

@@ -304,7 +304,7 @@ impl Journal {
                     waited: self.lock_wait,
                 });
             }
-            std::thread::sleep(LOCK_POLL.min(self.lock_wait - waited));
+            std::thread::sleep(LOCK_POLL.min(self.lock_wait.saturating_sub(waited)));
         }
     }
 
@@ -335,7 +335,7 @@ impl Journal {
                     waited: wait,
                 });
             }
-            std::thread::sleep(LOCK_POLL.min(wait - waited));
+            std::thread::sleep(LOCK_POLL.min(wait.saturating_sub(waited)));
             // The file may have been replaced while waiting: open it afresh.
             file = self.open_lock_file()?;
         }
@@ -549,8 +549,8 @@ mod sys {
             .mode(0o700)
             .create(path)
             .map_err(|e| io(path, e))?;
-        let dir = open_dir(path, false)?
-            .ok_or_else(|| io(path, std::io::ErrorKind::NotFound.into()))?;
+        let dir =
+            open_dir(path, false)?.ok_or_else(|| io(path, std::io::ErrorKind::NotFound.into()))?;
         dir.file
             .set_permissions(fs::Permissions::from_mode(0o700))
             .map_err(|e| io(path, e))?;
@@ -604,7 +604,7 @@ mod sys {
         let file = File::from(fd);
         let meta = file.metadata().map_err(|e| io(path, e))?;
         if !meta.is_file() {
-            return Err(not_a_file(path, kind, &meta.file_type()));
+            return Err(not_a_file(path, kind, meta.file_type()));
         }
         check(&meta, path, kind)?;
         if created {
@@ -682,13 +682,13 @@ mod sys {
                 },
             },
             Ok(meta) if kind == Kind::Dir && !meta.is_dir() => {
-                not_a_file(path, kind, &meta.file_type())
+                not_a_file(path, kind, meta.file_type())
             }
             _ => io(path, errno.into()),
         }
     }
 
-    fn not_a_file(path: &Path, kind: Kind, file_type: &fs::FileType) -> JournalError {
+    fn not_a_file(path: &Path, kind: Kind, file_type: fs::FileType) -> JournalError {
         use std::os::unix::fs::FileTypeExt;
         let what = if file_type.is_fifo() {
             "a FIFO (named pipe)"
@@ -1068,12 +1068,16 @@ mod tests {
             String::new(),
             "\n".to_owned(),
             "\n\n".to_owned(),
-            format!("{good}"),
+            good.clone(),
             format!("{good}\n"),
             format!("{good}\r\n\r\n{other}\n\nbroken \u{e9}\n"),
             format!("\n{good}\n{}", &good[..10]),
         ] {
-            assert_eq!(parse(text.as_bytes(), ACCOUNT), quadratic_parse(text.as_bytes(), ACCOUNT), "{text:?}");
+            assert_eq!(
+                parse(text.as_bytes(), ACCOUNT),
+                quadratic_parse(text.as_bytes(), ACCOUNT),
+                "{text:?}"
+            );
         }
         // Invalid UTF-8 next to a newline is replaced the same way.
         let bytes = [&good.as_bytes()[..5], b"\xff\n\xe2\x82\n", good.as_bytes()].concat();
@@ -1090,7 +1094,10 @@ mod tests {
         let text = format!("{good}\n{}", "x\n".repeat(100_000));
         let mut it = entries(text.as_bytes(), ACCOUNT);
         assert!(matches!(it.next(), Some(Entry::Record(1, _))));
-        assert!(matches!(it.next(), Some(Entry::Damaged(Damaged { line: 2, .. }))));
+        assert!(matches!(
+            it.next(),
+            Some(Entry::Damaged(Damaged { line: 2, .. }))
+        ));
         assert_eq!(it.last().map(|e| e.line()), Some(100_001));
     }
 
@@ -1101,14 +1108,21 @@ mod tests {
         let mut contents = Contents::default();
         for i in 0..2000 {
             let op = format!("op-{i}");
-            contents.records.push((0, sample(&journal, &op, Phase::Intent)));
+            contents
+                .records
+                .push((0, sample(&journal, &op, Phase::Intent)));
             if i % 3 != 0 {
-                contents.records.push((0, sample(&journal, &op, Phase::Outcome)));
+                contents
+                    .records
+                    .push((0, sample(&journal, &op, Phase::Outcome)));
             }
         }
         let open = contents.open_intents();
         assert_eq!(open.len(), 667);
-        assert!(open.iter().all(|r| r.op.trim_start_matches("op-").parse::<u32>().expect("n") % 3 == 0));
+        assert!(
+            open.iter()
+                .all(|r| r.op.trim_start_matches("op-").parse::<u32>().expect("n") % 3 == 0)
+        );
     }
 
     proptest! {

@@ -23,7 +23,7 @@ use support::{ACCOUNT, Moto, Rootkeys};
 
 const OTHER_UID: u32 = 65534;
 /// Only to turn a hang into a failure; nothing here is expected to be slow.
-const HANG: Duration = Duration::from_secs(60);
+const HANG: Duration = Duration::from_mins(1);
 
 fn journal_path(dir: &Path) -> PathBuf {
     dir.join(format!("journal-{ACCOUNT}.jsonl"))
@@ -75,6 +75,30 @@ fn within<T: Send + 'static>(what: &str, f: impl FnOnce() -> T + Send + 'static)
         .unwrap_or_else(|_| panic!("{what} did not return: it hangs"))
 }
 
+/// Run a command to its end and return its exit code and stderr; a hang
+/// kills it and fails the test.
+fn run_bounded(cmd: &mut Command, what: &str) -> (Option<i32>, String) {
+    let mut child = cmd
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let stderr = child.stderr.take().expect("stderr");
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let mut text = String::new();
+        let _ = std::io::Read::read_to_string(&mut BufReader::new(stderr), &mut text);
+        let _ = tx.send(text);
+    });
+    let Ok(stderr) = rx.recv_timeout(HANG) else {
+        let _ = child.kill();
+        let _ = child.wait();
+        panic!("{what} did not finish: it hangs");
+    };
+    let status = child.wait().expect("wait");
+    (status.code(), stderr)
+}
+
 fn mkfifo(path: &Path) {
     let status = Command::new("mkfifo").arg(path).status().expect("mkfifo");
     assert!(status.success());
@@ -97,7 +121,13 @@ fn a_new_state_dir_is_created_private_with_missing_parents() {
     assert_eq!(mode(&state), 0o700);
     assert_eq!(mode(&tmp.path().join("a")), 0o700);
     journal
-        .append(&record("AKIAEXAMPLE1", Act::Deactivate, Phase::Intent, "a", 0))
+        .append(&record(
+            "AKIAEXAMPLE1",
+            Act::Deactivate,
+            Phase::Intent,
+            "a",
+            0,
+        ))
         .expect("append");
     assert_eq!(mode(journal.path()), 0o600);
 }
@@ -166,16 +196,34 @@ fn a_group_writable_or_foreign_journal_is_refused() {
     let path = journal.path().to_owned();
     fs::write(
         &path,
-        line(&record("AKIAEXAMPLE1", Act::Deactivate, Phase::Intent, "a", 0)),
+        line(&record(
+            "AKIAEXAMPLE1",
+            Act::Deactivate,
+            Phase::Intent,
+            "a",
+            0,
+        )),
     )
     .expect("write");
     set_mode(&path, 0o620);
     let (problem, fix) = untrusted(&journal.read().expect_err("refused"));
-    assert!(problem.contains("the journal is group-writable"), "{problem}");
-    assert!(fix.contains(&format!("chmod 600 '{}'", path.display())), "{fix}");
+    assert!(
+        problem.contains("the journal is group-writable"),
+        "{problem}"
+    );
+    assert!(
+        fix.contains(&format!("chmod 600 '{}'", path.display())),
+        "{fix}"
+    );
     let before = fs::read(&path).expect("read");
     let err = journal
-        .append(&record("AKIAEXAMPLE1", Act::Deactivate, Phase::Outcome, "a", 0))
+        .append(&record(
+            "AKIAEXAMPLE1",
+            Act::Deactivate,
+            Phase::Outcome,
+            "a",
+            0,
+        ))
         .expect_err("refused");
     untrusted(&err);
     assert_eq!(fs::read(&path).expect("read"), before, "nothing appended");
@@ -202,13 +250,25 @@ fn a_journal_link_is_never_followed_and_its_target_is_untouched() {
     symlink(&target, journal.path()).expect("symlink");
 
     let err = journal
-        .append(&record("AKIAEXAMPLE1", Act::Deactivate, Phase::Intent, "a", 0))
+        .append(&record(
+            "AKIAEXAMPLE1",
+            Act::Deactivate,
+            Phase::Intent,
+            "a",
+            0,
+        ))
         .expect_err("refused");
     let (problem, fix) = untrusted(&err);
-    assert!(problem.contains("symbolic link, not a regular file"), "{problem}");
+    assert!(
+        problem.contains("symbolic link, not a regular file"),
+        "{problem}"
+    );
     assert!(fix.contains("rm '"), "{fix}");
     untrusted(&journal.read().expect_err("refused"));
-    assert_eq!(fs::read_to_string(&target).expect("target"), "root's own file\n");
+    assert_eq!(
+        fs::read_to_string(&target).expect("target"),
+        "root's own file\n"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -310,7 +370,13 @@ fn a_fifo_journal_is_refused_at_once() {
     assert!(problem.contains("FIFO"), "{problem}");
     let writer = journal.clone();
     let err = within("append to a FIFO", move || {
-        writer.append(&record("AKIAEXAMPLE1", Act::Deactivate, Phase::Intent, "a", 0))
+        writer.append(&record(
+            "AKIAEXAMPLE1",
+            Act::Deactivate,
+            Phase::Intent,
+            "a",
+            0,
+        ))
     })
     .expect_err("refused");
     assert!(err.to_string().contains("not a regular file"), "{err}");
@@ -327,27 +393,11 @@ async fn a_fifo_journal_stops_every_command_with_a_message() {
         &["journal"],
         &["deactivate", &keys[0].id, "--yes"],
     ] {
-        let mut child = rk
-            .command(&session)
-            .args(args)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("spawn");
-        let pid = child.id();
-        let (tx, rx) = mpsc::channel();
-        let stderr = child.stderr.take().expect("stderr");
-        std::thread::spawn(move || {
-            let mut text = String::new();
-            let _ = std::io::Read::read_to_string(&mut BufReader::new(stderr), &mut text);
-            let _ = tx.send(text);
-        });
-        let Ok(stderr) = rx.recv_timeout(HANG) else {
-            let _ = child.kill();
-            panic!("rootkeys {args:?} (pid {pid}) hangs on a FIFO journal");
-        };
-        let status = child.wait().expect("wait");
-        assert_eq!(status.code(), Some(2), "{args:?}: {stderr}");
+        let (code, stderr) = run_bounded(
+            rk.command(&session).args(args),
+            &format!("rootkeys {args:?} on a FIFO journal"),
+        );
+        assert_eq!(code, Some(2), "{args:?}: {stderr}");
         assert!(stderr.contains("FIFO"), "{args:?}: {stderr}");
     }
     assert_eq!(
@@ -363,7 +413,13 @@ fn a_held_journal_lock_is_waited_for_a_bounded_time_naming_the_holder() {
         .expect("open")
         .with_lock_wait(Duration::from_millis(300));
     journal
-        .append(&record("AKIAEXAMPLE1", Act::Deactivate, Phase::Intent, "a", 0))
+        .append(&record(
+            "AKIAEXAMPLE1",
+            Act::Deactivate,
+            Phase::Intent,
+            "a",
+            0,
+        ))
         .expect("append");
     // Another process would hold it with its own open file: so does this.
     let other = fs::File::open(journal.path()).expect("open");
@@ -376,7 +432,10 @@ fn a_held_journal_lock_is_waited_for_a_bounded_time_naming_the_holder() {
     };
     assert_eq!(holder, &None);
     assert_eq!(*waited, Duration::from_millis(300));
-    assert!(err.to_string().contains("another rootkeys process"), "{err}");
+    assert!(
+        err.to_string().contains("another rootkeys process"),
+        "{err}"
+    );
 
     // When the holder is known (it holds the operation lock), it is named.
     let _op = journal
@@ -384,12 +443,24 @@ fn a_held_journal_lock_is_waited_for_a_bounded_time_naming_the_holder() {
         .expect("operation lock");
     let writer = journal.clone();
     let err = within("append under a held lock", move || {
-        writer.append(&record("AKIAEXAMPLE1", Act::Deactivate, Phase::Outcome, "a", 0))
+        writer.append(&record(
+            "AKIAEXAMPLE1",
+            Act::Deactivate,
+            Phase::Outcome,
+            "a",
+            0,
+        ))
     })
     .expect_err("busy");
     let message = err.to_string();
-    assert!(message.contains("deactivate of AKIAEXAMPLE1 by pid "), "{message}");
-    assert!(message.contains(&format!("pid {} since", std::process::id())), "{message}");
+    assert!(
+        message.contains("deactivate of AKIAEXAMPLE1 by pid "),
+        "{message}"
+    );
+    assert!(
+        message.contains(&format!("pid {} since", std::process::id())),
+        "{message}"
+    );
 
     other.unlock().expect("unlock");
     assert_eq!(journal.read().expect("free again").records.len(), 1);
@@ -402,7 +473,13 @@ async fn status_gives_up_on_a_held_journal_lock_and_says_who_holds_it() {
     let rk = Rootkeys::new(&moto);
     let journal = Journal::open(rk.state.path(), ACCOUNT).expect("open");
     journal
-        .append(&record("AKIAEXAMPLE1", Act::Deactivate, Phase::Intent, "a", 0))
+        .append(&record(
+            "AKIAEXAMPLE1",
+            Act::Deactivate,
+            Phase::Intent,
+            "a",
+            0,
+        ))
         .expect("append");
     let _op = journal
         .lock_operation("delete of AKIAEXAMPLE1", Duration::ZERO)
@@ -410,21 +487,11 @@ async fn status_gives_up_on_a_held_journal_lock_and_says_who_holds_it() {
     let held = fs::File::open(journal.path()).expect("open");
     held.lock().expect("lock");
 
-    let mut child = rk
-        .command(&session)
-        .arg("status")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn");
-    let stderr = child.stderr.take().expect("stderr");
-    let stderr = within("status under a held journal lock", move || {
-        let mut text = String::new();
-        let _ = std::io::Read::read_to_string(&mut BufReader::new(stderr), &mut text);
-        text
-    });
-    let status = child.wait().expect("wait");
-    assert_eq!(status.code(), Some(2), "{stderr}");
+    let (code, stderr) = run_bounded(
+        rk.command(&session).arg("status"),
+        "status under a held journal lock",
+    );
+    assert_eq!(code, Some(2), "{stderr}");
     assert!(stderr.contains("another rootkeys process"), "{stderr}");
     assert!(stderr.contains("delete of AKIAEXAMPLE1 by pid"), "{stderr}");
     assert!(stderr.contains("gave up after 10s"), "{stderr}");
@@ -444,7 +511,12 @@ fn the_operation_lock_is_exclusive_and_says_who_holds_it() {
     assert_eq!(mode(&lock_path(tmp.path())), 0o600);
     // Another open in this same process does not get it (the interactive
     // view refreshing while its own write runs), nor does another thread.
-    assert!(journal.try_lock_operation("refresh").expect("try").is_none());
+    assert!(
+        journal
+            .try_lock_operation("refresh")
+            .expect("try")
+            .is_none()
+    );
     let other = journal.clone();
     let (got, holder) = within("contending thread", move || {
         let got = other.try_lock_operation("reactivate of AKIAEXAMPLE1");
@@ -466,7 +538,9 @@ fn the_operation_lock_is_exclusive_and_says_who_holds_it() {
         JournalError::Busy { path, holder, .. } => {
             assert_eq!(path, &lock_path(tmp.path()));
             assert!(
-                holder.as_deref().is_some_and(|h| h.contains("deactivate of AKIAEXAMPLE1")),
+                holder
+                    .as_deref()
+                    .is_some_and(|h| h.contains("deactivate of AKIAEXAMPLE1")),
                 "{holder:?}"
             );
         }
@@ -546,8 +620,10 @@ fn the_operation_lock_file_is_never_followed_or_trusted_when_others_can_write_it
     fs::remove_file(&lock).expect("rm");
     mkfifo(&lock);
     let fifo = journal.clone();
-    let err = within("lock on a FIFO", move || fifo.try_lock_operation("x").map(drop))
-        .expect_err("refused");
+    let err = within("lock on a FIFO", move || {
+        fifo.try_lock_operation("x").map(drop)
+    })
+    .expect_err("refused");
     assert!(untrusted(&err).0.contains("FIFO"), "{err}");
 }
 
@@ -564,7 +640,7 @@ fn a_killed_holder_releases_the_operation_lock() {
         println!("HOLDING {}", std::process::id());
         std::io::stdout().flush().expect("flush");
         loop {
-            std::thread::sleep(Duration::from_secs(60));
+            std::thread::sleep(Duration::from_mins(1));
         }
     }
     let tmp = tempfile::tempdir().expect("tmp");
@@ -602,7 +678,9 @@ fn a_killed_holder_releases_the_operation_lock() {
     assert!(journal.try_lock_operation("x").expect("try").is_none());
     let holder = journal.operation_holder().expect("held by the child");
     assert!(
-        holder.starts_with(&format!("deactivate of AKIACHILDPROCESS by pid {pid} since ")),
+        holder.starts_with(&format!(
+            "deactivate of AKIACHILDPROCESS by pid {pid} since "
+        )),
         "{holder}"
     );
     let err = journal
@@ -671,7 +749,10 @@ async fn journal_output_escapes_control_characters_from_the_file() {
     assert_eq!(run.code, 0, "{run:?}");
     assert!(!run.stdout.contains('\u{1b}'), "{run:?}");
     assert!(!run.stdout.contains('\u{7}'), "{run:?}");
-    assert!(run.stdout.contains("backup \\u{1b}]0;owned\\u{7}"), "{run:?}");
+    assert!(
+        run.stdout.contains("backup \\u{1b}]0;owned\\u{7}"),
+        "{run:?}"
+    );
     assert!(run.stdout.contains("line 2: DAMAGED"), "{run:?}");
     assert!(run.stdout.contains("{\"broken\\u{1b}[31m"), "{run:?}");
 }

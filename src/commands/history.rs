@@ -162,7 +162,8 @@ pub async fn run(remediator: &Remediator, json: bool) -> Exit {
             .map_err(std::io::Error::from)
             .and_then(|()| writeln!(out))
     } else {
-        writeln!(out, "Journal {path}").and_then(|()| write_text(&mut out, &bytes, &identity.account_id))
+        writeln!(out, "Journal {path}")
+            .and_then(|()| write_text(&mut out, &bytes, &identity.account_id))
     };
     match written.and_then(|()| out.flush()) {
         Ok(()) => Exit::Done,

@@ -72,7 +72,7 @@ pub async fn run_demo(global: &Global, scenario: &str, reset: bool) -> Exit {
     // must be one rootkeys can trust before anything is made in it.
     let state_dir = match global
         .state_dir()
-        .and_then(|dir| crate::journal::prepare_state_dir(&dir).map(|_| dir))
+        .and_then(|dir| crate::journal::prepare_state_dir(&dir).map(|()| dir))
     {
         Ok(dir) => dir,
         Err(e) => {
