@@ -651,8 +651,7 @@ mod sys {
             path: path.to_owned(),
             problem: problems.join(", and "),
             fix: format!(
-                "if you did not make it so, someone else may have changed it: check {look} \
-                 first; then run `{}`",
+                "check {look} (someone else may have changed it), then run `{}`",
                 fixes.join(" && ")
             ),
         })
