@@ -33,10 +33,7 @@ pub fn sanitize(input: &str) -> Cow<'_, str> {
 /// Like [`sanitize`], but newlines and tabs become spaces: for one-line
 /// displays (a table cell, a header).
 pub fn one_line(input: &str) -> Cow<'_, str> {
-    if !input
-        .chars()
-        .any(|c| is_unsafe(c) || c == '\n' || c == '\t')
-    {
+    if !input.chars().any(|c| is_unsafe(c) || c == '\n' || c == '\t') {
         return Cow::Borrowed(input);
     }
     let flat: String = input
