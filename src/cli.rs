@@ -6,6 +6,7 @@ use chrono::TimeDelta;
 use clap::{Args, Parser, Subcommand};
 
 use crate::domain::window;
+use crate::journal::JournalError;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -43,14 +44,17 @@ pub struct Global {
 }
 
 impl Global {
-    /// `--state-dir`, else the platform state directory.
-    pub fn state_dir(&self) -> PathBuf {
-        self.state_dir.clone().unwrap_or_else(|| {
-            dirs::state_dir()
-                .or_else(dirs::data_local_dir)
-                .unwrap_or_else(std::env::temp_dir)
-                .join("rootkeys")
-        })
+    /// `--state-dir` (or `ROOTKEYS_STATE_DIR`), else the platform state
+    /// directory. Never the shared temporary directory: where others can
+    /// write, a journal cannot be trusted.
+    pub fn state_dir(&self) -> Result<PathBuf, JournalError> {
+        if let Some(dir) = &self.state_dir {
+            return Ok(dir.clone());
+        }
+        dirs::state_dir()
+            .or_else(dirs::data_local_dir)
+            .map(|dir| dir.join("rootkeys"))
+            .ok_or(JournalError::NoStateDir)
     }
 }
 

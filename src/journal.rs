@@ -2,22 +2,42 @@
 //! directory (directory 0700, file 0600). Every record is written under an
 //! exclusive file lock, flushed and fsync'd. Nothing is ever rewritten or
 //! dropped: a damaged line is reported with its number and kept.
+//!
+//! The journal decides what may be deleted, so it is trusted only where no
+//! one else can write it: the state directory and the files rootkeys keeps
+//! in it must be owned by the current user and not group- or world-writable,
+//! and none of them is followed through a symbolic link (the directory is
+//! opened with `O_NOFOLLOW`, its files relative to that open directory, also
+//! with `O_NOFOLLOW`). A FIFO or a device at a journal's path is refused
+//! without blocking: it is opened `O_NONBLOCK` and checked through the open
+//! descriptor. No lock is waited for without bound.
+//!
+//! Next to each journal, `journal-<account>.lock` is the account's operation
+//! lock: one write at a time, held from planning to the outcome, with a note
+//! of who holds it for the messages of those who wait.
 
-use std::fs::{self, File, OpenOptions};
+use std::fs::{File, TryLockError};
 use std::io::{Read, Seek, SeekFrom, Write};
-#[cfg(unix)]
-use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use crate::domain::record::{Act, Phase, Record, Result as RecordResult};
+use crate::text;
+
+/// How long a journal lock held by another process is waited for.
+pub const LOCK_WAIT: Duration = Duration::from_secs(10);
+/// Between two attempts at a lock that is held.
+const LOCK_POLL: Duration = Duration::from_millis(20);
+/// The most of a lock file's holder note that is read.
+const HOLDER_MAX_BYTES: u64 = 1024;
 
 #[derive(Debug, thiserror::Error)]
 pub enum JournalError {
-    #[error("journal {path}: {source}")]
+    #[error("journal {}: {source}", shown(.path))]
     Io {
         path: PathBuf,
         #[source]
@@ -27,6 +47,50 @@ pub enum JournalError {
         "account ID {0:?} is not a 12-digit AWS account ID; refusing to name a journal after it"
     )]
     BadAccount(String),
+    /// The state directory or a file in it could have been written or
+    /// replaced by someone else: nothing is read from or written to it.
+    #[error(
+        "refusing {}: {problem}. rootkeys trusts a journal only as a regular file, in a directory, \
+         that no one else can write or replace. To fix: {fix}",
+        shown(.path)
+    )]
+    Untrusted {
+        path: PathBuf,
+        problem: String,
+        /// The commands that make it trustworthy again.
+        fix: String,
+    },
+    /// A lock held by another rootkeys process (or another operation of
+    /// this one) for longer than rootkeys waits.
+    #[error(
+        "{} is held by another rootkeys process ({}); gave up after {}. Let it finish (or stop \
+         it) and try again",
+        shown(.path),
+        .holder.as_deref().unwrap_or("it has not said what it is doing"),
+        humantime::format_duration(*.waited)
+    )]
+    Busy {
+        path: PathBuf,
+        /// What the holder wrote into the operation lock, if anything.
+        holder: Option<String>,
+        waited: Duration,
+    },
+    #[error(
+        "no state directory for the journal: neither XDG_STATE_HOME nor HOME gives one, and \
+         rootkeys does not keep its journal in the shared temporary directory. Pass \
+         --state-dir DIR or set ROOTKEYS_STATE_DIR to a directory of your own"
+    )]
+    NoStateDir,
+}
+
+/// A path as shown in a message: control characters escaped.
+fn shown(path: &Path) -> String {
+    text::sanitize(&path.display().to_string()).into_owned()
+}
+
+/// A path quoted for a shell command in a message.
+fn quoted(path: &Path) -> String {
+    format!("'{}'", shown(path).replace('\'', r"'\''"))
 }
 
 /// A line that is not a valid record: kept in the file, reported here.
@@ -57,40 +121,89 @@ impl Contents {
 
     /// Intents with neither a known outcome nor a reconciliation.
     pub fn open_intents(&self) -> Vec<&Record> {
+        let settled: std::collections::HashSet<&str> = self
+            .records
+            .iter()
+            .map(|(_, r)| r)
+            .filter(|r| {
+                r.phase == Phase::Reconciled
+                    || (r.phase == Phase::Outcome
+                        && !matches!(r.result, Some(RecordResult::Unknown { .. })))
+            })
+            .map(|r| r.op.as_str())
+            .collect();
         self.records
             .iter()
             .map(|(_, r)| r)
-            .filter(|r| r.phase == Phase::Intent)
-            .filter(|intent| {
-                !self.records.iter().any(|(_, r)| {
-                    r.op == intent.op
-                        && (r.phase == Phase::Reconciled
-                            || (r.phase == Phase::Outcome
-                                && !matches!(r.result, Some(RecordResult::Unknown { .. }))))
-                })
-            })
+            .filter(|r| r.phase == Phase::Intent && !settled.contains(r.op.as_str()))
             .collect()
+    }
+}
+
+/// What a path under the state directory is, for checks and messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Dir,
+    Journal,
+    Lock,
+}
+
+impl Kind {
+    fn name(self) -> &'static str {
+        match self {
+            Self::Dir => "the state directory",
+            Self::Journal => "the journal",
+            Self::Lock => "the operation lock file",
+        }
+    }
+
+    fn should_be(self) -> &'static str {
+        match self {
+            Self::Dir => "a directory",
+            Self::Journal | Self::Lock => "a regular file",
+        }
+    }
+
+    /// The mode rootkeys gives it.
+    fn mode(self) -> u32 {
+        match self {
+            Self::Dir => 0o700,
+            Self::Journal | Self::Lock => 0o600,
+        }
     }
 }
 
 #[derive(Debug, Clone)]
 pub struct Journal {
+    dir: PathBuf,
     path: PathBuf,
     account: String,
+    lock_wait: Duration,
 }
 
 impl Journal {
     /// The journal of `account` under `state_dir`, creating the directory
-    /// (0700) when needed. The file itself is created on first write.
+    /// (0700, fsync'd) when needed and refusing one that others could
+    /// write. The file itself is created on first write.
     pub fn open(state_dir: &Path, account: &str) -> Result<Self, JournalError> {
         if account.len() != 12 || !account.bytes().all(|b| b.is_ascii_digit()) {
             return Err(JournalError::BadAccount(account.to_owned()));
         }
-        create_private_dir(state_dir)?;
+        prepare_state_dir(state_dir)?;
         Ok(Self {
-            path: state_dir.join(format!("journal-{account}.jsonl")),
+            dir: state_dir.to_owned(),
+            path: state_dir.join(journal_name(account)),
             account: account.to_owned(),
+            lock_wait: LOCK_WAIT,
         })
+    }
+
+    /// Wait at most `wait` for the journal's own lock (default
+    /// [`LOCK_WAIT`]).
+    #[must_use]
+    pub fn with_lock_wait(mut self, wait: Duration) -> Self {
+        self.lock_wait = wait;
+        self
     }
 
     pub fn path(&self) -> &Path {
@@ -101,6 +214,11 @@ impl Journal {
         &self.account
     }
 
+    /// The operation lock file, next to the journal.
+    pub fn lock_path(&self) -> PathBuf {
+        self.dir.join(lock_name(&self.account))
+    }
+
     fn io(&self, source: std::io::Error) -> JournalError {
         JournalError::Io {
             path: self.path.clone(),
@@ -108,45 +226,43 @@ impl Journal {
         }
     }
 
-    /// A journal must be a plain file (not a device, FIFO or directory).
-    fn regular(&self, file: &File) -> Result<(), JournalError> {
-        let meta = file.metadata().map_err(|e| self.io(e))?;
-        if meta.is_file() {
-            Ok(())
-        } else {
-            Err(self.io(std::io::Error::other("not a regular file")))
-        }
-    }
-
     /// Read the whole file under a shared lock. A missing file is empty.
     pub fn read(&self) -> Result<Contents, JournalError> {
-        let mut file = match File::open(&self.path) {
-            Ok(f) => f,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Contents::default()),
-            Err(e) => return Err(self.io(e)),
+        Ok(parse(&self.read_bytes()?, &self.account))
+    }
+
+    /// The file's bytes, read under a shared lock (waited for at most the
+    /// lock wait). A missing file is empty. Parse them with [`entries`] to
+    /// go through the lines one at a time.
+    pub fn read_bytes(&self) -> Result<Vec<u8>, JournalError> {
+        let Some(dir) = sys::open_dir(&self.dir, false)? else {
+            return Ok(Vec::new());
         };
-        self.regular(&file)?;
-        file.lock_shared().map_err(|e| self.io(e))?;
+        let Some(mut file) = sys::open_in(&dir, &self.path, Kind::Journal, sys::Access::Read)?
+        else {
+            return Ok(Vec::new());
+        };
+        self.wait_for_lock(&file, true)?;
         let mut bytes = Vec::new();
         let read = file.read_to_end(&mut bytes);
         let _ = file.unlock();
         read.map_err(|e| self.io(e))?;
-        Ok(parse(&bytes, &self.account))
+        Ok(bytes)
     }
 
     /// Append one record: exclusive lock, one line, flush, fsync. A file
     /// whose last line was cut short gets a newline first so the damaged
-    /// line stays whole and separate.
+    /// line stays whole and separate. A new file is created 0600 and the
+    /// directory fsync'd.
     pub fn append(&self, record: &Record) -> Result<(), JournalError> {
         let mut line = serde_json::to_vec(record).map_err(|e| self.io(e.into()))?;
         line.push(b'\n');
-        let mut options = OpenOptions::new();
-        options.read(true).append(true).create(true);
-        #[cfg(unix)]
-        options.mode(0o600);
-        let mut file = options.open(&self.path).map_err(|e| self.io(e))?;
-        self.regular(&file)?;
-        file.lock().map_err(|e| self.io(e))?;
+        let dir = state_dir(&self.dir)?;
+        let Some(mut file) = sys::open_in(&dir, &self.path, Kind::Journal, sys::Access::Append)?
+        else {
+            return Err(self.io(std::io::ErrorKind::NotFound.into()));
+        };
+        self.wait_for_lock(&file, false)?;
         let result = (|| {
             let len = file.metadata()?.len();
             if len > 0 {
@@ -163,6 +279,138 @@ impl Journal {
         })();
         let _ = file.unlock();
         result.map_err(|e| self.io(e))
+    }
+
+    /// Take the journal's own lock, polling for at most the lock wait; then
+    /// fail naming the holder when known.
+    fn wait_for_lock(&self, file: &File, shared: bool) -> Result<(), JournalError> {
+        let started = Instant::now();
+        loop {
+            let attempt = if shared {
+                file.try_lock_shared()
+            } else {
+                file.try_lock()
+            };
+            match attempt {
+                Ok(()) => return Ok(()),
+                Err(TryLockError::WouldBlock) => {}
+                Err(TryLockError::Error(e)) => return Err(self.io(e)),
+            }
+            let waited = started.elapsed();
+            if waited >= self.lock_wait {
+                return Err(JournalError::Busy {
+                    path: self.path.clone(),
+                    holder: self.operation_holder(),
+                    waited: self.lock_wait,
+                });
+            }
+            std::thread::sleep(LOCK_POLL.min(self.lock_wait.saturating_sub(waited)));
+        }
+    }
+
+    /// Exclusive per-account operation lock (a file `journal-<account>.lock`
+    /// next to the journal, same safety checks: `O_NOFOLLOW`, regular file,
+    /// owner, mode 0600), held from planning to the outcome of one write.
+    /// Waits up to `wait`, then fails with [`JournalError::Busy`] naming the
+    /// holder (pid, what it does, since when: written into the lock file by
+    /// the holder).
+    pub fn lock_operation(
+        &self,
+        purpose: &str,
+        wait: Duration,
+    ) -> Result<OperationLock, JournalError> {
+        let started = Instant::now();
+        let mut file = self.open_lock_file()?;
+        loop {
+            match file.try_lock() {
+                Ok(()) => return self.hold(file, purpose),
+                Err(TryLockError::WouldBlock) => {}
+                Err(TryLockError::Error(e)) => return Err(self.lock_io(e)),
+            }
+            let waited = started.elapsed();
+            if waited >= wait {
+                return Err(JournalError::Busy {
+                    path: self.lock_path(),
+                    holder: self.operation_holder(),
+                    waited: wait,
+                });
+            }
+            std::thread::sleep(LOCK_POLL.min(wait.saturating_sub(waited)));
+            // The file may have been replaced while waiting: open it afresh.
+            file = self.open_lock_file()?;
+        }
+    }
+
+    /// Without waiting: `Ok(Some(lock))` when free, `Ok(None)` when another
+    /// operation (another process, or another open of the lock in this
+    /// process) holds it.
+    pub fn try_lock_operation(&self, purpose: &str) -> Result<Option<OperationLock>, JournalError> {
+        let file = self.open_lock_file()?;
+        match file.try_lock() {
+            Ok(()) => self.hold(file, purpose).map(Some),
+            Err(TryLockError::WouldBlock) => Ok(None),
+            Err(TryLockError::Error(e)) => Err(self.lock_io(e)),
+        }
+    }
+
+    /// Who holds the operation lock now, if anyone (for messages like
+    /// "deactivate of AKIA… by pid 1234 since 2026-11-25 12:00:01 UTC"),
+    /// made safe to show.
+    pub fn operation_holder(&self) -> Option<String> {
+        let dir = sys::open_dir(&self.dir, false).ok()??;
+        let file = sys::open_in(&dir, &self.lock_path(), Kind::Lock, sys::Access::Read).ok()??;
+        // A shared lock granted means no one holds the exclusive one.
+        match file.try_lock_shared() {
+            Ok(()) => {
+                let _ = file.unlock();
+                return None;
+            }
+            Err(TryLockError::WouldBlock) => {}
+            Err(TryLockError::Error(_)) => return None,
+        }
+        let mut note = Vec::new();
+        let _ = (&file).take(HOLDER_MAX_BYTES).read_to_end(&mut note);
+        let note = String::from_utf8_lossy(&note);
+        let note = note.trim();
+        Some(if note.is_empty() {
+            "another rootkeys operation, which has not said what it is doing yet".to_owned()
+        } else {
+            text::foreign(&text::one_line(note))
+        })
+    }
+
+    fn open_lock_file(&self) -> Result<File, JournalError> {
+        let dir = state_dir(&self.dir)?;
+        sys::open_in(&dir, &self.lock_path(), Kind::Lock, sys::Access::Lock)?
+            .ok_or_else(|| self.lock_io(std::io::ErrorKind::NotFound.into()))
+    }
+
+    fn lock_io(&self, source: std::io::Error) -> JournalError {
+        JournalError::Io {
+            path: self.lock_path(),
+            source,
+        }
+    }
+
+    /// The lock is ours: say who holds it, for those who wait.
+    fn hold(&self, mut file: File, purpose: &str) -> Result<OperationLock, JournalError> {
+        let note = format!(
+            "{purpose} by pid {} since {}\n",
+            std::process::id(),
+            Utc::now().format("%Y-%m-%d %H:%M:%S UTC")
+        );
+        let written = (|| {
+            file.set_len(0)?;
+            file.seek(SeekFrom::Start(0))?;
+            file.write_all(note.as_bytes())?;
+            file.flush()
+        })();
+        let lock = OperationLock {
+            file,
+            path: self.lock_path(),
+        };
+        written.map_err(|e| self.lock_io(e))?;
+        Ok(lock)
     }
 
     /// A new record of this account, stamped with the version.
@@ -192,6 +440,350 @@ impl Journal {
     }
 }
 
+/// The per-account operation lock, held from planning to the outcome of one
+/// write. Released on drop, and by the kernel when the process dies.
+#[derive(Debug)]
+pub struct OperationLock {
+    file: File,
+    path: PathBuf,
+}
+
+impl OperationLock {
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+impl Drop for OperationLock {
+    fn drop(&mut self) {
+        // Clear the holder note while still holding the lock, so the next
+        // holder's note is never cut.
+        let _ = self.file.set_len(0);
+        let _ = self.file.unlock();
+    }
+}
+
+fn journal_name(account: &str) -> String {
+    format!("journal-{account}.jsonl")
+}
+
+fn lock_name(account: &str) -> String {
+    format!("journal-{account}.lock")
+}
+
+/// Make sure `dir` is a state directory rootkeys can trust: created 0700
+/// (and fsync'd, with its parent) when missing; otherwise a real directory
+/// (not a link) owned by the current user and not group- or world-writable.
+/// The demo checks its state directory with this before making its own
+/// directories in it.
+pub fn prepare_state_dir(dir: &Path) -> Result<(), JournalError> {
+    state_dir(dir).map(drop)
+}
+
+fn state_dir(dir: &Path) -> Result<sys::Dir, JournalError> {
+    sys::open_dir(dir, true)?.ok_or_else(|| JournalError::Io {
+        path: dir.to_owned(),
+        source: std::io::ErrorKind::NotFound.into(),
+    })
+}
+
+/// The file-system layer: every open checks what it opened.
+#[cfg(unix)]
+mod sys {
+    use std::fs::{self, File};
+    use std::os::unix::fs::{DirBuilderExt, MetadataExt, PermissionsExt};
+    use std::path::{Path, PathBuf};
+
+    use rustix::fs::{Mode, OFlags};
+    use rustix::io::Errno;
+
+    use super::{JournalError, Kind, quoted};
+
+    /// An open state directory that passed the checks.
+    #[derive(Debug)]
+    pub(super) struct Dir {
+        file: File,
+        path: PathBuf,
+    }
+
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub(super) enum Access {
+        /// Read only; a missing file is `None`.
+        Read,
+        /// Read and append; created 0600 when missing.
+        Append,
+        /// Read and write (the operation lock); created 0600 when missing.
+        Lock,
+    }
+
+    fn io(path: &Path, source: std::io::Error) -> JournalError {
+        JournalError::Io {
+            path: path.to_owned(),
+            source,
+        }
+    }
+
+    /// Open `path` as a directory without following a link; create it 0700
+    /// when missing and `create`. `Ok(None)`: missing and not created.
+    pub(super) fn open_dir(path: &Path, create: bool) -> Result<Option<Dir>, JournalError> {
+        let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::NOFOLLOW | OFlags::CLOEXEC;
+        let fd = match rustix::fs::open(path, flags, Mode::empty()) {
+            Ok(fd) => fd,
+            Err(Errno::NOENT) if create => return create_dir(path).map(Some),
+            Err(Errno::NOENT) => return Ok(None),
+            Err(e) => return Err(refused(path, Kind::Dir, e)),
+        };
+        let file = File::from(fd);
+        let meta = file.metadata().map_err(|e| io(path, e))?;
+        check(&meta, path, Kind::Dir)?;
+        Ok(Some(Dir {
+            file,
+            path: path.to_owned(),
+        }))
+    }
+
+    /// Create the directory (and missing parents) 0700, then fsync it and
+    /// its parent so the journal's home survives a crash.
+    fn create_dir(path: &Path) -> Result<Dir, JournalError> {
+        fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(path)
+            .map_err(|e| io(path, e))?;
+        let dir =
+            open_dir(path, false)?.ok_or_else(|| io(path, std::io::ErrorKind::NotFound.into()))?;
+        dir.file
+            .set_permissions(fs::Permissions::from_mode(0o700))
+            .map_err(|e| io(path, e))?;
+        dir.file.sync_all().map_err(|e| io(path, e))?;
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty())
+            && let Ok(parent_dir) = File::open(parent)
+        {
+            parent_dir.sync_all().map_err(|e| io(parent, e))?;
+        }
+        Ok(dir)
+    }
+
+    /// Open `path` (a file directly in `dir`) without following a link and
+    /// without blocking on a FIFO; refuse anything but a regular file that
+    /// only the current user can write.
+    pub(super) fn open_in(
+        dir: &Dir,
+        path: &Path,
+        kind: Kind,
+        access: Access,
+    ) -> Result<Option<File>, JournalError> {
+        let Some(name) = path.file_name() else {
+            return Err(io(path, std::io::ErrorKind::InvalidInput.into()));
+        };
+        let base = OFlags::NOFOLLOW
+            | OFlags::NONBLOCK
+            | OFlags::CLOEXEC
+            | match access {
+                Access::Read => OFlags::RDONLY,
+                Access::Append => OFlags::RDWR | OFlags::APPEND,
+                Access::Lock => OFlags::RDWR,
+            };
+        let open = |flags| rustix::fs::openat(&dir.file, name, flags, Mode::RUSR | Mode::WUSR);
+        let mut created = false;
+        let fd = match open(base) {
+            Ok(fd) => fd,
+            Err(Errno::NOENT) if access != Access::Read => {
+                match open(base | OFlags::CREATE | OFlags::EXCL) {
+                    Ok(fd) => {
+                        created = true;
+                        fd
+                    }
+                    // Created meanwhile by another process: open what is there.
+                    Err(Errno::EXIST) => open(base).map_err(|e| refused(path, kind, e))?,
+                    Err(e) => return Err(refused(path, kind, e)),
+                }
+            }
+            Err(Errno::NOENT) => return Ok(None),
+            Err(e) => return Err(refused(path, kind, e)),
+        };
+        let file = File::from(fd);
+        let meta = file.metadata().map_err(|e| io(path, e))?;
+        if !meta.is_file() {
+            return Err(not_a_file(path, kind, meta.file_type()));
+        }
+        check(&meta, path, kind)?;
+        if created {
+            dir.file.sync_all().map_err(|e| io(&dir.path, e))?;
+        }
+        let flags = rustix::fs::fcntl_getfl(&file).map_err(|e| io(path, e.into()))?;
+        rustix::fs::fcntl_setfl(&file, flags.difference(OFlags::NONBLOCK))
+            .map_err(|e| io(path, e.into()))?;
+        Ok(Some(file))
+    }
+
+    /// Owned by the current user, not writable by group or others.
+    fn check(meta: &fs::Metadata, path: &Path, kind: Kind) -> Result<(), JournalError> {
+        let me = rustix::process::geteuid().as_raw();
+        let owner = meta.uid();
+        let mode = meta.mode() & 0o7777;
+        let mut problems = Vec::new();
+        let mut fixes = Vec::new();
+        if owner != me {
+            problems.push(format!(
+                "{} is owned by uid {owner}, not by you (uid {me})",
+                kind.name()
+            ));
+            let sudo = if me == 0 { "" } else { "sudo " };
+            fixes.push(format!("{sudo}chown {me} {}", quoted(path)));
+        }
+        if mode & 0o022 != 0 {
+            let who = if mode & 0o002 != 0 {
+                "world-writable"
+            } else {
+                "group-writable"
+            };
+            problems.push(format!("{} is {who} (mode {mode:04o})", kind.name()));
+            fixes.push(format!("chmod {:o} {}", kind.mode(), quoted(path)));
+        }
+        if problems.is_empty() {
+            return Ok(());
+        }
+        let look = match kind {
+            Kind::Dir => "what is in it",
+            Kind::Journal | Kind::Lock => "its contents",
+        };
+        Err(JournalError::Untrusted {
+            path: path.to_owned(),
+            problem: problems.join(", and "),
+            fix: format!(
+                "check {look} (someone else may have changed it), then run `{}`",
+                fixes.join(" && ")
+            ),
+        })
+    }
+
+    /// An open that failed: a link gets its own explanation.
+    fn refused(path: &Path, kind: Kind, errno: Errno) -> JournalError {
+        match fs::symlink_metadata(path) {
+            Ok(meta) if meta.file_type().is_symlink() => JournalError::Untrusted {
+                path: path.to_owned(),
+                problem: format!(
+                    "{} is a symbolic link, not {}; rootkeys never follows a link there",
+                    kind.name(),
+                    kind.should_be()
+                ),
+                fix: match kind {
+                    Kind::Dir => format!(
+                        "look at where it points (`ls -l {q}`), then pass the real directory \
+                         with --state-dir, or replace the link with a directory of your own",
+                        q = quoted(path)
+                    ),
+                    Kind::Journal | Kind::Lock => format!(
+                        "look at where it points (`ls -l {q}`), then remove the link \
+                         (`rm {q}`)",
+                        q = quoted(path)
+                    ),
+                },
+            },
+            Ok(meta) if kind == Kind::Dir && !meta.is_dir() => {
+                not_a_file(path, kind, meta.file_type())
+            }
+            _ => io(path, errno.into()),
+        }
+    }
+
+    fn not_a_file(path: &Path, kind: Kind, file_type: fs::FileType) -> JournalError {
+        use std::os::unix::fs::FileTypeExt;
+        let what = if file_type.is_fifo() {
+            "a FIFO (named pipe)"
+        } else if file_type.is_socket() {
+            "a socket"
+        } else if file_type.is_char_device() || file_type.is_block_device() {
+            "a device"
+        } else if file_type.is_dir() {
+            "a directory"
+        } else {
+            "not a regular file"
+        };
+        let problem = match kind {
+            Kind::Dir => format!("{} is {what}, not a directory", kind.name()),
+            Kind::Journal | Kind::Lock => format!("{} is {what}, not a regular file", kind.name()),
+        };
+        JournalError::Untrusted {
+            path: path.to_owned(),
+            problem,
+            fix: match kind {
+                Kind::Dir => "pass a directory of your own with --state-dir".to_owned(),
+                Kind::Journal | Kind::Lock => format!(
+                    "look at it (`ls -l {q}`), then remove it (`rm {q}`)",
+                    q = quoted(path)
+                ),
+            },
+        }
+    }
+}
+
+/// The file-system layer where POSIX ownership and `O_NOFOLLOW` are not
+/// available: plain opens, regular files only.
+#[cfg(not(unix))]
+mod sys {
+    use std::fs::{self, File, OpenOptions};
+    use std::path::{Path, PathBuf};
+
+    use super::{JournalError, Kind};
+
+    #[derive(Debug)]
+    pub(super) struct Dir {
+        #[allow(dead_code)]
+        path: PathBuf,
+    }
+
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub(super) enum Access {
+        Read,
+        Append,
+        Lock,
+    }
+
+    fn io(path: &Path, source: std::io::Error) -> JournalError {
+        JournalError::Io {
+            path: path.to_owned(),
+            source,
+        }
+    }
+
+    pub(super) fn open_dir(path: &Path, create: bool) -> Result<Option<Dir>, JournalError> {
+        if !path.exists() {
+            if !create {
+                return Ok(None);
+            }
+            fs::create_dir_all(path).map_err(|e| io(path, e))?;
+        }
+        Ok(Some(Dir {
+            path: path.to_owned(),
+        }))
+    }
+
+    pub(super) fn open_in(
+        _dir: &Dir,
+        path: &Path,
+        _kind: Kind,
+        access: Access,
+    ) -> Result<Option<File>, JournalError> {
+        let mut options = OpenOptions::new();
+        match access {
+            Access::Read => options.read(true),
+            Access::Append => options.read(true).append(true).create(true),
+            Access::Lock => options.read(true).write(true).create(true),
+        };
+        let file = match options.open(path) {
+            Ok(f) => f,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(io(path, e)),
+        };
+        if !file.metadata().map_err(|e| io(path, e))?.is_file() {
+            return Err(io(path, std::io::Error::other("not a regular file")));
+        }
+        Ok(Some(file))
+    }
+}
+
 /// A fresh operation ID: time, process and a counter; unique per writer.
 pub fn new_op_id(now: DateTime<Utc>) -> String {
     static COUNTER: AtomicU64 = AtomicU64::new(0);
@@ -214,49 +806,67 @@ pub fn outcome_of(intent: &Record, time: DateTime<Utc>, result: RecordResult) ->
     }
 }
 
-fn create_private_dir(dir: &Path) -> Result<(), JournalError> {
-    let io = |source| JournalError::Io {
-        path: dir.to_owned(),
-        source,
-    };
-    if !dir.exists() {
-        let mut builder = fs::DirBuilder::new();
-        builder.recursive(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::DirBuilderExt;
-            builder.mode(0o700);
-        }
-        builder.create(dir).map_err(io)?;
-        #[cfg(unix)]
-        fs::set_permissions(dir, fs::Permissions::from_mode(0o700)).map_err(io)?;
-    }
-    Ok(())
+/// One line of a journal file, as read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Entry {
+    /// A record of this account, with its line number.
+    Record(usize, Record),
+    /// A valid record of another account (kept, not used).
+    Foreign(usize, Record),
+    Damaged(Damaged),
+    Blank(usize),
 }
 
-/// Split into lines and parse each; nothing is dropped.
+impl Entry {
+    pub fn line(&self) -> usize {
+        match self {
+            Self::Record(n, _) | Self::Foreign(n, _) | Self::Blank(n) => *n,
+            Self::Damaged(d) => d.line,
+        }
+    }
+}
+
+/// The lines of a journal file, parsed one at a time in file order (a
+/// final newline ends the last line; it does not start another). Each line
+/// costs time in proportion to its own length only.
+pub fn entries<'a>(bytes: &'a [u8], account: &'a str) -> impl Iterator<Item = Entry> + 'a {
+    let body = bytes.strip_suffix(b"\n").unwrap_or(bytes);
+    let lines = (!bytes.is_empty()).then(|| body.split(|b| *b == b'\n'));
+    lines
+        .into_iter()
+        .flatten()
+        .enumerate()
+        .map(move |(index, raw)| classify(index + 1, raw, account))
+}
+
+fn classify(number: usize, raw: &[u8], account: &str) -> Entry {
+    let line = String::from_utf8_lossy(raw);
+    let trimmed = line.trim_end_matches('\r');
+    if trimmed.trim().is_empty() {
+        return Entry::Blank(number);
+    }
+    match serde_json::from_str::<Record>(trimmed) {
+        Ok(record) if record.account == account => Entry::Record(number, record),
+        Ok(record) => Entry::Foreign(number, record),
+        Err(e) => Entry::Damaged(Damaged {
+            line: number,
+            reason: e.to_string(),
+            preview: trimmed.chars().take(60).collect(),
+        }),
+    }
+}
+
+/// Split into lines and parse each; nothing is dropped. Linear in the size
+/// of the file.
 pub fn parse(bytes: &[u8], account: &str) -> Contents {
     let mut contents = Contents::default();
-    let text = String::from_utf8_lossy(bytes);
-    for (index, line) in text.split('\n').enumerate() {
-        let number = index + 1;
-        let is_last = index + 1 == text.split('\n').count();
-        if is_last && line.is_empty() {
-            break;
-        }
-        contents.lines = number;
-        let trimmed = line.trim_end_matches('\r');
-        if trimmed.trim().is_empty() {
-            continue;
-        }
-        match serde_json::from_str::<Record>(trimmed) {
-            Ok(record) if record.account == account => contents.records.push((number, record)),
-            Ok(record) => contents.foreign.push((number, record)),
-            Err(e) => contents.damaged.push(Damaged {
-                line: number,
-                reason: e.to_string(),
-                preview: trimmed.chars().take(60).collect(),
-            }),
+    for entry in entries(bytes, account) {
+        contents.lines = entry.line();
+        match entry {
+            Entry::Record(n, r) => contents.records.push((n, r)),
+            Entry::Foreign(n, r) => contents.foreign.push((n, r)),
+            Entry::Damaged(d) => contents.damaged.push(d),
+            Entry::Blank(_) => {}
         }
     }
     contents
@@ -266,6 +876,9 @@ pub fn parse(bytes: &[u8], account: &str) -> Contents {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+    use std::fs;
+    #[cfg(unix)]
+    use std::os::unix::fs::PermissionsExt;
 
     const ACCOUNT: &str = "123456789012";
 
@@ -415,7 +1028,113 @@ mod tests {
         assert!(read.damaged.is_empty());
     }
 
+    /// The parser as it was before it was made linear (it counted every
+    /// line again for each line): the reference for what `parse` returns.
+    fn quadratic_parse(bytes: &[u8], account: &str) -> Contents {
+        let mut contents = Contents::default();
+        let text = String::from_utf8_lossy(bytes);
+        for (index, line) in text.split('\n').enumerate() {
+            let number = index + 1;
+            if index + 1 == text.split('\n').count() && line.is_empty() {
+                break;
+            }
+            contents.lines = number;
+            let trimmed = line.trim_end_matches('\r');
+            if trimmed.trim().is_empty() {
+                continue;
+            }
+            match serde_json::from_str::<Record>(trimmed) {
+                Ok(record) if record.account == account => contents.records.push((number, record)),
+                Ok(record) => contents.foreign.push((number, record)),
+                Err(e) => contents.damaged.push(Damaged {
+                    line: number,
+                    reason: e.to_string(),
+                    preview: trimmed.chars().take(60).collect(),
+                }),
+            }
+        }
+        contents
+    }
+
+    #[test]
+    fn parse_agrees_with_the_line_by_line_reference() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let journal = Journal::open(dir.path(), ACCOUNT).expect("open");
+        let good = serde_json::to_string(&sample(&journal, "a", Phase::Intent)).expect("json");
+        let mut other = sample(&journal, "b", Phase::Intent);
+        other.account = "999999999999".to_owned();
+        let other = serde_json::to_string(&other).expect("json");
+        for text in [
+            String::new(),
+            "\n".to_owned(),
+            "\n\n".to_owned(),
+            good.clone(),
+            format!("{good}\n"),
+            format!("{good}\r\n\r\n{other}\n\nbroken \u{e9}\n"),
+            format!("\n{good}\n{}", &good[..10]),
+        ] {
+            assert_eq!(
+                parse(text.as_bytes(), ACCOUNT),
+                quadratic_parse(text.as_bytes(), ACCOUNT),
+                "{text:?}"
+            );
+        }
+        // Invalid UTF-8 next to a newline is replaced the same way.
+        let bytes = [&good.as_bytes()[..5], b"\xff\n\xe2\x82\n", good.as_bytes()].concat();
+        assert_eq!(parse(&bytes, ACCOUNT), quadratic_parse(&bytes, ACCOUNT));
+    }
+
+    #[test]
+    fn entries_are_produced_one_line_at_a_time() {
+        // The first line comes out without the rest being looked at: a
+        // streaming reader never holds more than the line it shows.
+        let dir = tempfile::tempdir().expect("tempdir");
+        let journal = Journal::open(dir.path(), ACCOUNT).expect("open");
+        let good = serde_json::to_string(&sample(&journal, "a", Phase::Intent)).expect("json");
+        let text = format!("{good}\n{}", "x\n".repeat(100_000));
+        let mut it = entries(text.as_bytes(), ACCOUNT);
+        assert!(matches!(it.next(), Some(Entry::Record(1, _))));
+        assert!(matches!(
+            it.next(),
+            Some(Entry::Damaged(Damaged { line: 2, .. }))
+        ));
+        assert_eq!(it.last().map(|e| e.line()), Some(100_001));
+    }
+
+    #[test]
+    fn open_intents_match_outcomes_by_operation() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let journal = Journal::open(dir.path(), ACCOUNT).expect("open");
+        let mut contents = Contents::default();
+        for i in 0..2000 {
+            let op = format!("op-{i}");
+            contents
+                .records
+                .push((0, sample(&journal, &op, Phase::Intent)));
+            if i % 3 != 0 {
+                contents
+                    .records
+                    .push((0, sample(&journal, &op, Phase::Outcome)));
+            }
+        }
+        let open = contents.open_intents();
+        assert_eq!(open.len(), 667);
+        assert!(
+            open.iter()
+                .all(|r| r.op.trim_start_matches("op-").parse::<u32>().expect("n") % 3 == 0)
+        );
+    }
+
     proptest! {
+        #[test]
+        fn parse_matches_the_reference_on_any_lines(lines in proptest::collection::vec("[ -~\r]{0,12}|\\{\"[a-z]{1,4}\":1\\}", 0..20), last_newline in any::<bool>()) {
+            let mut text = lines.join("\n");
+            if last_newline {
+                text.push('\n');
+            }
+            prop_assert_eq!(parse(text.as_bytes(), ACCOUNT), quadratic_parse(text.as_bytes(), ACCOUNT));
+        }
+
         #[test]
         fn any_bytes_parse_without_panic_and_keep_every_line(bytes in proptest::collection::vec(any::<u8>(), 0..400)) {
             let c = parse(&bytes, ACCOUNT);

@@ -6,7 +6,6 @@ pub mod commands;
 pub mod domain;
 pub mod failpoint;
 pub mod journal;
-pub mod oplock_shim;
 pub mod remediate;
 pub mod report;
 pub mod text;

@@ -20,8 +20,6 @@ use crate::domain::window::human;
 use crate::domain::{Identity, Inventory, KeyStatus, RootKey, View};
 use crate::failpoint;
 use crate::journal::{self, Damaged, Journal, JournalError};
-#[allow(unused_imports)]
-use crate::oplock_shim::OpLockExt;
 
 #[derive(Debug, thiserror::Error)]
 pub enum RemediateError {
@@ -145,6 +143,10 @@ impl Remediator {
 
     pub fn window(&self) -> TimeDelta {
         self.window
+    }
+
+    pub fn state_dir(&self) -> &std::path::Path {
+        &self.state_dir
     }
 
     pub fn journal(&self, account_id: &str) -> Result<Journal, JournalError> {

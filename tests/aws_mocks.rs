@@ -378,7 +378,10 @@ async fn a_report_older_than_four_hours_is_stale() {
         state.path().to_owned(),
         TimeDelta::days(7),
     );
-    let (inventory, report) = audit::load(&remediator).await.expect("audit");
+    let (inventory, report) =
+        audit::load(remediator.account().as_ref(), Some(remediator.state_dir()))
+            .await
+            .expect("audit");
     let report = report.expect("the auditor view rests on the report");
     assert_eq!(
         report.generated,
@@ -437,13 +440,18 @@ async fn a_report_older_than_the_last_journaled_write_is_stale() {
 
     // A write before the report: the report shows it.
     write(generated - TimeDelta::minutes(10), "before");
-    let (_, report) = audit::load(&remediator).await.expect("audit");
+    let (_, report) = audit::load(remediator.account().as_ref(), Some(remediator.state_dir()))
+        .await
+        .expect("audit");
     assert_eq!(report.expect("report").stale, None);
 
     // A write after the report: it does not show it yet.
     let written = whole_seconds(now - TimeDelta::minutes(30));
     write(written, "after");
-    let (inventory, report) = audit::load(&remediator).await.expect("audit");
+    let (inventory, report) =
+        audit::load(remediator.account().as_ref(), Some(remediator.state_dir()))
+            .await
+            .expect("audit");
     let report = report.expect("report");
     assert_eq!(
         report.stale,

@@ -8,8 +8,6 @@ mod support;
 
 use aws_sdk_iam::types::StatusType;
 use rootkeys::journal::Journal;
-#[allow(unused_imports)]
-use rootkeys::oplock_shim::OpLockExt;
 use support::{ACCOUNT, Keys, Moto, ROOT_STANDIN, Rootkeys};
 
 #[allow(clippy::assertions_on_constants)]

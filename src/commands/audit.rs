@@ -9,11 +9,13 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use super::{Exit, print_account_error};
-use crate::account::{self, AccountResult};
+use std::path::Path;
+
+use crate::account::{self, Account, AccountResult};
 use crate::domain::record::{Phase, Record};
 use crate::domain::window::ago;
 use crate::domain::{Inventory, KeyStatus, LastUsed, RootKey, View};
-use crate::remediate::Remediator;
+use crate::journal::Journal;
 use crate::report::{RootRow, Stale};
 use crate::text::{one_line, sanitize};
 
@@ -292,27 +294,39 @@ pub fn table(inventory: &Inventory, report: Option<&ReportAge>, now: DateTime<Ut
     out
 }
 
-/// The newest applied write in the account's journal.
+/// The newest applied write in the account's journal. Audit is read-only:
+/// it never creates the state directory or the journal.
 fn journaled_write(
-    remediator: &Remediator,
+    state_dir: Option<&Path>,
     account_id: &str,
 ) -> Result<Option<DateTime<Utc>>, String> {
-    let contents = remediator
-        .journal(account_id)
+    let Some(dir) = state_dir else {
+        return Err(
+            "no state directory (give --state-dir or ROOTKEYS_STATE_DIR to compare the report \
+             with rootkeys' journal)"
+                .to_owned(),
+        );
+    };
+    if !dir.join(format!("journal-{account_id}.jsonl")).exists() {
+        return Ok(None);
+    }
+    let contents = Journal::open(dir, account_id)
         .and_then(|journal| journal.read())
         .map_err(|e| e.to_string())?;
     Ok(last_write(contents.records.iter().map(|(_, r)| r)))
 }
 
 /// The inventory and, in the auditor view, the age of the credential report
-/// it rests on, judged against the account's journal.
-pub async fn load(remediator: &Remediator) -> AccountResult<(Inventory, Option<ReportAge>)> {
-    let account = remediator.account().as_ref();
+/// it rests on, judged against the account's journal under `state_dir`.
+pub async fn load(
+    account: &dyn Account,
+    state_dir: Option<&Path>,
+) -> AccountResult<(Inventory, Option<ReportAge>)> {
     let (inventory, row) = account::load_inventory_with_report(account).await?;
     let now = account.now();
     let report = row.map(|row| {
         let last_write = if row.generated.is_some() {
-            journaled_write(remediator, &inventory.identity.account_id)
+            journaled_write(state_dir, &inventory.identity.account_id)
         } else {
             Ok(None)
         };
@@ -321,10 +335,10 @@ pub async fn load(remediator: &Remediator) -> AccountResult<(Inventory, Option<R
     Ok((inventory, report))
 }
 
-pub async fn run(remediator: &Remediator, json: bool) -> Exit {
-    match load(remediator).await {
+pub async fn run(account: &dyn Account, state_dir: Option<&Path>, json: bool) -> Exit {
+    match load(account, state_dir).await {
         Ok((inventory, report)) => {
-            let now = remediator.account().now();
+            let now = account.now();
             if json {
                 if let Some(e) = report.as_ref().and_then(|r| r.journal_error.as_ref()) {
                     eprintln!(

@@ -108,11 +108,23 @@ pub async fn run(cli: Cli) -> Exit {
                 AwsAccount::connect(global.profile.as_deref(), global.region.as_deref()).await;
             usage::run(&account, &key_id, days, &regions, json).await
         }
+        // Read-only: the journal is only consulted (for the credential
+        // report's age) when there is a state directory.
+        Some(Command::Audit { json }) => {
+            let account =
+                AwsAccount::connect(global.profile.as_deref(), global.region.as_deref()).await;
+            let state_dir = global.state_dir().ok();
+            audit::run(&account, state_dir.as_deref(), json).await
+        }
         command => {
+            let state_dir = match global.state_dir() {
+                Ok(dir) => dir,
+                Err(e) => return print_error(&RemediateError::Journal(e)),
+            };
             let account: Arc<dyn Account> = Arc::new(
                 AwsAccount::connect(global.profile.as_deref(), global.region.as_deref()).await,
             );
-            let remediator = Arc::new(Remediator::new(account, global.state_dir(), global.observe));
+            let remediator = Arc::new(Remediator::new(account, state_dir, global.observe));
             run_on(remediator, command).await
         }
     }
@@ -133,7 +145,14 @@ pub async fn run_on(shared: Arc<Remediator>, command: Option<Command>) -> Exit {
         return exit;
     }
     match command {
-        Some(Command::Audit { json }) => audit::run(remediator, json).await,
+        Some(Command::Audit { json }) => {
+            audit::run(
+                remediator.account().as_ref(),
+                Some(remediator.state_dir()),
+                json,
+            )
+            .await
+        }
         Some(Command::Status { json }) => status::run(remediator, json).await,
         Some(Command::Journal { json }) => history::run(remediator, json).await,
         Some(Command::Deactivate { key_id, yes }) => {

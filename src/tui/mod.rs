@@ -69,7 +69,19 @@ pub async fn run_demo(global: &Global, scenario: &str, reset: bool) -> Exit {
             return Exit::Failed;
         }
     };
-    let dir = global.state_dir().join("demo").join(&scenario_info.name);
+    // The demo keeps its state and journal under the state directory: it
+    // must be one rootkeys can trust before anything is made in it.
+    let state_dir = match global
+        .state_dir()
+        .and_then(|dir| crate::journal::prepare_state_dir(&dir).map(|()| dir))
+    {
+        Ok(dir) => dir,
+        Err(e) => {
+            eprintln!("rootkeys: error: {e}");
+            return Exit::Failed;
+        }
+    };
+    let dir = state_dir.join("demo").join(&scenario_info.name);
     if reset && let Err(e) = SimAccount::reset(&dir) {
         eprintln!("rootkeys: error: {e}");
         return Exit::Failed;
