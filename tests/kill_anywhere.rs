@@ -24,9 +24,45 @@ use support::{Keys, Moto, Rootkeys};
 
 /// How many kill points (default [`DEFAULT_POINTS`]).
 const POINTS_ENV: &str = "ROOTKEYS_KILL_POINTS";
-/// The SIGKILL offsets are drawn from `0..span`; by default the span is
-/// measured from uninterrupted writes.
+/// The SIGKILL offsets are drawn from `LO-HI` milliseconds after the start
+/// (or `0-HI` when one number is given); by default the span is measured:
+/// from when the write path begins to when a write has ended.
 const SPAN_ENV: &str = "ROOTKEYS_KILL_SPAN_MS";
+
+/// Where the SIGKILLs fall, after the start of the run.
+#[derive(Debug, Clone, Copy)]
+struct Span {
+    lo: Duration,
+    hi: Duration,
+}
+
+impl Span {
+    fn from_env() -> Option<Self> {
+        let text = std::env::var(SPAN_ENV).ok()?;
+        let ms = |t: &str| {
+            kill::parse_u64(t).map_or_else(
+                || panic!("{SPAN_ENV}={text:?}: milliseconds, `HI` or `LO-HI` (e.g. 40-180)"),
+                Duration::from_millis,
+            )
+        };
+        let (lo, hi) = match text.split_once('-') {
+            Some((lo, hi)) => (ms(lo), ms(hi)),
+            None => (Duration::ZERO, ms(&text)),
+        };
+        assert!(lo < hi, "{SPAN_ENV}={text:?}: LO must be below HI");
+        Some(Self { lo, hi })
+    }
+
+    fn pick(self, rng: &mut Rng) -> Duration {
+        self.lo + rng.offset(self.hi.saturating_sub(self.lo))
+    }
+}
+
+impl std::fmt::Display for Span {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}-{}", self.lo.as_millis(), self.hi.as_millis())
+    }
+}
 /// Six rounds of every step of every action, plus as many SIGKILLs.
 const DEFAULT_POINTS: usize = 216;
 
@@ -60,12 +96,12 @@ impl Action {
 /// The kill of point `i`: actions in turn, and for each action its steps in
 /// turn, then as many SIGKILLs at random offsets. Which kill comes where does
 /// not depend on how earlier kills landed.
-fn schedule(i: usize, rng: &mut Rng, span: Duration) -> (Action, Kill) {
+fn schedule(i: usize, rng: &mut Rng, span: Span) -> (Action, Kill) {
     let action = ACTIONS[i % ACTIONS.len()];
     let slot = (i / ACTIONS.len()) % (2 * WRITE_PATH.len());
     let kill = match WRITE_PATH.get(slot) {
         Some(point) => Kill::At(point),
-        None => Kill::Signal(rng.offset(span)),
+        None => Kill::Signal(span.pick(rng)),
     };
     (action, kill)
 }
@@ -170,13 +206,19 @@ impl Harness<'_> {
             (Kill::At(point), Ended::Crashed) => {
                 *tally.crashes.entry((action, point)).or_default() += 1;
             }
-            (Kill::Signal(_), Ended::Killed) => tally.signals.entry(action).or_default().0 += 1,
+            (Kill::Signal(_), Ended::Killed) => {
+                let signals = tally.signals.entry(action).or_default();
+                signals.landed += 1;
+                if !self.rk.journal().open_intents().is_empty() {
+                    signals.open_intent += 1;
+                }
+            }
             (Kill::Signal(_), Ended::Finished(run)) => {
                 assert_eq!(
                     run.code, 0,
                     "{label}: a write that ran to its end failed: {run:?}"
                 );
-                tally.signals.entry(action).or_default().1 += 1;
+                tally.signals.entry(action).or_default().ended_first += 1;
             }
             (_, ended) => panic!("{label}: not killed as planned: {ended:?}"),
         }
@@ -211,10 +253,29 @@ impl Harness<'_> {
         )
     }
 
-    /// The span of the SIGKILL offsets: a quarter more than the median
-    /// uninterrupted write, so that the kills cover the whole run.
-    fn calibrate(&mut self, key: &str) -> Duration {
-        let mut times: Vec<Duration> = [
+    /// Where the write path runs, measured: from a crash at its first step
+    /// (the process started and read its credentials) to the end of an
+    /// uninterrupted write, and a little beyond, so the SIGKILLs fall
+    /// between the steps.
+    fn calibrate(&mut self, key: &str) -> Span {
+        let median = |mut times: Vec<Duration>| {
+            times.sort();
+            times[times.len() / 2]
+        };
+        let starts = (0..3)
+            .map(|_| {
+                let started = Instant::now();
+                let ended = self.rk.run_killed(
+                    &self.session,
+                    &self.clock(),
+                    &Action::Deactivate.args(key),
+                    Kill::At(WRITE_PATH[0]),
+                );
+                assert!(matches!(ended, Ended::Crashed), "calibration: {ended:?}");
+                started.elapsed()
+            })
+            .collect();
+        let ends = [
             Action::Deactivate,
             Action::Reactivate,
             Action::Deactivate,
@@ -224,16 +285,27 @@ impl Harness<'_> {
         .into_iter()
         .map(|action| self.write(action, key))
         .collect();
-        times.sort();
-        times[times.len() / 2] * 5 / 4
+        let lo = median(starts);
+        let hi = (median(ends) * 9 / 8).max(lo + Duration::from_millis(1));
+        Span { lo, hi }
     }
 }
 
 #[derive(Default)]
 struct Tally {
     crashes: BTreeMap<(Action, &'static str), usize>,
-    /// Per action: SIGKILLs that landed mid-run, runs that ended first.
-    signals: BTreeMap<Action, (usize, usize)>,
+    signals: BTreeMap<Action, Signals>,
+}
+
+/// The SIGKILLs of one action.
+#[derive(Default, Clone, Copy)]
+struct Signals {
+    /// Landed while the run ran.
+    landed: usize,
+    /// Of those, landed between an intent and its outcome.
+    open_intent: usize,
+    /// The run ended before its SIGKILL.
+    ended_first: usize,
 }
 
 impl Tally {
@@ -242,24 +314,27 @@ impl Tally {
         for point in WRITE_PATH {
             out.push_str(&format!(" {point:>13}"));
         }
-        out.push_str("  SIGKILL mid-run / ended first\n");
+        out.push_str("  SIGKILL mid-run (intent open) / ended first\n");
         for action in ACTIONS {
             out.push_str(&format!("{:<11}", action.verb()));
             for point in WRITE_PATH {
                 let n = self.crashes.get(&(action, *point)).copied().unwrap_or(0);
                 out.push_str(&format!(" {n:>13}"));
             }
-            let (landed, ended) = self.signals.get(&action).copied().unwrap_or_default();
-            out.push_str(&format!("  {landed:>7} / {ended}\n"));
+            let s = self.signals.get(&action).copied().unwrap_or_default();
+            out.push_str(&format!(
+                "  {:>7} ({}) / {}\n",
+                s.landed, s.open_intent, s.ended_first
+            ));
         }
         let crashes: usize = self.crashes.values().sum();
-        let (landed, ended) = self
-            .signals
-            .values()
-            .fold((0, 0), |(a, b), (c, d)| (a + c, b + d));
+        let total = |f: fn(&Signals) -> usize| self.signals.values().map(f).sum::<usize>();
         out.push_str(&format!(
-            "{points} kill points: {crashes} crashes at failpoints, {landed} SIGKILLs mid-run, \
-             {ended} runs ended before their SIGKILL"
+            "{points} kill points: {crashes} crashes at failpoints, {} SIGKILLs mid-run ({} between \
+             an intent and its outcome), {} runs ended before their SIGKILL",
+            total(|s| s.landed),
+            total(|s| s.open_intent),
+            total(|s| s.ended_first)
         ));
         out
     }
@@ -299,14 +374,9 @@ async fn kill_anywhere_on_the_write_path_loses_nothing() {
         prep_runs: 0,
         keys_created: 0,
     };
-    let span = match env_number(SPAN_ENV) {
-        Some(ms) => Duration::from_millis(ms),
-        None => h.calibrate(&keys[1].id),
-    };
+    let span = Span::from_env().unwrap_or_else(|| h.calibrate(&keys[1].id));
     eprintln!(
-        "kill-anywhere: SIGKILL offsets in 0..{} ms ({SPAN_ENV}={} with the seed replays them)",
-        span.as_millis(),
-        span.as_millis()
+        "kill-anywhere: SIGKILLs {span} ms after the start ({SPAN_ENV}={span} with the seed replays them)"
     );
 
     let mut rng = Rng::new(seed);
@@ -314,7 +384,7 @@ async fn kill_anywhere_on_the_write_path_loses_nothing() {
     let mut checked = h.rk.journal_text();
     for i in 0..points {
         let (action, kill) = schedule(i, &mut rng, span);
-        let replay = format!("seed {seed}, span {} ms", span.as_millis());
+        let replay = format!("seed {seed}, span {span} ms");
         checked = h
             .kill_point(i, action, kill, &mut tally, &checked, &replay)
             .await;
@@ -333,10 +403,9 @@ async fn kill_anywhere_on_the_write_path_loses_nothing() {
         }
     }
     eprintln!(
-        "kill-anywhere: {}\n{}\nkill-anywhere: {} s in all (seed {seed}, span {} ms)",
+        "kill-anywhere: {}\n{}\nkill-anywhere: {} s in all (seed {seed}, span {span} ms)",
         tally.summary(points),
         h.journal_summary(),
-        started.elapsed().as_secs(),
-        span.as_millis()
+        started.elapsed().as_secs()
     );
 }
