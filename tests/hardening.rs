@@ -59,7 +59,7 @@ async fn sigkill_at_any_point_loses_nothing_and_reconciles() {
             let before = rk.journal_text();
             let label = format!("{verb} crashed at {point}");
             let ended = rk.run_killed(&session, clock, &[verb, key, "--yes"], Kill::At(point));
-            assert!(matches!(ended, Ended::Crashed), "{label}: {ended:?}");
+            assert!(matches!(ended, Ended::Crashed(_)), "{label}: {ended:?}");
             crashes += 1;
             assert_eq!(
                 support::root_key_status(&moto, key).await.as_ref() == Some(&target),
@@ -94,7 +94,7 @@ async fn sigkill_at_any_point_loses_nothing_and_reconciles() {
                 assert_eq!(run.code, 0, "{label}: a write that ran to its end: {run:?}");
                 finished += 1;
             }
-            Ended::Crashed => panic!("{label}: exited as at a failpoint, none was set"),
+            Ended::Crashed(_) => panic!("{label}: exited as at a failpoint, none was set"),
         }
         kill::check_after_kill(&rk, &session, clock, &before, &label).await;
     }

@@ -1,15 +1,17 @@
 //! Kill-anywhere at scale. The real binary is crashed at every step of the
-//! write path (failpoints) and killed with SIGKILL at seeded random offsets
-//! between them, for deactivate, reactivate and delete, hundreds of times
-//! (`ROOTKEYS_KILL_POINTS`; scripts/bench runs 1,200). After every kill,
-//! `rootkeys status --json` reconciles, and: no journal byte written before
-//! the kill changed, no line is damaged, no intent is left open, and every
-//! key is in AWS (through the SDK, against moto) what the journal's last
-//! settled outcome says.
+//! write path (failpoints) and killed with SIGKILL at seeded random places
+//! between the steps, for deactivate, reactivate and delete, hundreds of
+//! times (`ROOTKEYS_KILL_POINTS`; scripts/bench-kill runs 1,200). After every
+//! kill, `rootkeys status --json` reconciles, and: no journal byte written
+//! before the kill changed, no line is damaged, no intent is left open, and
+//! every key is in AWS (through the SDK, against moto) what the journal's
+//! last settled outcome says.
 //!
 //! Time is the injected clock (a delete runs eight days after the
-//! deactivations it follows), never a sleep. The seed is printed;
-//! `ROOTKEYS_KILL_SEED` and `ROOTKEYS_KILL_SPAN_MS` replay the same kills.
+//! deactivations it follows), never a sleep. Which kill comes where is fixed
+//! by the point's number and the printed seed (`ROOTKEYS_KILL_SEED` replays
+//! it): a SIGKILL falls between two given steps at a given fraction of the
+//! time between them, as measured by the crashes at those steps so far.
 
 mod support;
 
@@ -24,45 +26,6 @@ use support::{Keys, Moto, Rootkeys};
 
 /// How many kill points (default [`DEFAULT_POINTS`]).
 const POINTS_ENV: &str = "ROOTKEYS_KILL_POINTS";
-/// The SIGKILL offsets are drawn from `LO-HI` milliseconds after the start
-/// (or `0-HI` when one number is given); by default the span is measured:
-/// from when the write path begins to when a write has ended.
-const SPAN_ENV: &str = "ROOTKEYS_KILL_SPAN_MS";
-
-/// Where the SIGKILLs fall, after the start of the run.
-#[derive(Debug, Clone, Copy)]
-struct Span {
-    lo: Duration,
-    hi: Duration,
-}
-
-impl Span {
-    fn from_env() -> Option<Self> {
-        let text = std::env::var(SPAN_ENV).ok()?;
-        let ms = |t: &str| {
-            kill::parse_u64(t).map_or_else(
-                || panic!("{SPAN_ENV}={text:?}: milliseconds, `HI` or `LO-HI` (e.g. 40-180)"),
-                Duration::from_millis,
-            )
-        };
-        let (lo, hi) = match text.split_once('-') {
-            Some((lo, hi)) => (ms(lo), ms(hi)),
-            None => (Duration::ZERO, ms(&text)),
-        };
-        assert!(lo < hi, "{SPAN_ENV}={text:?}: LO must be below HI");
-        Some(Self { lo, hi })
-    }
-
-    fn pick(self, rng: &mut Rng) -> Duration {
-        self.lo + rng.offset(self.hi.saturating_sub(self.lo))
-    }
-}
-
-impl std::fmt::Display for Span {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}-{}", self.lo.as_millis(), self.hi.as_millis())
-    }
-}
 /// Six rounds of every step of every action, plus as many SIGKILLs.
 const DEFAULT_POINTS: usize = 216;
 
@@ -93,17 +56,67 @@ impl Action {
     }
 }
 
-/// The kill of point `i`: actions in turn, and for each action its steps in
-/// turn, then as many SIGKILLs at random offsets. Which kill comes where does
-/// not depend on how earlier kills landed.
-fn schedule(i: usize, rng: &mut Rng, span: Span) -> (Action, Kill) {
+/// Where a point kills.
+#[derive(Debug, Clone, Copy)]
+enum Plan {
+    /// Crash at this step (index into `WRITE_PATH`).
+    Step(usize),
+    /// SIGKILL after step `after` (before the next one; after the last: on
+    /// the way out), `permille`/1000 of the way.
+    Between { after: usize, permille: u32 },
+}
+
+/// The kill of point `i`: the actions in turn; for each action, its steps
+/// in turn, then as many SIGKILLs between random steps. Neither depends on
+/// how earlier kills landed.
+fn schedule(i: usize, rng: &mut Rng) -> (Action, Plan) {
     let action = ACTIONS[i % ACTIONS.len()];
     let slot = (i / ACTIONS.len()) % (2 * WRITE_PATH.len());
-    let kill = match WRITE_PATH.get(slot) {
-        Some(point) => Kill::At(point),
-        None => Kill::Signal(span.pick(rng)),
+    let plan = if slot < WRITE_PATH.len() {
+        Plan::Step(slot)
+    } else {
+        let steps = u64::try_from(WRITE_PATH.len()).unwrap_or(u64::MAX);
+        Plan::Between {
+            after: usize::try_from(rng.below(steps)).unwrap_or_default(),
+            permille: u32::try_from(rng.below(1000)).unwrap_or_default(),
+        }
     };
-    (action, kill)
+    (action, plan)
+}
+
+/// When each step of each action is reached, from the crashes so far.
+#[derive(Default)]
+struct Timings(BTreeMap<(Action, usize), Vec<Duration>>);
+
+impl Timings {
+    fn record(&mut self, action: Action, step: usize, after: Duration) {
+        self.0.entry((action, step)).or_default().push(after);
+    }
+
+    /// The median of the last five crashes at a step: the machine's load
+    /// changes during a long run.
+    fn median(&self, action: Action, step: usize) -> Duration {
+        let all = self.0.get(&(action, step)).map_or(&[][..], Vec::as_slice);
+        let mut times = all[all.len().saturating_sub(5)..].to_vec();
+        times.sort();
+        times.get(times.len() / 2).copied().unwrap_or_default()
+    }
+
+    /// The SIGKILL offset of a `Between` plan. The last gap (on the way
+    /// out) is a fifth of the write path long.
+    fn offset(&self, action: Action, after: usize, permille: u32) -> Duration {
+        let last = WRITE_PATH.len() - 1;
+        let from = self.median(action, after);
+        let to = if after < last {
+            self.median(action, after + 1)
+        } else {
+            from + self
+                .median(action, last)
+                .saturating_sub(self.median(action, 0))
+                / 5
+        };
+        from + to.saturating_sub(from) * permille / 1000
+    }
 }
 
 struct Harness<'a> {
@@ -112,8 +125,11 @@ struct Harness<'a> {
     session: Keys,
     /// rootkeys' clock, in days from now; it only moves forward.
     days: u64,
-    prep_runs: usize,
-    keys_created: usize,
+    timings: Timings,
+    tally: Tally,
+    /// The journal as last checked.
+    checked: String,
+    seed: u64,
 }
 
 impl Harness<'_> {
@@ -122,7 +138,7 @@ impl Harness<'_> {
     }
 
     /// An uninterrupted write, to bring a key where the next kill needs it.
-    fn write(&mut self, action: Action, key: &str) -> Duration {
+    fn write(&mut self, action: Action, key: &str) {
         let run = self
             .rk
             .run_at(&self.session, &self.clock(), &action.args(key));
@@ -132,8 +148,7 @@ impl Harness<'_> {
             "{} {key} (uninterrupted): {run:?}",
             action.verb()
         );
-        self.prep_runs += 1;
-        run.elapsed
+        self.tally.prep_runs += 1;
     }
 
     /// A root key on which `action` is allowed: an active key to
@@ -152,16 +167,12 @@ impl Harness<'_> {
                 Action::Deactivate => match (active, inactive) {
                     (Some(key), _) => return key,
                     (None, Some(_)) if live.len() < 2 => self.create_key().await,
-                    (None, Some(key)) => {
-                        self.write(Action::Reactivate, &key);
-                    }
+                    (None, Some(key)) => self.write(Action::Reactivate, &key),
                     (None, None) => self.create_key().await,
                 },
                 Action::Reactivate | Action::Delete => match (inactive, active) {
                     (Some(key), _) => return key,
-                    (None, Some(key)) => {
-                        self.write(Action::Deactivate, &key);
-                    }
+                    (None, Some(key)) => self.write(Action::Deactivate, &key),
                     (None, None) => self.create_key().await,
                 },
             }
@@ -170,20 +181,11 @@ impl Harness<'_> {
 
     async fn create_key(&mut self) {
         support::create_root_key(self.moto).await;
-        self.keys_created += 1;
+        self.tally.keys_created += 1;
     }
 
     /// One kill point: a key ready for `action`, the killed run, the checks.
-    /// `checked` is the journal as last checked; returns it as checked now.
-    async fn kill_point(
-        &mut self,
-        i: usize,
-        action: Action,
-        kill: Kill,
-        tally: &mut Tally,
-        checked: &str,
-        replay: &str,
-    ) -> String {
+    async fn kill_point(&mut self, i: usize, action: Action, plan: Plan) {
         let key = self.key_for(action).await;
         if action == Action::Delete {
             // Every inactive key's window (seven days) has passed.
@@ -191,38 +193,59 @@ impl Harness<'_> {
         }
         let before = self.rk.journal_text();
         assert!(
-            before.starts_with(checked),
+            before.starts_with(&self.checked),
             "kill point {i}: preparing it changed earlier journal bytes"
         );
+        let kill = match plan {
+            Plan::Step(step) => Kill::At(WRITE_PATH[step]),
+            Plan::Between { after, permille } => {
+                Kill::Signal(self.timings.offset(action, after, permille))
+            }
+        };
+        let place = match plan {
+            Plan::Step(_) => String::new(),
+            Plan::Between { after, permille } => format!(
+                " ({}.{}% of the way from {} on)",
+                permille / 10,
+                permille % 10,
+                WRITE_PATH[after]
+            ),
+        };
         let label = format!(
-            "kill point {i}: {} {key}, {kill}, clock +{} d ({replay})",
+            "kill point {i}: {} {key}, {kill}{place}, clock +{} d (seed {})",
             action.verb(),
-            self.days
+            self.days,
+            self.seed
         );
         let ended = self
             .rk
             .run_killed(&self.session, &self.clock(), &action.args(&key), kill);
-        match (kill, ended) {
-            (Kill::At(point), Ended::Crashed) => {
-                *tally.crashes.entry((action, point)).or_default() += 1;
+        match (plan, ended) {
+            (Plan::Step(step), Ended::Crashed(after)) => {
+                self.timings.record(action, step, after);
+                *self.tally.crashes.entry((action, step)).or_default() += 1;
             }
-            (Kill::Signal(_), Ended::Killed) => {
-                let signals = tally.signals.entry(action).or_default();
+            (Plan::Between { after, .. }, Ended::Killed) => {
+                let open = !self.rk.journal().open_intents().is_empty();
+                let signals = self.tally.signals.entry((action, after)).or_default();
                 signals.landed += 1;
-                if !self.rk.journal().open_intents().is_empty() {
-                    signals.open_intent += 1;
-                }
+                signals.open_intent += usize::from(open);
             }
-            (Kill::Signal(_), Ended::Finished(run)) => {
+            (Plan::Between { after, .. }, Ended::Finished(run)) => {
                 assert_eq!(
                     run.code, 0,
                     "{label}: a write that ran to its end failed: {run:?}"
                 );
-                tally.signals.entry(action).or_default().ended_first += 1;
+                self.tally
+                    .signals
+                    .entry((action, after))
+                    .or_default()
+                    .ended_first += 1;
             }
             (_, ended) => panic!("{label}: not killed as planned: {ended:?}"),
         }
-        kill::check_after_kill(&self.rk, &self.session, &self.clock(), &before, &label).await
+        self.checked =
+            kill::check_after_kill(&self.rk, &self.session, &self.clock(), &before, &label).await;
     }
 
     /// What the journal holds at the end.
@@ -244,60 +267,26 @@ impl Harness<'_> {
             settled(Phase::Outcome, &RecordResult::Ok),
             settled(Phase::Reconciled, &RecordResult::Ok),
             settled(Phase::Reconciled, &RecordResult::NotApplied),
-            self.prep_runs,
-            self.keys_created,
+            self.tally.prep_runs,
+            self.tally.keys_created,
             kill::journal_states(&contents)
                 .values()
                 .filter(|s| **s == kill::KeyState::Absent)
                 .count(),
         )
     }
-
-    /// Where the write path runs, measured: from a crash at its first step
-    /// (the process started and read its credentials) to the end of an
-    /// uninterrupted write, and a little beyond, so the SIGKILLs fall
-    /// between the steps.
-    fn calibrate(&mut self, key: &str) -> Span {
-        let median = |mut times: Vec<Duration>| {
-            times.sort();
-            times[times.len() / 2]
-        };
-        let starts = (0..3)
-            .map(|_| {
-                let started = Instant::now();
-                let ended = self.rk.run_killed(
-                    &self.session,
-                    &self.clock(),
-                    &Action::Deactivate.args(key),
-                    Kill::At(WRITE_PATH[0]),
-                );
-                assert!(matches!(ended, Ended::Crashed), "calibration: {ended:?}");
-                started.elapsed()
-            })
-            .collect();
-        let ends = [
-            Action::Deactivate,
-            Action::Reactivate,
-            Action::Deactivate,
-            Action::Reactivate,
-            Action::Deactivate,
-        ]
-        .into_iter()
-        .map(|action| self.write(action, key))
-        .collect();
-        let lo = median(starts);
-        let hi = (median(ends) * 9 / 8).max(lo + Duration::from_millis(1));
-        Span { lo, hi }
-    }
 }
 
 #[derive(Default)]
 struct Tally {
-    crashes: BTreeMap<(Action, &'static str), usize>,
-    signals: BTreeMap<Action, Signals>,
+    /// Crashes per action and step.
+    crashes: BTreeMap<(Action, usize), usize>,
+    /// SIGKILLs per action and the step they followed.
+    signals: BTreeMap<(Action, usize), Signals>,
+    prep_runs: usize,
+    keys_created: usize,
 }
 
-/// The SIGKILLs of one action.
 #[derive(Default, Clone, Copy)]
 struct Signals {
     /// Landed while the run ran.
@@ -309,28 +298,39 @@ struct Signals {
 }
 
 impl Tally {
+    /// A table: per action, crashes at each step and SIGKILLs after it
+    /// (landed mid-run / of those with an intent left open / run ended
+    /// first).
     fn summary(&self, points: usize) -> String {
-        let mut out = format!("{:<11}", "action");
+        let mut out = format!("{:<22}", "step");
         for point in WRITE_PATH {
             out.push_str(&format!(" {point:>13}"));
         }
-        out.push_str("  SIGKILL mid-run (intent open) / ended first\n");
+        out.push('\n');
         for action in ACTIONS {
-            out.push_str(&format!("{:<11}", action.verb()));
-            for point in WRITE_PATH {
-                let n = self.crashes.get(&(action, *point)).copied().unwrap_or(0);
+            out.push_str(&format!("{:<22}", format!("{} crash at", action.verb())));
+            for step in 0..WRITE_PATH.len() {
+                let n = self.crashes.get(&(action, step)).copied().unwrap_or(0);
                 out.push_str(&format!(" {n:>13}"));
             }
-            let s = self.signals.get(&action).copied().unwrap_or_default();
-            out.push_str(&format!(
-                "  {:>7} ({}) / {}\n",
-                s.landed, s.open_intent, s.ended_first
-            ));
+            out.push_str(&format!("\n{:<22}", "  SIGKILL after"));
+            for step in 0..WRITE_PATH.len() {
+                let s = self
+                    .signals
+                    .get(&(action, step))
+                    .copied()
+                    .unwrap_or_default();
+                let cell = format!("{}/{}/{}", s.landed, s.open_intent, s.ended_first);
+                out.push_str(&format!(" {cell:>13}"));
+            }
+            out.push('\n');
         }
         let crashes: usize = self.crashes.values().sum();
         let total = |f: fn(&Signals) -> usize| self.signals.values().map(f).sum::<usize>();
         out.push_str(&format!(
-            "{points} kill points: {crashes} crashes at failpoints, {} SIGKILLs mid-run ({} between \
+            "(SIGKILL cells: landed mid-run / of those, between an intent and its outcome / run \
+             ended first)\n\
+             {points} kill points: {crashes} crashes at failpoints, {} SIGKILLs mid-run ({} between \
              an intent and its outcome), {} runs ended before their SIGKILL",
             total(|s| s.landed),
             total(|s| s.open_intent),
@@ -340,19 +340,14 @@ impl Tally {
     }
 }
 
-fn env_number(var: &str) -> Option<u64> {
-    let text = std::env::var(var).ok()?;
-    Some(
-        kill::parse_u64(&text)
-            .unwrap_or_else(|| panic!("{var}={text:?} is not a number (decimal or 0x hex)")),
-    )
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn kill_anywhere_on_the_write_path_loses_nothing() {
     support::require_failpoints();
-    let points =
-        env_number(POINTS_ENV).map_or(DEFAULT_POINTS, |n| usize::try_from(n).unwrap_or(usize::MAX));
+    let points = std::env::var(POINTS_ENV).map_or(DEFAULT_POINTS, |text| {
+        kill::parse_u64(&text)
+            .and_then(|n| usize::try_from(n).ok())
+            .unwrap_or_else(|| panic!("{POINTS_ENV}={text:?} is not a number"))
+    });
     let cycle = ACTIONS.len() * 2 * WRITE_PATH.len();
     assert!(
         points >= cycle,
@@ -365,36 +360,29 @@ async fn kill_anywhere_on_the_write_path_loses_nothing() {
     );
     let started = Instant::now();
     let moto = Moto::start();
-    let (keys, session) = support::root_and_session(&moto).await;
+    let (_keys, session) = support::root_and_session(&moto).await;
+    let rk = Rootkeys::new(&moto);
     let mut h = Harness {
         moto: &moto,
-        rk: Rootkeys::new(&moto),
+        checked: rk.journal_text(),
+        rk,
         session,
         days: 0,
-        prep_runs: 0,
-        keys_created: 0,
+        timings: Timings::default(),
+        tally: Tally::default(),
+        seed,
     };
-    let span = Span::from_env().unwrap_or_else(|| h.calibrate(&keys[1].id));
-    eprintln!(
-        "kill-anywhere: SIGKILLs {span} ms after the start ({SPAN_ENV}={span} with the seed replays them)"
-    );
-
     let mut rng = Rng::new(seed);
-    let mut tally = Tally::default();
-    let mut checked = h.rk.journal_text();
     for i in 0..points {
-        let (action, kill) = schedule(i, &mut rng, span);
-        let replay = format!("seed {seed}, span {span} ms");
-        checked = h
-            .kill_point(i, action, kill, &mut tally, &checked, &replay)
-            .await;
+        let (action, plan) = schedule(i, &mut rng);
+        h.kill_point(i, action, plan).await;
     }
 
     // Every step of every action was crashed at, as often as scheduled.
     let rounds = points / cycle;
     for action in ACTIONS {
-        for point in WRITE_PATH {
-            let n = tally.crashes.get(&(action, *point)).copied().unwrap_or(0);
+        for (step, point) in WRITE_PATH.iter().enumerate() {
+            let n = h.tally.crashes.get(&(action, step)).copied().unwrap_or(0);
             assert!(
                 n >= rounds,
                 "{} crashed at {point} {n} times, fewer than {rounds}",
@@ -403,8 +391,8 @@ async fn kill_anywhere_on_the_write_path_loses_nothing() {
         }
     }
     eprintln!(
-        "kill-anywhere: {}\n{}\nkill-anywhere: {} s in all (seed {seed}, span {span} ms)",
-        tally.summary(points),
+        "kill-anywhere: {}\n{}\nkill-anywhere: {} s in all (seed {seed})",
+        h.tally.summary(points),
         h.journal_summary(),
         started.elapsed().as_secs()
     );

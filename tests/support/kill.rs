@@ -95,8 +95,8 @@ impl fmt::Display for Kill {
 /// How a killed run ended.
 #[derive(Debug)]
 pub enum Ended {
-    /// It exited at the failpoint (status 86).
-    Crashed,
+    /// It exited at the failpoint (status 86), this long after its start.
+    Crashed(Duration),
     /// The SIGKILL landed while it ran.
     Killed,
     /// It ended on its own before the kill (or did not reach the failpoint).
@@ -123,7 +123,7 @@ impl Rootkeys<'_> {
                     .expect("run rootkeys");
                 let run = Run::new(&out, started.elapsed());
                 if run.code == failpoint::EXIT {
-                    Ended::Crashed
+                    Ended::Crashed(run.elapsed)
                 } else {
                     Ended::Finished(run)
                 }
