@@ -4,8 +4,6 @@
 
 mod support;
 
-use std::time::Duration;
-
 use aws_sdk_iam::types::StatusType;
 use support::{ACCOUNT, Moto, Rootkeys};
 
@@ -29,13 +27,13 @@ async fn staged_removal_end_to_end() {
     let moto = Moto::start();
     let (keys, session) = support::root_and_session(&moto).await;
     let rk = Rootkeys::new(&moto);
-    let w = ["--observe", "2s"];
+    // Time passes on rootkeys' injected clock, never in a sleep: the default
+    // seven-day window is still running six days on and has passed at eight.
+    support::require_failpoints();
+    let (six_days, eight_days) = ("6d", "8d");
 
     for key in &keys {
-        let run = rk.run(
-            &session,
-            &[&w[..], &["deactivate", &key.id, "--yes"]].concat(),
-        );
+        let run = rk.run(&session, &["deactivate", &key.id, "--yes"]);
         assert_eq!(run.code, 0, "{run:?}");
         assert!(run.stdout.contains("deactivated"), "{run:?}");
         assert_eq!(
@@ -45,16 +43,13 @@ async fn staged_removal_end_to_end() {
     }
 
     // Too early: refused with the time left, nothing deleted.
-    let early = rk.run(
-        &session,
-        &[&w[..], &["delete", &keys[0].id, "--confirm", &keys[0].id]].concat(),
-    );
+    let early = rk.run(&session, &["delete", &keys[0].id, "--confirm", &keys[0].id]);
     assert_eq!(early.code, 2, "{early:?}");
     assert!(early.stderr.contains("still observing"), "{early:?}");
-    assert!(early.stderr.contains(" s left"), "{early:?}");
+    assert!(early.stderr.contains("6 d 23 h left"), "{early:?}");
     assert!(support::root_key_status(&moto, &keys[0].id).await.is_some());
 
-    let status = rk.run(&session, &[&w[..], &["status", "--json"]].concat());
+    let status = rk.run(&session, &["status", "--json"]);
     let doc = status.json();
     assert!(
         doc["keys"]
@@ -65,27 +60,43 @@ async fn staged_removal_end_to_end() {
         "{doc}"
     );
 
-    tokio::time::sleep(Duration::from_millis(2200)).await;
+    // Six days on: still observing, about a day left; delete still refused.
+    let status = rk.run_at(&session, six_days, &["status", "--json"]);
+    let doc = status.json();
+    for k in doc["keys"].as_array().expect("keys") {
+        assert_eq!(k["stage"], "observing", "{doc}");
+    }
+    let early = rk.run_at(
+        &session,
+        six_days,
+        &["delete", &keys[0].id, "--confirm", &keys[0].id],
+    );
+    assert_eq!(early.code, 2, "{early:?}");
+    assert!(early.stderr.contains("still observing: 23 h"), "{early:?}");
+    assert!(support::root_key_status(&moto, &keys[0].id).await.is_some());
 
-    let status = rk.run(&session, &[&w[..], &["status", "--json"]].concat());
+    // Eight days on: the window has passed.
+    let status = rk.run_at(&session, eight_days, &["status", "--json"]);
     let doc = status.json();
     for k in doc["keys"].as_array().expect("keys") {
         assert_eq!(k["stage"], "ready_to_delete", "{doc}");
         assert_eq!(k["next_action"], "delete", "{doc}");
     }
 
-    let first = rk.run(
+    let first = rk.run_at(
         &session,
-        &[&w[..], &["delete", &keys[0].id, "--confirm", &keys[0].id]].concat(),
+        eight_days,
+        &["delete", &keys[0].id, "--confirm", &keys[0].id],
     );
     assert_eq!(first.code, 0, "{first:?}");
     assert!(
         first.stdout.contains("still reports 1 root access key"),
         "{first:?}"
     );
-    let last = rk.run(
+    let last = rk.run_at(
         &session,
-        &[&w[..], &["delete", &keys[1].id, "--confirm", &keys[1].id]].concat(),
+        eight_days,
+        &["delete", &keys[1].id, "--confirm", &keys[1].id],
     );
     assert_eq!(last.code, 0, "{last:?}");
     assert!(
@@ -95,12 +106,12 @@ async fn staged_removal_end_to_end() {
     assert!(last.stdout.contains("COMPLIANT"), "{last:?}");
     assert!(support::root_key_status(&moto, &keys[1].id).await.is_none());
 
-    let status = rk.run(&session, &[&w[..], &["status", "--json"]].concat());
+    let status = rk.run_at(&session, eight_days, &["status", "--json"]);
     let doc = status.json();
     assert_eq!(doc["cis_compliant"], true, "{doc}");
     assert_eq!(doc["root_keys_present"], 0);
     assert_eq!(doc["deleted"].as_array().expect("deleted").len(), 2);
-    let text = rk.run(&session, &["status"]);
+    let text = rk.run_at(&session, eight_days, &["status"]);
     assert!(
         text.stdout.contains("COMPLIANT (no root access key)"),
         "{text:?}"
@@ -225,27 +236,24 @@ async fn delete_needs_the_exact_key_id() {
     let moto = Moto::start();
     let (keys, session) = support::root_and_session(&moto).await;
     let rk = Rootkeys::new(&moto);
-    let w = ["--observe", "1s"];
     assert_eq!(
-        rk.run(
-            &session,
-            &[&w[..], &["deactivate", &keys[0].id, "--yes"]].concat()
-        )
-        .code,
+        rk.run(&session, &["deactivate", &keys[0].id, "--yes"]).code,
         0
     );
-    tokio::time::sleep(Duration::from_millis(1200)).await;
+    // Eight days on (the injected clock): the window has passed.
+    let later = "8d";
     let almost = &keys[0].id[..keys[0].id.len() - 1];
     for wrong in [keys[1].id.as_str(), almost, "", &keys[0].id.to_lowercase()] {
-        let run = rk.run(
+        let run = rk.run_at(
             &session,
-            &[&w[..], &["delete", &keys[0].id, "--confirm", wrong]].concat(),
+            later,
+            &["delete", &keys[0].id, "--confirm", wrong],
         );
         assert_eq!(run.code, 2, "{wrong:?}: {run:?}");
         assert!(run.stderr.contains("nothing deleted"), "{run:?}");
     }
     // No --confirm and no terminal: refused.
-    let run = rk.run(&session, &[&w[..], &["delete", &keys[0].id]].concat());
+    let run = rk.run_at(&session, later, &["delete", &keys[0].id]);
     assert_eq!(run.code, 2, "{run:?}");
     assert!(run.stderr.contains("--confirm"), "{run:?}");
     assert!(
@@ -304,6 +312,7 @@ async fn unknown_key_is_refused() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn crash_between_intent_and_outcome_is_reconciled() {
+    support::require_failpoints();
     let moto = Moto::start();
     let (keys, session) = support::root_and_session(&moto).await;
     let rk = Rootkeys::new(&moto);
@@ -428,25 +437,34 @@ async fn no_secret_reaches_any_output_or_file() {
     let (keys, session) = support::root_and_session(&moto).await;
     let rk = Rootkeys::new(&moto);
     let token = "FwoGZXIvYXdzSECRETSESSIONTOKENVALUE0123456789";
-    let w = ["--observe", "1s"];
+    // The delete runs eight days on (the injected clock), past the window.
+    support::require_failpoints();
+    let (now, later) = ("0s", "8d");
     let mut outputs = Vec::new();
-    let mut run_with_token = |args: &[&str]| {
+    let mut run_with_token = |clock: &str, args: &[&str]| {
         let out = rk
             .command(&session)
             .args(args)
             .env("AWS_SESSION_TOKEN", token)
+            .env(rootkeys::failpoint::CLOCK_ENV, clock)
             .output()
             .expect("run");
         outputs.push(String::from_utf8_lossy(&out.stdout).into_owned());
         outputs.push(String::from_utf8_lossy(&out.stderr).into_owned());
+        out.status.code()
     };
-    run_with_token(&["audit", "--json"]);
-    run_with_token(&[&w[..], &["deactivate", &keys[0].id, "--yes"]].concat());
-    std::thread::sleep(Duration::from_millis(1100));
-    run_with_token(&[&w[..], &["delete", &keys[0].id, "--confirm", &keys[0].id]].concat());
-    run_with_token(&["status", "--json"]);
-    run_with_token(&["journal", "--json"]);
-    run_with_token(&["deactivate", "AKIANOTAKEY000000000", "--yes"]);
+    run_with_token(now, &["audit", "--json"]);
+    assert_eq!(
+        run_with_token(now, &["deactivate", &keys[0].id, "--yes"]),
+        Some(0)
+    );
+    assert_eq!(
+        run_with_token(later, &["delete", &keys[0].id, "--confirm", &keys[0].id]),
+        Some(0)
+    );
+    run_with_token(later, &["status", "--json"]);
+    run_with_token(later, &["journal", "--json"]);
+    run_with_token(later, &["deactivate", "AKIANOTAKEY000000000", "--yes"]);
     // A rejected key (deleted above) produces an error path too.
     let out = rk.command(&keys[0]).args(["audit"]).output().expect("run");
     outputs.push(String::from_utf8_lossy(&out.stderr).into_owned());

@@ -2,6 +2,7 @@
 //! seeding helpers over the real SDK, and running the real binary.
 #![allow(dead_code)]
 
+pub mod kill;
 pub mod pty;
 
 use std::io::{BufRead, BufReader, Read, Write};
@@ -15,6 +16,18 @@ pub const ACCOUNT: &str = "123456789012";
 pub const ADMIN_KEY: &str = "AKIAIOSFODNN7EXAMPLE";
 pub const ADMIN_SECRET: &str = "adminsecretadminsecretadminsecret0000000";
 pub const ROOT_STANDIN: &str = "root-standin";
+
+/// Fault injection (`ROOTKEYS_FAILPOINT`) and the movable clock
+/// (`ROOTKEYS_TEST_CLOCK_OFFSET`) exist only in builds with the `failpoints`
+/// feature. A test that needs them fails without it: never a quiet skip.
+#[allow(clippy::assertions_on_constants)] // constant per build: that is the point
+pub fn require_failpoints() {
+    assert!(
+        cfg!(feature = "failpoints") && rootkeys::failpoint::ENABLED,
+        "this test injects crashes or moves rootkeys' clock, which only a build with the \
+         `failpoints` feature can do: run `cargo test --features failpoints` (scripts/test does)"
+    );
+}
 
 /// The Python of the test virtualenv. Missing is a failure, never a skip.
 pub fn python() -> PathBuf {
@@ -230,6 +243,36 @@ pub async fn root_and_session(moto: &Moto) -> (Vec<Keys>, Keys) {
     (keys, session)
 }
 
+/// A fresh access key for the stand-in root user (root can hold two).
+pub async fn create_root_key(moto: &Moto) -> Keys {
+    let key = moto
+        .admin()
+        .create_access_key()
+        .user_name(ROOT_STANDIN)
+        .send()
+        .await
+        .expect("create a root key");
+    let key = key.access_key().expect("key");
+    Keys {
+        id: key.access_key_id().to_owned(),
+        secret: key.secret_access_key().to_owned(),
+    }
+}
+
+/// Every root key the server holds, with its status, in the server's order.
+pub async fn root_keys_live(moto: &Moto) -> Vec<(String, aws_sdk_iam::types::StatusType)> {
+    moto.admin()
+        .list_access_keys()
+        .user_name(ROOT_STANDIN)
+        .send()
+        .await
+        .expect("list")
+        .access_key_metadata()
+        .iter()
+        .filter_map(|k| Some((k.access_key_id()?.to_owned(), k.status()?.clone())))
+        .collect()
+}
+
 /// A root key's status as the server holds it; `None` once deleted.
 pub async fn root_key_status(moto: &Moto, key: &str) -> Option<aws_sdk_iam::types::StatusType> {
     moto.admin()
@@ -276,6 +319,33 @@ impl<'a> Rootkeys<'a> {
             .output()
             .expect("run rootkeys");
         Run::new(&output, started.elapsed())
+    }
+
+    /// `run` with extra environment variables.
+    pub fn run_env(&self, keys: &Keys, env: &[(&str, &str)], args: &[&str]) -> Run {
+        let started = Instant::now();
+        let output = self
+            .command(keys)
+            .envs(env.iter().copied())
+            .args(args)
+            .output()
+            .expect("run rootkeys");
+        Run::new(&output, started.elapsed())
+    }
+
+    /// `run` with rootkeys' clock moved forward by `offset` (`8d`): time
+    /// passes without sleeping. Needs the `failpoints` feature.
+    pub fn run_at(&self, keys: &Keys, offset: &str, args: &[&str]) -> Run {
+        require_failpoints();
+        self.run_env(keys, &[(rootkeys::failpoint::CLOCK_ENV, offset)], args)
+    }
+
+    /// The journal as rootkeys reads it.
+    pub fn journal(&self) -> rootkeys::journal::Contents {
+        rootkeys::journal::Journal::open(self.state.path(), ACCOUNT)
+            .expect("journal")
+            .read()
+            .expect("read the journal")
     }
 
     pub fn journal_text(&self) -> String {
@@ -330,7 +400,7 @@ pub struct Run {
 }
 
 impl Run {
-    fn new(output: &Output, elapsed: Duration) -> Self {
+    pub fn new(output: &Output, elapsed: Duration) -> Self {
         Self {
             code: output.status.code().unwrap_or(-1),
             stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
