@@ -8,32 +8,7 @@ mod support;
 
 use aws_sdk_iam::types::StatusType;
 use rootkeys::journal::Journal;
-use support::{ACCOUNT, Keys, Moto, ROOT_STANDIN, Rootkeys};
-
-#[allow(clippy::assertions_on_constants)]
-fn require_failpoints() {
-    assert!(
-        rootkeys::failpoint::ENABLED,
-        "these tests move the clock: build with `--features failpoints` (scripts/test does)"
-    );
-}
-
-/// Run the binary with the clock moved forward by `offset` (e.g. `3d`).
-fn run_at(rk: &Rootkeys, keys: &Keys, offset: &str, args: &[&str]) -> support::Run {
-    let started = std::time::Instant::now();
-    let output = rk
-        .command(keys)
-        .env(rootkeys::failpoint::CLOCK_ENV, offset)
-        .args(args)
-        .output()
-        .expect("run rootkeys");
-    support::Run {
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-        elapsed: started.elapsed(),
-    }
-}
+use support::{ACCOUNT, Moto, ROOT_STANDIN, Rootkeys};
 
 fn records(rk: &Rootkeys) -> Vec<serde_json::Value> {
     rk.journal_text()
@@ -65,7 +40,7 @@ async fn console_set(moto: &Moto, key: &str, status: StatusType) {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_shorter_observe_at_delete_time_is_refused_and_only_force_overrides() {
-    require_failpoints();
+    support::require_failpoints();
     let moto = Moto::start();
     let (keys, session) = support::root_and_session(&moto).await;
     let rk = Rootkeys::new(&moto);
@@ -78,8 +53,7 @@ async fn a_shorter_observe_at_delete_time_is_refused_and_only_force_overrides() 
     assert_eq!(intent["window_secs"], 7 * 86_400, "window journaled");
 
     // A minute later, asking for a 30 s window.
-    let run = run_at(
-        &rk,
+    let run = rk.run_at(
         &session,
         "1m",
         &["--observe", "30s", "delete", key, "--confirm", key],
@@ -93,17 +67,11 @@ async fn a_shorter_observe_at_delete_time_is_refused_and_only_force_overrides() 
         "nothing deleted"
     );
     // The status shows the journaled window, not the asked one.
-    let status = run_at(
-        &rk,
-        &session,
-        "1m",
-        &["--observe", "30s", "status", "--json"],
-    );
+    let status = rk.run_at(&session, "1m", &["--observe", "30s", "status", "--json"]);
     assert_eq!(key_json(&status, key)["stage"], "observing", "{status:?}");
 
     // --force overrides, loudly.
-    let run = run_at(
-        &rk,
+    let run = rk.run_at(
         &session,
         "1m",
         &[
@@ -133,7 +101,7 @@ async fn a_shorter_observe_at_delete_time_is_refused_and_only_force_overrides() 
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_path_the_view_takes_never_overrides_the_journaled_window() {
-    require_failpoints();
+    support::require_failpoints();
     let moto = Moto::start();
     let (keys, session) = support::root_and_session(&moto).await;
     let rk = Rootkeys::new(&moto);
@@ -168,7 +136,7 @@ async fn the_path_the_view_takes_never_overrides_the_journaled_window() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_key_deactivated_in_the_console_always_starts_a_journaled_window() {
-    require_failpoints();
+    support::require_failpoints();
     let moto = Moto::start();
     let (keys, session) = support::root_and_session(&moto).await;
     let rk = Rootkeys::new(&moto);
@@ -190,14 +158,14 @@ async fn a_key_deactivated_in_the_console_always_starts_a_journaled_window() {
     assert!(support::root_key_status(&moto, key).await.is_some());
 
     // Eight days on, the journaled window has passed.
-    let run = run_at(&rk, &session, "8d", &["delete", key, "--confirm", key]);
+    let run = rk.run_at(&session, "8d", &["delete", key, "--confirm", key]);
     assert_eq!(run.code, 0, "{run:?}");
     assert_eq!(support::root_key_status(&moto, key).await, None);
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn reactivated_and_deactivated_outside_rootkeys_starts_a_new_window() {
-    require_failpoints();
+    support::require_failpoints();
     let moto = Moto::start();
     let (keys, session) = support::root_and_session(&moto).await;
     let rk = Rootkeys::new(&moto);
@@ -207,7 +175,7 @@ async fn reactivated_and_deactivated_outside_rootkeys_starts_a_new_window() {
     assert_eq!(rk.run(&session, &["deactivate", key, "--yes"]).code, 0);
     // Day 1: a job broke; reactivated in the console; rootkeys sees it active.
     console_set(&moto, key, StatusType::Active).await;
-    let status = run_at(&rk, &session, "1d", &["status", "--json"]);
+    let status = rk.run_at(&session, "1d", &["status", "--json"]);
     assert_eq!(key_json(&status, key)["stage"], "active");
     assert!(
         records(&rk).iter().any(|r| r["action"] == "seen_active"),
@@ -216,23 +184,23 @@ async fn reactivated_and_deactivated_outside_rootkeys_starts_a_new_window() {
     );
     // Day 6: deactivated in the console again.
     console_set(&moto, key, StatusType::Inactive).await;
-    let status = run_at(&rk, &session, "6d", &["status", "--json"]);
+    let status = rk.run_at(&session, "6d", &["status", "--json"]);
     assert_eq!(key_json(&status, key)["stage"], "observing");
     let last = records(&rk).pop().expect("a record");
     assert_eq!(last["action"], "first_seen_inactive", "{last}");
     // Day 8: day 0's window would have passed; the new one has not.
-    let run = run_at(&rk, &session, "8d", &["delete", key, "--confirm", key]);
+    let run = rk.run_at(&session, "8d", &["delete", key, "--confirm", key]);
     assert_eq!(run.code, 2, "{run:?}");
     assert!(run.stderr.contains("still observing"), "{run:?}");
     assert!(support::root_key_status(&moto, key).await.is_some());
     // Day 14: it has.
-    let run = run_at(&rk, &session, "14d", &["delete", key, "--confirm", key]);
+    let run = rk.run_at(&session, "14d", &["delete", key, "--confirm", key]);
     assert_eq!(run.code, 0, "{run:?}");
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn use_after_the_window_began_restarts_it_and_says_why() {
-    require_failpoints();
+    support::require_failpoints();
     let moto = Moto::start();
     let (keys, session) = support::root_and_session(&moto).await;
     let rk = Rootkeys::new(&moto);
@@ -244,7 +212,7 @@ async fn use_after_the_window_began_restarts_it_and_says_why() {
         .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     moto.set_last_used(key, &used, "s3", "eu-west-1");
 
-    let status = run_at(&rk, &session, "3d", &["status"]);
+    let status = rk.run_at(&session, "3d", &["status"]);
     assert_eq!(status.code, 0, "{status:?}");
     assert!(status.stdout.contains("window restarted"), "{status:?}");
     assert!(
@@ -254,13 +222,13 @@ async fn use_after_the_window_began_restarts_it_and_says_why() {
     let last = records(&rk).pop().expect("a record");
     assert_eq!(last["action"], "window_restarted", "{last}");
     // Day 8 from the deactivation: still observing (the window began on day 3).
-    let run = run_at(&rk, &session, "8d", &["delete", key, "--confirm", key]);
+    let run = rk.run_at(&session, "8d", &["delete", key, "--confirm", key]);
     assert_eq!(run.code, 2, "{run:?}");
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_write_in_flight_is_never_reconciled_by_another_reader() {
-    require_failpoints();
+    support::require_failpoints();
     let moto = Moto::start();
     let (keys, session) = support::root_and_session(&moto).await;
     let rk = Rootkeys::new(&moto);
