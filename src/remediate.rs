@@ -82,6 +82,9 @@ pub struct Snapshot {
     /// Another operation on this account holds the lock (who, and what):
     /// nothing was journaled, open intents were left to it.
     pub busy: Option<String>,
+    /// When rootkeys last changed this account, as the journal says (a
+    /// credential report older than that is stale).
+    pub last_write: Option<DateTime<Utc>>,
 }
 
 impl Snapshot {
@@ -267,6 +270,7 @@ impl Remediator {
                 now,
                 window_secs: self.window.num_seconds(),
                 busy: None,
+                last_write: crate::domain::record::last_write(&records),
             },
             pending,
         })

@@ -374,6 +374,22 @@ async fn auditor_with_a_stale_report() {
 }
 
 #[tokio::test]
+async fn auditor_report_older_than_the_last_journaled_change_is_stale() {
+    let f = Fixture::new("auditor", false);
+    let mut app = f.loaded_app().await;
+    // Generated an hour ago, but rootkeys changed the account half an hour ago.
+    if let Some(snapshot) = app.snapshot.as_mut() {
+        snapshot.last_write = Some(t0() - TimeDelta::minutes(30));
+    }
+    let mut row = f.sim.root_report_row().await.expect("report");
+    row.generated = Some(t0() - TimeDelta::hours(1));
+    app.update(Action::ReportLoaded(Ok(row)));
+    let screen = render(&mut app, 120, 40);
+    assert!(screen.contains("⚠ stale"), "{screen}");
+    assert!(screen.contains("⚠ Stale report:"), "{screen}");
+}
+
+#[tokio::test]
 async fn session_ended() {
     let f = Fixture::new("signing-key", true);
     let mut app = f.loaded_app().await;

@@ -12,7 +12,6 @@ use super::{Exit, print_account_error};
 use std::path::Path;
 
 use crate::account::{self, Account, AccountResult};
-use crate::domain::record::{Phase, Record};
 use crate::domain::window::ago;
 use crate::domain::{Inventory, KeyStatus, LastUsed, RootKey, View};
 use crate::journal::Journal;
@@ -75,15 +74,7 @@ impl ReportAge {
     }
 }
 
-/// The newest write rootkeys journaled as applied (an outcome or a
-/// reconciliation that took effect).
-pub fn last_write<'a>(records: impl IntoIterator<Item = &'a Record>) -> Option<DateTime<Utc>> {
-    records
-        .into_iter()
-        .filter(|r| matches!(r.phase, Phase::Outcome | Phase::Reconciled) && r.applied())
-        .map(|r| r.time)
-        .max()
-}
+pub use crate::domain::record::last_write;
 
 #[derive(Serialize)]
 pub struct KeyJson<'a> {
@@ -369,7 +360,7 @@ mod tests {
     use chrono::TimeDelta;
 
     use super::*;
-    use crate::domain::record::{Act, Result as RecordResult};
+    use crate::domain::record::{Act, Phase, Record, Result as RecordResult};
     use crate::domain::{Identity, RootKey};
 
     fn t0() -> DateTime<Utc> {

@@ -92,6 +92,16 @@ pub struct Record {
     pub version: String,
 }
 
+/// When rootkeys last changed the account, as the journal says: the newest
+/// outcome or reconciliation that took effect.
+pub fn last_write<'a>(records: impl IntoIterator<Item = &'a Record>) -> Option<DateTime<Utc>> {
+    records
+        .into_iter()
+        .filter(|r| matches!(r.phase, Phase::Outcome | Phase::Reconciled) && r.applied())
+        .map(|r| r.time)
+        .max()
+}
+
 impl Record {
     /// Does this record, once applied, start an observation window?
     pub fn starts_window(&self) -> bool {

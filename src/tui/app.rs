@@ -305,7 +305,8 @@ impl App {
     }
 
     /// The credential report behind the auditor view: when IAM generated it
-    /// and whether it is stale (older than 4 h). `None` as root, before the
+    /// and whether it is stale (older than 4 h, or than the last change
+    /// rootkeys journaled for the account). `None` as root, before the
     /// report is read, or when IAM did not say when it was generated.
     pub fn report_age(&self) -> Option<(DateTime<Utc>, Option<Stale>)> {
         let snap = self
@@ -316,7 +317,10 @@ impl App {
             return None;
         };
         let generated = row.generated?;
-        Some((generated, row.stale(snap.now.max(generated), None)))
+        Some((
+            generated,
+            row.stale(snap.now.max(generated), snap.last_write),
+        ))
     }
 
     pub fn is_root(&self) -> bool {
