@@ -38,7 +38,9 @@ pub struct Global {
     /// Where the journal and demo state live
     #[arg(long, global = true, env = "ROOTKEYS_STATE_DIR", value_name = "DIR")]
     pub state_dir: Option<PathBuf>,
-    /// Observation window between deactivation and deletion (e.g. 90s, 36h, 7d)
+    /// Observation window between deactivation and deletion (e.g. 90s, 36h, 7d; at most 365d).
+    /// It sets windows that start from now; a running window keeps the length journaled with it
+    /// (only `delete --force` overrides it, journaled)
     #[arg(long, global = true, value_name = "DURATION", default_value = window::DEFAULT_WINDOW, value_parser = window::parse)]
     pub observe: TimeDelta,
 }
