@@ -291,22 +291,22 @@ impl std::fmt::Display for Refusal {
                 write!(
                     f,
                     "still observing: {} left of the {} window journaled when it began. Wait for the \
-                     window to pass so anything still using the key shows itself",
+                     window to pass so anything still using the key shows itself.",
                     human(*left),
                     human(*window)
                 )?;
                 if let Some(requested) = shorter_requested {
                     write!(
                         f,
-                        ". `--observe {}` does not shorten a running window (it applies to windows \
-                         that start from now)",
+                        " `--observe {}` does not shorten a running window; it sets windows that \
+                         start from now.",
                         human(*requested).replace(' ', "")
                     )?;
                 }
                 write!(
                     f,
-                    " (or override from the command line with `rootkeys delete {key} --force`, \
-                     which is journaled as an override)"
+                    " To override from the command line: `rootkeys delete {key} --force` (journaled \
+                     as an override)."
                 )
             }
             Self::KeyIdUnknown => f.write_str(
