@@ -142,8 +142,14 @@ pub fn window_ends(until: DateTime<Utc>, now: DateTime<Utc>) -> String {
     }
 }
 
-pub fn window_began(since: DateTime<Utc>) -> String {
-    format!("began {}", date_time(since))
+/// When the window began and the length journaled with it (the one
+/// enforced, whatever `--observe` says now).
+pub fn window_began(since: DateTime<Utc>, until: DateTime<Utc>) -> String {
+    format!(
+        "began {} · {} (journaled)",
+        date_time(since),
+        human(until - since)
+    )
 }
 
 pub fn report_slot(slot: u8, active: bool, rotated: Option<DateTime<Utc>>) -> String {

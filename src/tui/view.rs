@@ -669,7 +669,7 @@ fn key_lines(
                 Style::new(),
                 width,
             ));
-            lines.extend(field(t, "", &s::window_began(*since), t.dim, width));
+            lines.extend(field(t, "", &s::window_began(*since, *until), t.dim, width));
         }
         Stage::ReadyToDelete { since } => {
             lines.extend(field(
