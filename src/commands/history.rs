@@ -57,6 +57,15 @@ pub fn line(r: &Record) -> String {
     if r.forced {
         s.push_str("  [WINDOW OVERRIDDEN]");
     }
+    if let Some(secs) = r.window_secs
+        && r.phase != Phase::Intent
+    {
+        let window = chrono::TimeDelta::try_seconds(secs).unwrap_or(chrono::TimeDelta::MAX);
+        s.push_str(&format!(
+            "  [window {}]",
+            crate::domain::window::human(window)
+        ));
+    }
     if let Some(note) = &r.note {
         s.push_str(&format!("  ({})", safe(note)));
     }
@@ -208,6 +217,15 @@ mod tests {
         let mut out = Vec::new();
         write_text(&mut out, bytes, ACCOUNT).expect("write");
         String::from_utf8(out).expect("utf-8")
+    }
+
+    #[test]
+    fn a_journaled_window_is_shown_with_its_record() {
+        let mut r = record(None);
+        r.window_secs = Some(7 * 86_400);
+        assert!(line(&r).contains("[window 7 d]"), "{}", line(&r));
+        r.phase = Phase::Intent;
+        assert!(!line(&r).contains("[window"), "once per operation");
     }
 
     #[test]
