@@ -36,7 +36,7 @@ pub fn line(r: &Record) -> String {
         (_, Some(RecordResult::Error { code })) => format!("failed: {}", safe(code)),
         (_, Some(RecordResult::NotApplied)) => "not applied".to_owned(),
         (_, Some(RecordResult::Unknown { code })) => {
-            format!("unknown ({}): reconciled on next start", safe(code))
+            format!("unknown ({}): settled against the live state", safe(code))
         }
         (Phase::Intent, None) => "…".to_owned(),
         (_, None) => String::new(),
