@@ -1,7 +1,7 @@
 //! Keys → commands, one table per mode. The same tables feed the `?` help
 //! and the footer hints, so what is shown is what is bound.
 
-use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 use super::action::{Action, Command};
 use super::app::{App, Mode};

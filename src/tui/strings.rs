@@ -416,17 +416,6 @@ pub fn confirm_yes(request: Request) -> &'static str {
     }
 }
 
-pub fn consequence(request: Request, window: TimeDelta) -> String {
-    match request {
-        Request::Deactivate => format!(
-            "Every request signed with this key will fail with InvalidClientTokenId. Scripts, tools or servers that still use it break, loudly: that is the point of the {} observation window. Nothing is deleted; you can reactivate it (a) while observing.",
-            human(window)
-        ),
-        Request::Reactivate => "Requests signed with this key will succeed again. Use this when something broke; the observation window starts afresh the next time you deactivate it.".to_owned(),
-        Request::Delete { .. } => "Deleting removes the key for good. This cannot be undone: anything still using it stops working and the key cannot be restored.".to_owned(),
-    }
-}
-
 pub const SIGNING_WARNING: &str = "⚠ This key signs this very session. After this step rootkeys (and anything else using these credentials) loses access and stops making calls. Handle the other keys first.";
 
 pub fn other_active(keys: &[String]) -> String {

@@ -1041,7 +1041,7 @@ fn draw_confirm(frame: &mut Frame, area: Rect, app: &App, c: &Confirm) {
     let t = &app.theme;
     let outer = 74u16.min(area.width.saturating_sub(2));
     let width = usize::from(outer.saturating_sub(4));
-    let mut lines = styled_wrap(&s::consequence(c.request, app.window), width, Style::new());
+    let mut lines = styled_wrap(c.request.consequence(), width, Style::new());
     lines.push(Line::default());
     lines.extend(styled_wrap(&s::last_used_line(&c.last_used), width, t.dim));
     if c.signs_session && c.request == Request::Deactivate {
@@ -1068,7 +1068,7 @@ fn draw_typed(frame: &mut Frame, area: Rect, app: &App, d: &TypeToDelete) {
     let outer = 74u16.min(area.width.saturating_sub(2));
     let width = usize::from(outer.saturating_sub(4));
     let request = Request::Delete { force: false };
-    let mut lines = styled_wrap(&s::consequence(request, app.window), width, Style::new());
+    let mut lines = styled_wrap(request.consequence(), width, Style::new());
     if d.signs_session {
         lines.extend(signing_lines(t, &[], width));
     }
