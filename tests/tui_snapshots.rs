@@ -164,6 +164,25 @@ async fn demo_two_keys() {
     snap("demo_two_keys", &mut app);
 }
 
+/// A note in wide characters (two columns each) wraps by display columns:
+/// every character is on screen, none cut off at the pane's border.
+#[tokio::test]
+async fn wide_characters_wrap_by_columns() {
+    let f = Fixture::new("two-keys", true);
+    let mut app = f.loaded_app().await;
+    let note = "東京オフィスの夜間バックアップ用スクリプトがこの鍵で署名しています。移行先のロールを作成してから無効化してください。";
+    for (_, text) in &mut app.demo.as_mut().expect("demo").notes {
+        *text = note.to_owned();
+    }
+    let wide = |c: &char| !c.is_ascii() && note.contains(*c);
+    for (w, h) in SIZES {
+        let screen = render(&mut app, w, h);
+        let shown: String = screen.chars().filter(wide).collect();
+        let expected: String = note.chars().filter(wide).collect();
+        assert!(shown.contains(&expected), "{w}x{h}:\n{screen}");
+    }
+}
+
 #[tokio::test]
 async fn help_overlay() {
     let f = Fixture::new("two-keys", true);
