@@ -1,7 +1,8 @@
 //! The state of the interactive view: its types ([`App`], the dialogs,
 //! the banner, the rows of the keys table) and what is derived from them
-//! for drawing. Nothing here changes an `App` once built (that is
-//! [`super::update`]), awaits or does I/O; it imports no `tokio`,
+//! for drawing. Besides [`App::start`] (which marks the first load as
+//! asked for), nothing here changes an `App` once built: that is
+//! `update.rs`. Nothing awaits or does I/O; it imports no `tokio`,
 //! `ratatui` or `crossterm`, and nothing of `crate::commands` beyond the
 //! [`Exit`] the loop ends with.
 
