@@ -1,4 +1,8 @@
-//! Every piece of text the interactive view shows, in one place.
+//! The interactive view's own wording (labels, titles, hints, messages),
+//! in one place. Wording every front end shares comes from the domain: the
+//! consequence of a write (`Request::consequence`), stages and next steps,
+//! the usage summary. Text only: no `ratatui`, `crossterm`, `tokio` or
+//! `crate::commands`.
 
 use chrono::{DateTime, TimeDelta, Utc};
 
