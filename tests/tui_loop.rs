@@ -7,11 +7,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, TimeDelta, Utc};
-use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use futures::channel::mpsc::{UnboundedSender, unbounded};
 use futures::future::{BoxFuture, FutureExt};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
+use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use rootkeys::account::sim::{Latency, SimAccount, SimClock};
 use rootkeys::account::{Account, AccountResult, Source};
 use rootkeys::commands::Exit;
@@ -19,56 +19,22 @@ use rootkeys::domain::{Identity, KeyStatus, RootKey};
 use rootkeys::remediate::Remediator;
 use rootkeys::report::RootRow;
 use rootkeys::tui::action::Action;
-use rootkeys::tui::app::{App, Config, DemoInfo, Usage};
+use rootkeys::tui::app::{App, Config, Usage};
 use rootkeys::tui::runner::{Worker, run};
 use rootkeys::tui::theme::Theme;
 
+mod support;
+
+use support::tui::{Setup, t0};
+
 type Keys = UnboundedSender<std::io::Result<Event>>;
 
-fn t0() -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339("2026-11-25T12:00:00Z")
-        .expect("date")
-        .with_timezone(&Utc)
-}
-
-struct Setup {
-    sim: Arc<SimAccount>,
-    remediator: Arc<Remediator>,
-    dir: tempfile::TempDir,
-}
-
 fn setup(scenario: &str) -> Setup {
-    let dir = tempfile::tempdir().expect("tmp");
-    let sim = Arc::new(
-        SimAccount::open(scenario, dir.path(), SimClock::Fixed(t0()), Latency::DEMO)
-            .expect("scenario"),
-    );
-    let account: Arc<dyn Account> = sim.clone();
-    let remediator = Arc::new(Remediator::new(
-        account,
-        dir.path().to_owned(),
-        TimeDelta::days(7),
-    ));
-    Setup {
-        sim,
-        remediator,
-        dir,
-    }
+    Setup::open(scenario, Latency::DEMO)
 }
 
 fn app(s: &Setup) -> App {
-    let scenario = s.sim.scenario();
-    App::new(Config {
-        source: s.sim.source(),
-        window: s.remediator.window(),
-        demo: Some(DemoInfo {
-            scenario: scenario.name.clone(),
-            title: scenario.title.clone(),
-            summary: scenario.summary.clone(),
-            notes: s.sim.notes(),
-        }),
-        theme: Theme::plain(),
-    })
+    s.app(true, Theme::plain())
 }
 
 fn key(keys: &Keys, code: KeyCode) {

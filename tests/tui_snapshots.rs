@@ -4,70 +4,49 @@
 
 use std::sync::Arc;
 
-use chrono::{DateTime, TimeDelta, Utc};
+use chrono::TimeDelta;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use rootkeys::account::cloudtrail::Progress;
-use rootkeys::account::sim::{Latency, SimAccount, SimClock};
+use rootkeys::account::sim::Latency;
 use rootkeys::account::{Account, AccountError};
 use rootkeys::domain::policy::Request;
 use rootkeys::domain::usage::{LineKind, RegionFailure, render_text, summarise, summary_lines};
-use rootkeys::remediate::Remediator;
 use rootkeys::tui::action::{Action, Command, Effect, UiError, usage_result};
-use rootkeys::tui::app::{App, Config, DemoInfo, Usage};
+use rootkeys::tui::app::{App, Usage};
 use rootkeys::tui::runner::Worker;
 use rootkeys::tui::theme::Theme;
 use rootkeys::tui::view;
 
+mod support;
+
+use support::tui::{Setup, t0};
+
 const SIZES: [(u16, u16); 2] = [(120, 40), (80, 24)];
 
-fn t0() -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339("2026-11-25T12:00:00Z")
-        .expect("date")
-        .with_timezone(&Utc)
+/// The shared fixture, and whether the view shows the demo's facts.
+struct Fixture {
+    base: Setup,
+    demo: bool,
 }
 
-struct Fixture {
-    sim: Arc<SimAccount>,
-    remediator: Arc<Remediator>,
-    demo: bool,
-    _dir: tempfile::TempDir,
+impl std::ops::Deref for Fixture {
+    type Target = Setup;
+    fn deref(&self) -> &Setup {
+        &self.base
+    }
 }
 
 impl Fixture {
     fn new(scenario: &str, demo: bool) -> Self {
-        let dir = tempfile::tempdir().expect("tmp");
-        let sim = Arc::new(
-            SimAccount::open(scenario, dir.path(), SimClock::Fixed(t0()), Latency::NONE)
-                .expect("scenario"),
-        );
-        let account: Arc<dyn Account> = sim.clone();
-        let remediator = Arc::new(Remediator::new(
-            account,
-            dir.path().to_owned(),
-            TimeDelta::days(7),
-        ));
         Self {
-            sim,
-            remediator,
+            base: Setup::open(scenario, Latency::NONE),
             demo,
-            _dir: dir,
         }
     }
 
     fn app(&self) -> App {
-        let scenario = self.sim.scenario();
-        App::new(Config {
-            source: self.sim.source(),
-            window: self.remediator.window(),
-            demo: self.demo.then(|| DemoInfo {
-                scenario: scenario.name.clone(),
-                title: scenario.title.clone(),
-                summary: scenario.summary.clone(),
-                notes: self.sim.notes(),
-            }),
-            theme: Theme::color(),
-        })
+        self.base.app(self.demo, Theme::color())
     }
 
     /// Deliver a fresh snapshot (and, when asked for, the report).
@@ -183,6 +162,25 @@ async fn demo_two_keys() {
     assert!(screen.contains("yesterday · s3 · eu-west-1"));
     assert!(screen.contains("slot 1"), "report facts arrived");
     snap("demo_two_keys", &mut app);
+}
+
+/// A note in wide characters (two columns each) wraps by display columns:
+/// every character is on screen, none cut off at the pane's border.
+#[tokio::test]
+async fn wide_characters_wrap_by_columns() {
+    let f = Fixture::new("two-keys", true);
+    let mut app = f.loaded_app().await;
+    let note = "東京オフィスの夜間バックアップ用スクリプトがこの鍵で署名しています。移行先のロールを作成してから無効化してください。";
+    for (_, text) in &mut app.demo.as_mut().expect("demo").notes {
+        *text = note.to_owned();
+    }
+    let wide = |c: &char| !c.is_ascii() && note.contains(*c);
+    for (w, h) in SIZES {
+        let screen = render(&mut app, w, h);
+        let shown: String = screen.chars().filter(wide).collect();
+        let expected: String = note.chars().filter(wide).collect();
+        assert!(shown.contains(&expected), "{w}x{h}:\n{screen}");
+    }
 }
 
 #[tokio::test]

@@ -34,22 +34,7 @@ fn describe(plan: &Plan, now: chrono::DateTime<chrono::Utc>) -> String {
             last_used_text(view.key.last_used.as_ref(), now)
         ));
     }
-    let consequence = match plan.request {
-        Request::Deactivate => {
-            "Deactivating makes every request signed with this key fail with InvalidClientTokenId. \
-             Scripts, tools or servers that still use it will break, loudly: that is the point of \
-             the observation window. It can be undone with `rootkeys reactivate`."
-        }
-        Request::Reactivate => {
-            "Reactivating lets requests signed with this key succeed again. The observation window \
-             restarts the next time the key is deactivated."
-        }
-        Request::Delete { .. } => {
-            "Deleting removes the key for good. This cannot be undone: anything still using it \
-             stops working and the key cannot be restored."
-        }
-    };
-    out.push_str(consequence);
+    out.push_str(plan.request.consequence());
     out.push('\n');
     if plan.signs_session() && !matches!(plan.request, Request::Reactivate) {
         out.push_str(

@@ -234,6 +234,27 @@ impl Request {
             Self::Delete { .. } => Act::Delete,
         }
     }
+
+    /// What the write does to anything still using the key: the one
+    /// wording every front end shows before asking to confirm it.
+    pub fn consequence(self) -> &'static str {
+        match self {
+            Self::Deactivate => {
+                "Deactivating makes every request signed with this key fail with \
+                 InvalidClientTokenId. Scripts, tools or servers that still use it will break, \
+                 loudly: that is the point of the observation window. Nothing is deleted: the key \
+                 can be reactivated while observing."
+            }
+            Self::Reactivate => {
+                "Reactivating lets requests signed with this key succeed again. The observation \
+                 window starts afresh the next time the key is deactivated."
+            }
+            Self::Delete { .. } => {
+                "Deleting removes the key for good. This cannot be undone: anything still using \
+                 it stops working and the key cannot be restored."
+            }
+        }
+    }
 }
 
 /// Why a write is not allowed now. Each names the rule and what to do.
@@ -420,6 +441,17 @@ mod tests {
     use super::*;
     use crate::domain::record::{Phase, Result as Res};
     use crate::domain::{KeyStatus, LastUsed};
+
+    #[test]
+    fn each_write_states_whether_it_can_be_undone() {
+        let deactivate = Request::Deactivate.consequence();
+        assert!(deactivate.contains("InvalidClientTokenId"), "{deactivate}");
+        assert!(deactivate.contains("can be reactivated"), "{deactivate}");
+        let delete = Request::Delete { force: true }.consequence();
+        assert_eq!(delete, Request::Delete { force: false }.consequence());
+        assert!(delete.contains("cannot be undone"), "{delete}");
+        assert!(Request::Reactivate.consequence().contains("succeed again"));
+    }
 
     fn t(s: &str) -> DateTime<Utc> {
         DateTime::parse_from_rfc3339(s)

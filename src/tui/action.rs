@@ -1,6 +1,8 @@
 //! The messages of the interactive view: what the operator asks for
 //! (`Command`, bound to keys in `keymap`), everything that changes state
 //! (`Action`), and the work `App::update` asks the loop to start (`Effect`).
+//! Plain data and conversions: nothing here awaits, does I/O or draws, and
+//! it imports no `tokio`, `ratatui`, `crossterm` or `crate::commands`.
 
 use chrono::TimeDelta;
 

@@ -1,7 +1,9 @@
 //! Keys → commands, one table per mode. The same tables feed the `?` help
-//! and the footer hints, so what is shown is what is bound.
+//! and the footer hints, so what is shown is what is bound. Reads key
+//! events (through `ratatui::crossterm`) and the mode; never changes the
+//! `App`, awaits or does I/O, and imports nothing of `crate::commands`.
 
-use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 use super::action::{Action, Command};
 use super::app::{App, Mode};

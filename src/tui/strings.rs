@@ -1,4 +1,8 @@
-//! Every piece of text the interactive view shows, in one place.
+//! The interactive view's own wording (labels, titles, hints, messages),
+//! in one place. Wording every front end shares comes from the domain: the
+//! consequence of a write (`Request::consequence`), stages and next steps,
+//! the usage summary. Text only: no `ratatui`, `crossterm`, `tokio` or
+//! `crate::commands`.
 
 use chrono::{DateTime, TimeDelta, Utc};
 
@@ -413,17 +417,6 @@ pub fn confirm_yes(request: Request) -> &'static str {
         Request::Deactivate => "Yes, deactivate",
         Request::Reactivate => "Yes, reactivate",
         Request::Delete { .. } => "Delete",
-    }
-}
-
-pub fn consequence(request: Request, window: TimeDelta) -> String {
-    match request {
-        Request::Deactivate => format!(
-            "Every request signed with this key will fail with InvalidClientTokenId. Scripts, tools or servers that still use it break, loudly: that is the point of the {} observation window. Nothing is deleted; you can reactivate it (a) while observing.",
-            human(window)
-        ),
-        Request::Reactivate => "Requests signed with this key will succeed again. Use this when something broke; the observation window starts afresh the next time you deactivate it.".to_owned(),
-        Request::Delete { .. } => "Deleting removes the key for good. This cannot be undone: anything still using it stops working and the key cannot be restored.".to_owned(),
     }
 }
 

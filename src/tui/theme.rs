@@ -1,6 +1,6 @@
 //! Every colour and text style of the interactive view, in one place.
 //! `NO_COLOR` (any non-empty value) keeps the emphasis (bold, reverse,
-//! dim) and drops the colours.
+//! dim) and drops the colours. Styles only: imports nothing of the app.
 
 use ratatui::style::{Color, Modifier, Style};
 

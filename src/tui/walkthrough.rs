@@ -1,5 +1,6 @@
 //! The six steps of the staged process and their text
-//! (`assets/walkthrough.md`, embedded at build time).
+//! (`assets/walkthrough.md`, embedded at build time). Text only: imports
+//! nothing of the app, and reads no file at run time.
 
 use std::sync::OnceLock;
 

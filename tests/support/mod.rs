@@ -4,6 +4,7 @@
 
 pub mod kill;
 pub mod pty;
+pub mod tui;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;

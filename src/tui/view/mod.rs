@@ -1,0 +1,166 @@
+//! Drawing. Every function under `view` reads an [`App`] and a frame area
+//! and draws; none changes state, awaits or does I/O, so nothing here
+//! imports `tokio`, `crate::account`, `crate::journal` or
+//! `crate::commands`, and nothing takes `&mut App`.
+//!
+//! This module lays out the screen and holds the building blocks the
+//! panels share; each panel is a submodule: [`header`], [`table`] (the
+//! keys), [`detail`] (key facts and walkthrough), [`usage`], [`footer`]
+//! (status lines and key hints) and [`dialogs`]. All widths are display
+//! columns, measured by [`text`].
+
+mod detail;
+mod dialogs;
+mod footer;
+mod header;
+mod table;
+mod text;
+mod usage;
+
+use ratatui::Frame;
+use ratatui::layout::{Alignment, Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, BorderType, Paragraph, Wrap};
+
+use super::app::{App, Mode, WIDE};
+use super::strings as s;
+use super::theme::Theme;
+
+use self::detail::{draw_detail, draw_walkthrough};
+use self::dialogs::{draw_confirm, draw_ended, draw_help, draw_typed};
+use self::footer::{draw_footer, status_lines};
+use self::header::draw_header;
+use self::table::{draw_table, table_height};
+use self::usage::draw_usage;
+
+pub use text::{wrap, wrap_hanging};
+pub use usage::usage_lines;
+
+/// Below this size the view shows only a note asking for more room.
+pub const MIN_WIDTH: u16 = 60;
+pub const MIN_HEIGHT: u16 = 16;
+
+pub fn draw(frame: &mut Frame, app: &App) {
+    let area = frame.area();
+    if area.is_empty() {
+        return;
+    }
+    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        too_small(frame, area, app);
+        return;
+    }
+    let status = status_lines(app, area.width);
+    let [header, table, main, status_area, footer] = layout(app, area, status.len());
+    draw_header(frame, header, app);
+    draw_table(frame, table, app);
+    draw_main(frame, main, app);
+    frame.render_widget(Paragraph::new(status), status_area);
+    draw_footer(frame, footer, app);
+    match &app.mode {
+        Mode::Browse | Mode::Usage(_) => {}
+        Mode::Help { .. } => draw_help(frame, area, app),
+        Mode::Confirm(c) => draw_confirm(frame, area, app, c),
+        Mode::TypeToDelete(t) => draw_typed(frame, area, app, t),
+        Mode::SessionEnded { key_id, request } => draw_ended(frame, area, app, key_id, *request),
+    }
+}
+
+/// Header, keys table, main pane, status lines, footer.
+fn layout(app: &App, area: Rect, status_lines: usize) -> [Rect; 5] {
+    let status_h = u16::try_from(status_lines).unwrap_or(0).min(4);
+    Layout::vertical([
+        Constraint::Length(3),
+        Constraint::Length(table_height(app)),
+        Constraint::Min(3),
+        Constraint::Length(status_h),
+        Constraint::Length(1),
+    ])
+    .areas(area)
+}
+
+/// The usage view's text length and visible rows at the app's terminal
+/// size, so `App::update` can keep its scrolling within the text.
+pub fn usage_viewport(app: &App) -> (usize, usize) {
+    let area = Rect::new(0, 0, app.size.0, app.size.1);
+    let Some(v) = app.usage_view() else {
+        return (0, 0);
+    };
+    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        return (0, 0);
+    }
+    let [_, _, main, _, _] = layout(app, area, status_lines(app, area.width).len());
+    let lines = usage_lines(app, &v.key_id, usize::from(main.width.saturating_sub(2)));
+    (lines.len(), usize::from(main.height.saturating_sub(2)))
+}
+
+fn too_small(frame: &mut Frame, area: Rect, app: &App) {
+    let text = Paragraph::new(s::too_small(MIN_WIDTH, MIN_HEIGHT))
+        .style(app.theme.warn)
+        .alignment(Alignment::Center)
+        .wrap(Wrap { trim: true });
+    let middle = area.centered_vertically(Constraint::Length(area.height.min(2)));
+    frame.render_widget(text, middle);
+}
+
+/// Usage, or detail and walkthrough side by side (walkthrough alone when narrow).
+fn draw_main(frame: &mut Frame, area: Rect, app: &App) {
+    if let Some(v) = app.usage_view() {
+        // Reading the usage takes the whole width: its tables are wide.
+        draw_usage(frame, area, app, v);
+    } else if app.walkthrough_visible() {
+        if area.width >= WIDE {
+            let [left, right] =
+                Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)])
+                    .areas(area);
+            draw_detail(frame, left, app);
+            draw_walkthrough(frame, right, app);
+        } else {
+            draw_walkthrough(frame, area, app);
+        }
+    } else {
+        draw_detail(frame, area, app);
+    }
+}
+
+/// Width of the labels of [`field`].
+const LABEL_WIDTH: usize = 11;
+
+/// `Label      value` with the value wrapped under itself.
+fn field(
+    theme: &Theme,
+    label: &str,
+    value: &str,
+    style: Style,
+    width: usize,
+) -> Vec<Line<'static>> {
+    let value_width = width.saturating_sub(LABEL_WIDTH + 1).max(8);
+    wrap(value, value_width)
+        .into_iter()
+        .enumerate()
+        .map(|(i, part)| {
+            let label = if i == 0 { label } else { "" };
+            Line::from(vec![
+                Span::styled(format!(" {}", text::pad(label, LABEL_WIDTH)), theme.label),
+                Span::styled(part, style),
+            ])
+        })
+        .collect()
+}
+
+fn height_of(lines: usize) -> u16 {
+    u16::try_from(lines).unwrap_or(u16::MAX)
+}
+
+fn popup(area: Rect, width: u16, lines: usize) -> Rect {
+    let w = width.min(area.width.saturating_sub(2)).max(1);
+    let h = height_of(lines.saturating_add(2)).min(area.height);
+    area.centered(Constraint::Length(w), Constraint::Length(h))
+}
+
+fn panel<'a>(theme: &Theme, title: &'a str, border: Style) -> Block<'a> {
+    Block::bordered()
+        .border_type(BorderType::Rounded)
+        .border_style(border)
+        .title(Span::styled(format!(" {title} "), theme.strong))
+}

@@ -1,0 +1,200 @@
+//! Text measured in display columns: wrapping, padding and cutting for
+//! the panels. Pure string functions; imports nothing from the app.
+//!
+//! Widths come from `unicode-width`, as ratatui measures them, so a wide
+//! character (CJK, most emoji) counts two columns and a line never
+//! overflows the column count it was wrapped to.
+
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+
+/// Display columns of `text`.
+pub fn width(text: &str) -> usize {
+    text.width()
+}
+
+fn char_width(c: char) -> usize {
+    c.width().unwrap_or(0)
+}
+
+/// How many of `chars`, from the start, fit in `room` columns (at least
+/// one when there is any, so that a character wider than the room still
+/// moves on).
+fn fitting(chars: &[char], room: usize) -> usize {
+    let mut used = 0;
+    for (i, c) in chars.iter().enumerate() {
+        used += char_width(*c);
+        if used > room {
+            return i.max(1).min(chars.len());
+        }
+    }
+    chars.len()
+}
+
+/// `text` padded with spaces to `columns` (never cut).
+pub fn pad(text: &str, columns: usize) -> String {
+    format!("{text}{}", " ".repeat(columns.saturating_sub(width(text))))
+}
+
+/// The end of `text` that fits in `room` columns.
+pub fn tail(text: &str, room: usize) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut used = 0;
+    let mut start = chars.len();
+    while start > 0 && used + char_width(chars[start - 1]) <= room {
+        start -= 1;
+        used += char_width(chars[start]);
+    }
+    chars[start..].iter().collect()
+}
+
+/// Greedy word wrap to `width` columns; words wider than that are split.
+pub fn wrap(text: &str, width: usize) -> Vec<String> {
+    let width = width.max(1);
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    let mut len = 0;
+    for word in text.split_whitespace() {
+        let mut word: Vec<char> = word.chars().collect();
+        loop {
+            let fit = fitting(&word, width);
+            if fit == word.len() {
+                break;
+            }
+            if len > 0 {
+                lines.push(std::mem::take(&mut line));
+                len = 0;
+            }
+            let rest = word.split_off(fit);
+            lines.push(word.into_iter().collect());
+            word = rest;
+        }
+        let wlen: usize = word.iter().map(|c| char_width(*c)).sum();
+        if len > 0 && len + 1 + wlen > width {
+            lines.push(std::mem::take(&mut line));
+            len = 0;
+        }
+        if len > 0 {
+            line.push(' ');
+            len += 1;
+        }
+        line.extend(word);
+        len += wlen;
+    }
+    if len > 0 || lines.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
+/// [`wrap`], each line in `style`.
+pub fn styled_wrap(text: &str, width: usize, style: Style) -> Vec<Line<'static>> {
+    wrap(text, width)
+        .into_iter()
+        .map(|l| Line::from(Span::styled(l, style)))
+        .collect()
+}
+
+/// Like [`wrap`], but keeping the spaces that align columns; continuation
+/// lines are indented by `indent`. Breaks between columns, else at a
+/// space, else mid-word.
+pub fn wrap_hanging(text: &str, width: usize, indent: usize) -> Vec<String> {
+    let width = width.max(1);
+    let indent = if indent + 8 > width { 0 } else { indent };
+    let mut rest: Vec<char> = text.trim_end().chars().collect();
+    let mut lines = Vec::new();
+    let mut first = true;
+    loop {
+        let room = if first { width } else { width - indent };
+        let pad = if first { "" } else { &" ".repeat(indent) };
+        let fit = fitting(&rest, room);
+        if fit == rest.len() {
+            lines.push(format!("{pad}{}", rest.iter().collect::<String>()));
+            return lines;
+        }
+        // Break between columns (two spaces) if that keeps a third of the
+        // line, else at the last space, else mid-word. `fit` characters
+        // fill the room, so a break at index `fit` (a space) still fits.
+        let lead = rest.iter().take_while(|c| **c == ' ').count();
+        let gap = (lead.max(fit / 3) + 1..=fit)
+            .rev()
+            .find(|&i| rest[i] == ' ' && rest[i - 1] == ' ');
+        let cut = gap
+            .or_else(|| (lead + 1..=fit).rev().find(|&i| rest[i] == ' '))
+            .unwrap_or(fit);
+        let line: String = rest[..cut].iter().collect();
+        lines.push(format!("{pad}{}", line.trim_end()));
+        rest.drain(..cut);
+        let spaces = rest.iter().take_while(|c| **c == ' ').count();
+        rest.drain(..spaces);
+        first = false;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wrap_hanging_keeps_columns_and_indents() {
+        let row = "      89  s3 GetBucketLocation   2026-08-28 09:56  2026-11-24 09:56 (1 day ago)";
+        assert_eq!(
+            wrap_hanging(row, 60, 10),
+            vec![
+                "      89  s3 GetBucketLocation   2026-08-28 09:56",
+                "          2026-11-24 09:56 (1 day ago)"
+            ]
+        );
+        assert_eq!(
+            wrap_hanging("  - one two three four", 12, 4),
+            vec!["  - one two", "    three", "    four"]
+        );
+        assert_eq!(wrap_hanging("short", 10, 4), vec!["short"]);
+        assert_eq!(wrap_hanging("abcdefghij", 4, 0), vec!["abcd", "efgh", "ij"]);
+        // A narrow width drops the indent rather than looping.
+        assert!(
+            wrap_hanging("a b c d e f g h", 3, 10)
+                .iter()
+                .all(|l| l.len() <= 3)
+        );
+    }
+
+    #[test]
+    fn wrap_keeps_words_and_splits_long_ones() {
+        assert_eq!(wrap("a bb ccc", 4), vec!["a bb", "ccc"]);
+        assert_eq!(wrap("abcdefgh", 3), vec!["abc", "def", "gh"]);
+        assert_eq!(wrap("", 5), vec![""]);
+        assert_eq!(wrap("x", 0), vec!["x"]);
+    }
+
+    #[test]
+    fn wide_characters_count_two_columns() {
+        // Four CJK characters fill 8 columns: "かな" no longer fits after them.
+        assert_eq!(wrap("漢字漢字 かな", 8), vec!["漢字漢字", "かな"]);
+        // A word wider than the line splits at a column, not a character, count.
+        assert_eq!(wrap("日本語テキスト", 6), vec!["日本語", "テキス", "ト"]);
+        // A character wider than the whole line still moves on.
+        assert_eq!(wrap("漢字", 1), vec!["漢", "字"]);
+        let row = "  1  ec2 DescribeInstances  東京オフィスの監視スクリプト";
+        let lines = wrap_hanging(row, 30, 5);
+        assert!(lines.iter().all(|l| width(l) <= 30), "{lines:?}");
+        assert_eq!(lines.concat().replace(' ', ""), row.replace(' ', ""));
+        for text in ["監視 ツール 🦀 crab", "🦀🦀🦀🦀🦀🦀🦀🦀"] {
+            for w in 1..12 {
+                let lines = wrap(text, w);
+                assert!(lines.iter().all(|l| width(l) <= w.max(2)), "{w} {lines:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn pad_and_tail_measure_columns() {
+        assert_eq!(pad("鍵", 4), "鍵  ");
+        assert_eq!(pad("key", 4), "key ");
+        assert_eq!(pad("toolong", 4), "toolong");
+        assert_eq!(tail("abc鍵鍵", 4), "鍵鍵");
+        assert_eq!(tail("abc鍵鍵", 5), "c鍵鍵");
+        assert_eq!(tail("abc", 10), "abc");
+    }
+}
