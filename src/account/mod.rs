@@ -2,15 +2,16 @@
 //! real (`aws`) or simulated (`sim`). Returns domain types, never SDK types.
 
 pub mod aws;
-pub mod cloudtrail;
+pub mod codes;
 pub mod sim;
+pub mod usage;
 
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use futures::future::BoxFuture;
 
-use self::cloudtrail::TrailSource;
+use self::usage::TrailSource;
 
 use crate::domain::{Identity, Inventory, KeyStatus, RootKey, View};
 use crate::report::RootRow;

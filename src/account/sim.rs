@@ -24,7 +24,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use futures::future::{BoxFuture, FutureExt};
 use serde::{Deserialize, Serialize};
 
-use super::cloudtrail::{PAGE_SIZE, Page, RegionFailure, TrailSource};
+use super::usage::{PAGE_SIZE, Page, RegionFailure, TrailSource};
 use super::{Account, AccountError, AccountResult, Source};
 use crate::domain::usage::TrailEvent;
 use crate::domain::{Identity, KeyStatus, LastUsed, RootKey, is_root_arn};
@@ -401,7 +401,7 @@ fn trail_regions(
 // Simulated CloudTrail event history
 
 /// How far apart the usage review's requests in one region start in the
-/// demo (the real `CloudTrail` pacing is `cloudtrail::DEFAULT_PACING`).
+/// demo (the real `CloudTrail` pacing is `usage::DEFAULT_PACING`).
 pub const USAGE_PACING: Duration = Duration::from_millis(100);
 
 /// `CloudTrail` event history of a scenario: each key's events, the
@@ -1128,7 +1128,7 @@ mod tests {
 
     async fn usage_of(sim: &SimAccount, key: &str) -> crate::domain::usage::UsageReport {
         let source = sim.trail_source().expect("simulated event history");
-        crate::account::cloudtrail::fetch_usage(
+        crate::account::usage::fetch_usage(
             source.as_ref(),
             &crate::domain::usage::UsageQuery::new(key),
             sim.now(),

@@ -13,7 +13,7 @@ use super::theme::Theme;
 use super::view;
 use super::walkthrough::Step;
 use crate::account::Source;
-use crate::account::cloudtrail::Progress;
+use crate::account::usage::Progress;
 use crate::commands::Exit;
 use crate::domain::KeyStatus;
 use crate::domain::View;
@@ -1334,7 +1334,7 @@ mod tests {
     async fn search(f: &Fixture, key: &str) -> Action {
         let account = f.remediator.account();
         let source = account.trail_source().expect("simulated history");
-        let report = crate::account::cloudtrail::fetch_usage(
+        let report = crate::account::usage::fetch_usage(
             source.as_ref(),
             &crate::domain::usage::UsageQuery::new(key),
             account.now(),
