@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use futures::future::{BoxFuture, FutureExt};
-use rootkeys::account::cloudtrail::{
+use rootkeys::account::usage::{
     DEFAULT_PACING, DEFAULT_REGIONS, Page, RegionFailure, TrailSource, fetch_usage,
 };
 use rootkeys::domain::usage::{TrailEvent, UsageQuery};

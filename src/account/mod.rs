@@ -1,16 +1,22 @@
 //! The `Account` port: what rootkeys needs from an AWS account, whether
 //! real (`aws`) or simulated (`sim`). Returns domain types, never SDK types.
+//! The usage port and its fan-out live in `usage`, the AWS error-code table
+//! in `codes`; both are free of the SDK, which only `aws` imports.
+//!
+//! Must not import the SDK (outside `aws`), ratatui, or the front ends
+//! (`tui`, `commands`).
 
 pub mod aws;
-pub mod cloudtrail;
+pub mod codes;
 pub mod sim;
+pub mod usage;
 
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use futures::future::BoxFuture;
 
-use self::cloudtrail::TrailSource;
+use self::usage::TrailSource;
 
 use crate::domain::{Identity, Inventory, KeyStatus, RootKey, View};
 use crate::report::RootRow;

@@ -13,7 +13,7 @@ use serde_json::json;
 use super::audit::last_used_text;
 use super::{Exit, print_account_error};
 use crate::account::Account;
-use crate::account::cloudtrail::{DEFAULT_PACING, Progress, fetch_usage};
+use crate::account::usage::{DEFAULT_PACING, Progress, fetch_usage};
 use crate::domain::LastUsed;
 use crate::domain::usage::{RegionSelection, UsageQuery, UsageReport, render_text, to_json};
 use crate::text::{foreign, one_line};

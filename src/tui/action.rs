@@ -8,7 +8,7 @@ use chrono::TimeDelta;
 
 use super::strings;
 use crate::account::AccountError;
-use crate::account::cloudtrail::Progress;
+use crate::account::usage::Progress;
 use crate::domain::policy::Request;
 use crate::domain::usage::{RegionStatus, UsageReport};
 use crate::remediate::{Done, RemediateError, Snapshot};
@@ -182,7 +182,7 @@ pub fn usage_result(report: UsageReport) -> Result<Box<UsageReport>, UiError> {
         strings::USAGE_ADVICE_DENIED
     } else if failures
         .iter()
-        .any(|(_, code, _)| crate::account::cloudtrail::THROTTLING_CODES.contains(code))
+        .any(|(_, code, _)| crate::account::codes::THROTTLING_CODES.contains(code))
     {
         strings::USAGE_ADVICE_THROTTLED
     } else {

@@ -23,8 +23,8 @@ use super::app::App;
 use super::keymap;
 use super::strings;
 use super::view;
-use crate::account::cloudtrail::{DEFAULT_PACING, fetch_usage};
 use crate::account::sim::{self, SimAccount};
+use crate::account::usage::{DEFAULT_PACING, fetch_usage};
 use crate::domain::usage::UsageQuery;
 use crate::remediate::Remediator;
 

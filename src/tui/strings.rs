@@ -6,7 +6,7 @@
 
 use chrono::{DateTime, TimeDelta, Utc};
 
-use crate::account::cloudtrail::Progress;
+use crate::account::usage::Progress;
 use crate::domain::policy::{Request, Stage};
 use crate::domain::window::{ago, human};
 

@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, TimeDelta, Utc};
 
 use crate::account::Source;
-use crate::account::cloudtrail::Progress;
+use crate::account::usage::Progress;
 use crate::commands::Exit;
 use crate::domain::View;
 use crate::domain::policy::{Refusal, Request, Stage};

@@ -518,8 +518,8 @@ mod tests {
     use chrono::{DateTime, Utc};
 
     use super::*;
-    use crate::account::cloudtrail::Progress;
     use crate::account::sim::{Latency, SimAccount, SimClock};
+    use crate::account::usage::Progress;
     use crate::commands::Exit;
     use crate::remediate::Remediator;
     use crate::tui::app::{BannerKind, Config, DemoInfo};
@@ -932,7 +932,7 @@ mod tests {
     async fn search(f: &Fixture, key: &str) -> Action {
         let account = f.remediator.account();
         let source = account.trail_source().expect("simulated history");
-        let report = crate::account::cloudtrail::fetch_usage(
+        let report = crate::account::usage::fetch_usage(
             source.as_ref(),
             &crate::domain::usage::UsageQuery::new(key),
             account.now(),

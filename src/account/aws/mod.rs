@@ -1,7 +1,14 @@
-//! The real backend over aws-config, aws-sdk-iam and aws-sdk-sts.
-//! Never imports ratatui; returns domain types.
+//! The real backend over aws-config, aws-sdk-iam and aws-sdk-sts:
+//! [`AwsAccount`], the `Account` port over the SDK. Its parts: `errors`
+//! (the one SDK error classifier every client's errors go through) and
+//! `cloudtrail` (the usage port's adapter over aws-sdk-cloudtrail).
+//!
+//! Returns domain types. Must not import ratatui or the front ends (`tui`,
+//! `commands`).
 
-use std::error::Error as _;
+pub mod cloudtrail;
+mod errors;
+
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -10,15 +17,15 @@ use aws_config::Region;
 use aws_config::meta::region::RegionProviderChain;
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
-use aws_credential_types::provider::error::CredentialsError;
 use aws_credential_types::provider::{ProvideCredentials, SharedCredentialsProvider};
-use aws_sdk_iam::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_iam::error::ProvideErrorMetadata;
 use aws_sdk_iam::types::{ReportStateType, StatusType, SummaryKeyType};
-use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use chrono::{DateTime, Utc};
 use futures::future::{BoxFuture, FutureExt};
 
-use super::cloudtrail::{SdkTrailSource, TrailSource};
+pub use self::cloudtrail::SdkTrailSource;
+pub use self::errors::{SdkFailure, classify, map_sdk_error};
+use super::usage::TrailSource;
 use super::{Account, AccountError, AccountResult, Source};
 use crate::domain::{Identity, KeyStatus, LastUsed, RootKey};
 use crate::report::{self, RootRow};
@@ -335,7 +342,7 @@ fn not_na(value: Option<&str>) -> Option<String> {
         .map(str::to_owned)
 }
 
-pub(crate) fn to_chrono(t: &aws_smithy_types::DateTime) -> Option<DateTime<Utc>> {
+pub(super) fn to_chrono(t: &aws_smithy_types::DateTime) -> Option<DateTime<Utc>> {
     DateTime::from_timestamp(t.secs(), t.subsec_nanos())
 }
 
@@ -346,171 +353,4 @@ fn no_such_key(key_id: &str, err: AccountError) -> AccountError {
         },
         other => other,
     }
-}
-
-/// Map an SDK error to the operator's terms. Every message from outside
-/// (AWS, a proxy, the SDK's error chain) goes through [`text::foreign`]:
-/// control characters escaped, anything token-like redacted, length bounded.
-pub fn map_sdk_error<E>(action: &str, err: &SdkError<E, HttpResponse>) -> AccountError
-where
-    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
-{
-    let message = text::foreign(err.message().unwrap_or_default());
-    let code = err.code().map(str::to_owned);
-    let status = err.raw_response().map(|r| r.status().as_u16());
-    match err {
-        SdkError::DispatchFailure(failure) => {
-            if let Some(creds) = find_credentials_error(err) {
-                return AccountError::NoCredentials {
-                    message: text::foreign(&creds),
-                };
-            }
-            let chain = text::foreign(&chain(err));
-            if failure.is_timeout() {
-                return AccountError::NoAnswer {
-                    message: format!("the connection timed out during {action} ({chain})"),
-                };
-            }
-            if connect_refused(err) {
-                return AccountError::Unreachable {
-                    message: format!("the connection was refused during {action} ({chain})"),
-                };
-            }
-            let what = if failure.is_io() {
-                "the connection failed"
-            } else {
-                "the request failed on its way"
-            };
-            return AccountError::NoAnswer {
-                message: format!("{what} during {action} ({chain})"),
-            };
-        }
-        SdkError::TimeoutError(_) => {
-            return AccountError::NoAnswer {
-                message: format!("{action} timed out"),
-            };
-        }
-        SdkError::ConstructionFailure(_) => {
-            if let Some(creds) = find_credentials_error(err) {
-                return AccountError::NoCredentials {
-                    message: text::foreign(&creds),
-                };
-            }
-            return AccountError::Service {
-                action: action.to_owned(),
-                code: "RequestConstruction".to_owned(),
-                message: text::foreign(&chain(err)),
-            };
-        }
-        SdkError::ResponseError(_) => {
-            return AccountError::NotAws {
-                action: action.to_owned(),
-                detail: http_detail(err),
-                message: text::foreign(&chain(err)),
-            };
-        }
-        _ => {}
-    }
-    let Some(code) = code else {
-        return AccountError::NotAws {
-            action: action.to_owned(),
-            detail: http_detail(err),
-            message: text::foreign(&chain(err)),
-        };
-    };
-    let code = text::foreign(&code);
-    match code.as_str() {
-        "AccessDenied" | "AccessDeniedException" | "UnauthorizedOperation" => {
-            AccountError::AccessDenied {
-                action: action.to_owned(),
-                message,
-            }
-        }
-        "InvalidClientTokenId"
-        | "SignatureDoesNotMatch"
-        | "UnrecognizedClientException"
-        | "InvalidAccessKeyId" => AccountError::InvalidCredentials { code, message },
-        "ExpiredToken" | "ExpiredTokenException" | "RequestExpired" | "TokenRefreshRequired" => {
-            AccountError::ExpiredCredentials { code, message }
-        }
-        "Throttling"
-        | "ThrottlingException"
-        | "TooManyRequestsException"
-        | "RequestLimitExceeded" => AccountError::Throttled {
-            action: action.to_owned(),
-        },
-        _ if status.is_some_and(|s| s >= 500) => AccountError::ServerError {
-            action: action.to_owned(),
-            status: status.unwrap_or(500),
-            code,
-            message,
-        },
-        _ => AccountError::Service {
-            action: action.to_owned(),
-            code,
-            message,
-        },
-    }
-}
-
-/// `HTTP 502`, or `an empty HTTP 200`, for an answer that is not AWS's.
-fn http_detail<E>(err: &SdkError<E, HttpResponse>) -> String {
-    match err.raw_response() {
-        Some(r) if r.body().bytes().is_some_and(<[u8]>::is_empty) => {
-            format!("an empty HTTP {}", r.status().as_u16())
-        }
-        Some(r) => format!("HTTP {}", r.status().as_u16()),
-        None => "no HTTP status".to_owned(),
-    }
-}
-
-/// A refused connection: the request was certainly never sent.
-fn connect_refused(err: &(dyn std::error::Error + 'static)) -> bool {
-    let mut current: Option<&(dyn std::error::Error + 'static)> = Some(err);
-    while let Some(e) = current {
-        if let Some(io) = e.downcast_ref::<std::io::Error>()
-            && io.kind() == std::io::ErrorKind::ConnectionRefused
-        {
-            return true;
-        }
-        current = e.source();
-    }
-    false
-}
-
-pub(crate) fn find_credentials_error(err: &(dyn std::error::Error + 'static)) -> Option<String> {
-    let mut current: Option<&(dyn std::error::Error + 'static)> = Some(err);
-    while let Some(e) = current {
-        if let Some(creds) = e.downcast_ref::<CredentialsError>() {
-            return Some(match creds {
-                CredentialsError::CredentialsNotLoaded(_) => {
-                    "the default credential chain (environment, profiles, SSO, process, instance metadata) found none".to_owned()
-                }
-                other => {
-                    let mut text = other.to_string();
-                    if let Some(src) = other.source() {
-                        text.push_str(": ");
-                        text.push_str(&src.to_string());
-                    }
-                    text
-                }
-            });
-        }
-        current = e.source();
-    }
-    None
-}
-
-/// The error and its sources on one line.
-pub(crate) fn chain(err: &(dyn std::error::Error + 'static)) -> String {
-    let mut parts = vec![err.to_string()];
-    let mut current = err.source();
-    while let Some(e) = current {
-        let text = e.to_string();
-        if !parts.contains(&text) {
-            parts.push(text);
-        }
-        current = e.source();
-    }
-    parts.join(": ")
 }
