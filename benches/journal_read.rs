@@ -7,7 +7,7 @@
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, TimeDelta, Utc};
-use rootkeys::commands::history;
+use rootkeys::commands::journal as journal_cmd;
 use rootkeys::domain::policy;
 use rootkeys::domain::record::{Act, Phase, Record, Result as RecordResult};
 use rootkeys::domain::{KeyStatus, RootKey};
@@ -92,7 +92,7 @@ fn main() {
     row("`rootkeys journal` text (streamed)", || {
         let bytes = journal.read_bytes().expect("read");
         let mut out = Vec::with_capacity(bytes.len());
-        history::write_text(&mut out, &bytes, ACCOUNT).expect("write");
+        journal_cmd::write_text(&mut out, &bytes, ACCOUNT).expect("write");
         assert_eq!(out.split(|b| *b == b'\n').count(), LINES + 1);
     });
 }

@@ -1,9 +1,11 @@
 //! rootkeys: remove the AWS root user's access keys the safe, staged way.
 
 pub mod account;
+pub mod app;
 pub mod cli;
 pub mod commands;
 pub mod domain;
+pub mod exit;
 pub mod failpoint;
 pub mod journal;
 pub mod remediate;

@@ -111,7 +111,7 @@ impl Fixture {
         let Some(effect @ Effect::LoadUsage { .. }) = effect else {
             panic!("expected a usage search, got {effect:?}")
         };
-        let worker = Worker::new(Arc::clone(&self.remediator), Some(Arc::clone(&self.sim)));
+        let worker = Worker::new(Arc::clone(&self.remediator));
         let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
         worker.task(effect, tx).await;
         let mut actions = Vec::new();

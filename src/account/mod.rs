@@ -1,13 +1,19 @@
 //! The `Account` port: what rootkeys needs from an AWS account, whether
 //! real (`aws`) or simulated (`sim`). Returns domain types, never SDK types.
+//!
+//! Imports `domain` and `report` (the credential report's types); never
+//! `commands`, `tui`, `remediate` or ratatui/crossterm.
 
 pub mod aws;
 pub mod cloudtrail;
 pub mod sim;
+mod sim_capability;
 
 use std::sync::Arc;
 
-use chrono::{DateTime, Utc};
+use std::time::Duration;
+
+use chrono::{DateTime, TimeDelta, Utc};
 use futures::future::BoxFuture;
 
 use self::cloudtrail::TrailSource;
@@ -185,6 +191,20 @@ pub trait Account: Send + Sync {
     fn trail_source(&self) -> Option<Arc<dyn TrailSource>> {
         None
     }
+    /// The simulation's own controls (skip-ahead, pacing) when this backend
+    /// is simulated; `None` for a real account.
+    fn simulation(&self) -> Option<&dyn Simulation> {
+        None
+    }
+}
+
+/// What a simulated account offers beyond the port: its clock can be
+/// skipped ahead, and its event history sets its own pace.
+pub trait Simulation: Send + Sync {
+    /// Move the simulated clock forward by `by` (and keep it moved).
+    fn skip_ahead(&self, by: TimeDelta) -> Result<(), Box<dyn std::error::Error + Send + Sync>>;
+    /// How far apart requests in one region start in a usage search.
+    fn usage_pacing(&self) -> Duration;
 }
 
 /// Keys as seen through the credential report's root row (auditor view).

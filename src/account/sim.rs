@@ -990,6 +990,10 @@ impl Account for SimAccount {
         Some(Arc::clone(&self.trail) as Arc<dyn TrailSource>)
     }
 
+    fn simulation(&self) -> Option<&dyn super::Simulation> {
+        Some(self)
+    }
+
     fn source(&self) -> Source {
         Source {
             profile: self.scenario.profile.clone(),

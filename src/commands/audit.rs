@@ -345,7 +345,7 @@ pub async fn run(account: &dyn Account, state_dir: Option<&Path>, json: bool) ->
             if inventory.cis_compliant() {
                 Exit::Done
             } else {
-                Exit::Declined
+                Exit::KeysPresent
             }
         }
         Err(e) => {

@@ -313,7 +313,7 @@ pub fn run(file: &Path, json: bool) -> Exit {
     if row.cis_compliant() {
         Exit::Done
     } else {
-        Exit::Declined
+        Exit::KeysPresent
     }
 }
 

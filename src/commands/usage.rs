@@ -19,7 +19,7 @@ use crate::domain::usage::{RegionSelection, UsageQuery, UsageReport, render_text
 use crate::text::{foreign, one_line};
 
 /// Exit status of a search that did not cover every requested region.
-pub const EXIT_PARTIAL: u8 = 3;
+pub const EXIT_PARTIAL: u8 = Exit::Partial.code();
 
 /// `all`, or a comma-separated list of regions.
 pub fn parse_regions(text: &str) -> RegionSelection {

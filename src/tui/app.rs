@@ -14,12 +14,12 @@ use super::view;
 use super::walkthrough::Step;
 use crate::account::Source;
 use crate::account::cloudtrail::Progress;
-use crate::commands::Exit;
 use crate::domain::KeyStatus;
 use crate::domain::View;
 use crate::domain::policy::{self, Decision, Refusal, Request, Stage};
 use crate::domain::record::Act;
 use crate::domain::usage::UsageReport;
+use crate::exit::Exit;
 use crate::remediate::{Done, KeyView, Snapshot};
 use crate::report::{RootRow, Stale};
 
