@@ -360,7 +360,7 @@ mod tests {
     use chrono::TimeDelta;
 
     use super::*;
-    use crate::domain::record::{Act, Phase, Record, Result as RecordResult};
+    use crate::domain::record::{Act, Outcome, Phase, Record};
     use crate::domain::{Identity, RootKey};
 
     fn t0() -> DateTime<Utc> {
@@ -369,7 +369,7 @@ mod tests {
             .with_timezone(&Utc)
     }
 
-    fn record(minutes: i64, phase: Phase, result: Option<RecordResult>) -> Record {
+    fn record(minutes: i64, phase: Phase, result: Option<Outcome>) -> Record {
         Record {
             time: t0() + TimeDelta::minutes(minutes),
             account: "123456789012".to_owned(),
@@ -389,22 +389,22 @@ mod tests {
     #[test]
     fn the_last_write_is_the_newest_applied_outcome() {
         let records = [
-            record(1, Phase::Outcome, Some(RecordResult::Ok)),
-            record(2, Phase::Reconciled, Some(RecordResult::Ok)),
+            record(1, Phase::Outcome, Some(Outcome::Ok)),
+            record(2, Phase::Reconciled, Some(Outcome::Ok)),
             // Not writes that took effect:
             record(3, Phase::Intent, None),
             record(
                 4,
                 Phase::Outcome,
-                Some(RecordResult::Error {
+                Some(Outcome::Error {
                     code: "AccessDenied".to_owned(),
                 }),
             ),
-            record(5, Phase::Reconciled, Some(RecordResult::NotApplied)),
+            record(5, Phase::Reconciled, Some(Outcome::NotApplied)),
             record(
                 6,
                 Phase::Outcome,
-                Some(RecordResult::Unknown {
+                Some(Outcome::Unknown {
                     code: "timeout".to_owned(),
                 }),
             ),

@@ -418,7 +418,7 @@ pub fn next_step(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::record::{Phase, Result as Res};
+    use crate::domain::record::{Outcome, Phase};
     use crate::domain::{KeyStatus, LastUsed};
 
     fn t(s: &str) -> DateTime<Utc> {
@@ -442,7 +442,7 @@ mod tests {
         }
     }
 
-    fn rec(action: Act, phase: Phase, result: Option<Res>, time: &str) -> Record {
+    fn rec(action: Act, phase: Phase, result: Option<Outcome>, time: &str) -> Record {
         Record {
             time: t(time),
             account: "123456789012".to_owned(),
@@ -483,7 +483,7 @@ mod tests {
                 rec(
                     Act::Deactivate,
                     Phase::Outcome,
-                    Some(Res::Ok),
+                    Some(Outcome::Ok),
                     "2026-11-20T12:00:01Z",
                 ),
                 W,
@@ -509,7 +509,7 @@ mod tests {
             rec(
                 Act::Deactivate,
                 Phase::Outcome,
-                Some(Res::Ok),
+                Some(Outcome::Ok),
                 "2026-11-25T11:59:00Z",
             ),
             W,
@@ -560,7 +560,7 @@ mod tests {
         let records = [rec(
             Act::Deactivate,
             Phase::Outcome,
-            Some(Res::Ok),
+            Some(Outcome::Ok),
             "2026-11-24T12:00:00Z",
         )];
         let k = key(KeyStatus::Inactive, None);
@@ -573,7 +573,7 @@ mod tests {
         let records = [rec(
             Act::Deactivate,
             Phase::Outcome,
-            Some(Res::Error {
+            Some(Outcome::Error {
                 code: "Throttling".to_owned(),
             }),
             "2026-11-01T00:00:00Z",
@@ -634,13 +634,13 @@ mod tests {
             rec(
                 Act::Deactivate,
                 Phase::Outcome,
-                Some(Res::Ok),
+                Some(Outcome::Ok),
                 "2026-11-01T00:00:00Z",
             ),
             rec(
                 Act::Reactivate,
                 Phase::Outcome,
-                Some(Res::Ok),
+                Some(Outcome::Ok),
                 "2026-11-02T00:00:00Z",
             ),
         ];
@@ -655,7 +655,7 @@ mod tests {
             rec(
                 Act::Deactivate,
                 Phase::Outcome,
-                Some(Res::Ok),
+                Some(Outcome::Ok),
                 "2026-11-01T00:00:00Z",
             ),
             W,
@@ -691,7 +691,7 @@ mod tests {
             rec(
                 Act::Deactivate,
                 Phase::Outcome,
-                Some(Res::Ok),
+                Some(Outcome::Ok),
                 "2026-11-01T00:00:00Z",
             ),
             W,
@@ -718,7 +718,7 @@ mod tests {
                 rec(
                     Act::Deactivate,
                     Phase::Outcome,
-                    Some(Res::Ok),
+                    Some(Outcome::Ok),
                     "2026-11-10T00:00:00Z",
                 ),
                 W,
@@ -726,7 +726,7 @@ mod tests {
             rec(
                 Act::Reactivate,
                 Phase::Outcome,
-                Some(Res::Ok),
+                Some(Outcome::Ok),
                 "2026-11-09T00:00:00Z",
             ),
         ];
@@ -740,7 +740,7 @@ mod tests {
         let mut r = rec(
             Act::Deactivate,
             Phase::Outcome,
-            Some(Res::Ok),
+            Some(Outcome::Ok),
             "2026-11-10T00:00:00Z",
         );
         r.window_secs = Some(i64::MAX);
@@ -756,7 +756,7 @@ mod tests {
             rec(
                 Act::Deactivate,
                 Phase::Reconciled,
-                Some(Res::Ok),
+                Some(Outcome::Ok),
                 "2026-11-10T00:00:00Z",
             ),
             W,
@@ -862,14 +862,14 @@ mod tests {
         let mut ok = rec(
             Act::Delete,
             Phase::Outcome,
-            Some(Res::Ok),
+            Some(Outcome::Ok),
             "2026-11-20T00:00:00Z",
         );
         ok.key = "AKIAGONE".to_owned();
         let failed = rec(
             Act::Delete,
             Phase::Outcome,
-            Some(Res::Error {
+            Some(Outcome::Error {
                 code: "AccessDenied".to_owned(),
             }),
             "2026-11-20T00:00:00Z",
