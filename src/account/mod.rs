@@ -219,11 +219,7 @@ pub fn keys_from_report(row: &RootRow) -> Vec<RootKey> {
                 KeyStatus::Inactive
             },
             created: k.last_rotated,
-            last_used: k.last_used.as_ref().map(|u| crate::domain::LastUsed {
-                date: u.date,
-                service: u.service.clone(),
-                region: u.region.clone(),
-            }),
+            last_used: k.last_used.clone(),
             signs_this_session: false,
         })
         .collect()

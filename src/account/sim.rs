@@ -28,7 +28,7 @@ use super::cloudtrail::{PAGE_SIZE, Page, RegionFailure, TrailSource};
 use super::{Account, AccountError, AccountResult, Source};
 use crate::domain::usage::TrailEvent;
 use crate::domain::{Identity, KeyStatus, LastUsed, RootKey, is_root_arn};
-use crate::report::{ReportKey, ReportLastUsed, RootRow};
+use crate::report::{ReportKey, RootRow};
 
 /// The scenarios built into the binary: name and JSON text.
 const SCENARIOS: &[(&str, &str)] = &[
@@ -792,7 +792,7 @@ impl SimAccount {
                         active: live.status == KeyStatus::Active,
                         last_rotated: Some(started - k.created_ago),
                         last_used: k.last_used.as_ref().map(|(ago, service, region)| {
-                            ReportLastUsed {
+                            LastUsed {
                                 date: started - *ago,
                                 service: service.clone(),
                                 region: region.clone(),

@@ -94,6 +94,16 @@ pub struct LastUsedJson<'a> {
     pub region: Option<&'a str>,
 }
 
+impl<'a> LastUsedJson<'a> {
+    pub fn new(used: &'a LastUsed) -> Self {
+        Self {
+            date: rfc3339(&used.date),
+            service: used.service.as_deref(),
+            region: used.region.as_deref(),
+        }
+    }
+}
+
 /// RFC 3339 in UTC, seconds precision.
 pub fn rfc3339(t: &DateTime<Utc>) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
@@ -106,11 +116,7 @@ impl<'a> KeyJson<'a> {
             slot: key.slot,
             status: key.status,
             created: key.created.as_ref().map(rfc3339),
-            last_used: key.last_used.as_ref().map(|u| LastUsedJson {
-                date: rfc3339(&u.date),
-                service: u.service.as_deref(),
-                region: u.region.as_deref(),
-            }),
+            last_used: key.last_used.as_ref().map(LastUsedJson::new),
             signs_this_session: key.signs_this_session,
         }
     }

@@ -13,7 +13,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::Exit;
-use super::audit::rfc3339;
+use super::audit::{LastUsedJson, rfc3339};
 use crate::domain::window::ago;
 use crate::report::{MAX_REPORT_BYTES, ReportError, ReportKey, RootRow, parse_root_row};
 use crate::text::{foreign, one_line, sanitize};
@@ -38,23 +38,12 @@ struct KeyJson<'a> {
     last_used: Option<LastUsedJson<'a>>,
 }
 
-#[derive(Serialize)]
-struct LastUsedJson<'a> {
-    date: String,
-    service: Option<&'a str>,
-    region: Option<&'a str>,
-}
-
 fn key_json(k: &ReportKey) -> KeyJson<'_> {
     KeyJson {
         slot: k.slot,
         active: k.active,
         last_rotated: k.last_rotated.as_ref().map(rfc3339),
-        last_used: k.last_used.as_ref().map(|u| LastUsedJson {
-            date: rfc3339(&u.date),
-            service: u.service.as_deref(),
-            region: u.region.as_deref(),
-        }),
+        last_used: k.last_used.as_ref().map(LastUsedJson::new),
     }
 }
 
