@@ -9,6 +9,7 @@ pub mod exit;
 pub mod failpoint;
 pub mod journal;
 pub mod remediate;
+pub mod render;
 pub mod report;
 pub mod text;
 pub mod tui;

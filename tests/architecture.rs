@@ -38,6 +38,23 @@ const RULES: &[Rule] = &[
         why: "the view reaches the simulation only through `Account::simulation`",
     },
     Rule {
+        dir: "src/render",
+        forbidden: &[
+            "crate::account",
+            "crate::tui",
+            "crate::commands",
+            "crate::journal",
+            "crate::remediate",
+            "crate::app",
+            "tokio",
+            "ratatui",
+            "crossterm",
+            "aws_",
+        ],
+        production_only: false,
+        why: "renderings read domain results only, for both front ends",
+    },
+    Rule {
         dir: "src/domain",
         forbidden: &[
             "crate::account",

@@ -604,7 +604,8 @@ fn to_smithy(t: DateTime<Utc>) -> aws_smithy_types::DateTime {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::usage::{RegionStatus, render_text};
+    use crate::domain::usage::RegionStatus;
+    use crate::render::usage::render_text;
     use aws_sdk_account::operation::list_regions::{ListRegionsError, ListRegionsOutput};
     use aws_sdk_cloudtrail::config::retry::RetryConfig;
     use aws_sdk_cloudtrail::operation::lookup_events::{LookupEventsError, LookupEventsOutput};

@@ -781,27 +781,25 @@ impl SimAccount {
 
     fn report_row(&self, state: &SimState) -> RootRow {
         let started = state.started;
-        let mut keys: Vec<ReportKey> =
-            self.scenario
-                .keys
-                .iter()
-                .zip(1u8..)
-                .map(|(k, slot)| match state.keys.get(&k.id) {
-                    Some(live) if !live.deleted => ReportKey {
-                        slot,
-                        active: live.status == KeyStatus::Active,
-                        last_rotated: Some(started - k.created_ago),
-                        last_used: k.last_used.as_ref().map(|(ago, service, region)| {
-                            LastUsed {
-                                date: started - *ago,
-                                service: service.clone(),
-                                region: region.clone(),
-                            }
-                        }),
-                    },
-                    _ => empty_slot(slot),
-                })
-                .collect();
+        let mut keys: Vec<ReportKey> = self
+            .scenario
+            .keys
+            .iter()
+            .zip(1u8..)
+            .map(|(k, slot)| match state.keys.get(&k.id) {
+                Some(live) if !live.deleted => ReportKey {
+                    slot,
+                    active: live.status == KeyStatus::Active,
+                    last_rotated: Some(started - k.created_ago),
+                    last_used: k.last_used.as_ref().map(|(ago, service, region)| LastUsed {
+                        date: started - *ago,
+                        service: service.clone(),
+                        region: region.clone(),
+                    }),
+                },
+                _ => empty_slot(slot),
+            })
+            .collect();
         for slot in u8::try_from(keys.len()).unwrap_or(2) + 1..=2 {
             keys.push(empty_slot(slot));
         }

@@ -15,7 +15,8 @@ use super::{Exit, print_account_error};
 use crate::account::Account;
 use crate::account::cloudtrail::{DEFAULT_PACING, Progress, fetch_usage};
 use crate::domain::LastUsed;
-use crate::domain::usage::{RegionSelection, UsageQuery, UsageReport, render_text, to_json};
+use crate::domain::usage::{RegionSelection, UsageQuery, UsageReport};
+use crate::render::usage::{render_text, to_json};
 use crate::text::{foreign, one_line};
 
 /// Exit status of a search that did not cover every requested region.

@@ -18,10 +18,10 @@ use super::strings as s;
 use super::theme::Theme;
 use super::walkthrough::{self, Step};
 use crate::domain::policy::{Request, Stage};
-use crate::domain::usage::{LineKind, summary_lines};
 use crate::domain::window::ago;
 use crate::domain::{KeyStatus, LastUsed, RootKey, View};
 use crate::remediate::KeyView;
+use crate::render::usage::{LineKind, summary_lines};
 use crate::report::RootRow;
 use crate::text::one_line;
 
