@@ -9,6 +9,7 @@
 use chrono::{DateTime, Utc};
 
 use crate::domain::usage::{NEWEST_SHOWN, RegionStatus, UsageReport};
+use crate::domain::window::ago;
 use crate::text::one_line;
 
 /// What a line of the human summary is, so a terminal view can style and
@@ -116,7 +117,7 @@ pub fn summary_lines(report: &UsageReport, now: DateTime<Utc>) -> Vec<SummaryLin
             ),
         ));
     } else {
-        let when = |t: DateTime<Utc>| format!("{} ({})", t.format("%Y-%m-%d %H:%M"), ago(now, t));
+        let when = |t: DateTime<Utc>| format!("{} ({})", t.format("%Y-%m-%d %H:%M"), ago(now - t));
         render_actions(&mut out, report, &when);
         render_callers(&mut out, report, &when);
         render_regions(&mut out, report, &when);
@@ -387,20 +388,6 @@ fn shorten_agent(agent: &str, max: usize) -> String {
     )
 }
 
-fn ago(now: DateTime<Utc>, then: DateTime<Utc>) -> String {
-    let secs = (now - then).num_seconds();
-    if secs < 0 {
-        return "in the future".to_owned();
-    }
-    let (n, unit) = match secs {
-        0..60 => return "just now".to_owned(),
-        60..3_600 => (secs / 60, "minute"),
-        3_600..86_400 => (secs / 3_600, "hour"),
-        _ => (secs / 86_400, "day"),
-    };
-    format!("{n} {unit}{} ago", if n == 1 { "" } else { "s" })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -427,7 +414,7 @@ mod tests {
         assert!(
             text.lines().any(|l| l.contains("s3 ListBuckets")
                 && l.contains("2025-03-01 10:00")
-                && l.contains("(14 hours ago)")),
+                && l.contains("(14 h ago)")),
             "{text}"
         );
         assert!(text.contains("By caller (source IP, user agent):"));
@@ -663,5 +650,14 @@ mod tests {
             json["summary"]["regions_not_searched"][0],
             "ap-south-1\u{1b}[5m"
         );
+    }
+
+    #[test]
+    fn ages_read_as_everywhere_else_in_rootkeys() {
+        // The same words as `status`, `audit` and the interactive view.
+        let r = sample();
+        let text = render_text(&r, at(10, 16));
+        assert!(text.contains("2025-03-09 10:00 (yesterday)"), "{text}");
+        assert!(!text.contains("1 day ago"), "{text}");
     }
 }
