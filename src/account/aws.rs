@@ -1,4 +1,5 @@
-//! The real backend over aws-config, aws-sdk-iam and aws-sdk-sts.
+//! The real backend: IAM and STS through aws-config, aws-sdk-iam and
+//! aws-sdk-sts; `CloudTrail` event history through `super::cloudtrail`.
 //! Never imports ratatui; returns domain types.
 
 use std::error::Error as _;

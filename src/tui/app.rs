@@ -1,5 +1,5 @@
-//! The state of the interactive view and the only function that changes
-//! it: [`App::update`]. Drawing (`super::view`) only reads an `App`; work
+//! The state of the interactive view and the only functions that change
+//! it: [`App::start`] and [`App::update`]. Drawing (`super::view`) only reads an `App`; work
 //! that talks to the account is asked for as an [`Effect`] and comes back
 //! as an [`Action`].
 

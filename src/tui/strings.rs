@@ -1,4 +1,6 @@
-//! Every piece of text the interactive view shows, in one place.
+//! The text the interactive view shows, in one place; the few sentences
+//! built around live values stay next to their panel in `super::view`, and
+//! the usage summary's lines come from `crate::render::usage`.
 
 use chrono::{DateTime, TimeDelta, Utc};
 
