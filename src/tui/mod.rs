@@ -3,11 +3,11 @@
 //!
 //! Imports `remediate`, `account` (the port and the usage search, never a
 //! concrete backend: skip-ahead and pacing come through
-//! `Account::simulation`), `domain`, `report`, `text`, `failpoint` and
-//! `exit`; never `commands` or `app`.
+//! `Account::simulation`), `domain`, `render`, `report`, `text`,
+//! `failpoint` and `exit`; never `commands` or `app`.
 //!
 //! - `action`: commands, actions and effects (the messages)
-//! - `app`: the state and `App::update`, the only place it changes
+//! - `app`: the state and `App::start` / `App::update`, the only places it changes
 //! - `keymap`: keys → commands, also feeding the help and the footer
 //! - `view`: drawing, which only reads the state
 //! - `runner`: the event loop and the worker whose tasks talk to the account
