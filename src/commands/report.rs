@@ -327,6 +327,21 @@ mod tests {
     }
 
     #[test]
+    fn keys_present_and_no_keys_are_named_exits() {
+        let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+        assert_eq!(
+            run(&fixtures.join("two-mixed.csv"), true),
+            Exit::KeysPresent
+        );
+        assert_eq!(run(&fixtures.join("no-keys.csv"), true), Exit::Done);
+        assert_eq!(
+            Exit::KeysPresent.code(),
+            1,
+            "the number scripts test is kept"
+        );
+    }
+
+    #[test]
     fn an_endless_reader_stops_at_the_cap() {
         let error = read_capped(std::io::repeat(b'a'), 0).expect_err("endless");
         assert!(error.contains("64 MiB limit"), "{error}");
