@@ -7,9 +7,9 @@
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, TimeDelta, Utc};
-use rootkeys::commands::history;
+use rootkeys::commands::journal as journal_cmd;
 use rootkeys::domain::policy;
-use rootkeys::domain::record::{Act, Phase, Record, Result as RecordResult};
+use rootkeys::domain::record::{Act, Outcome, Phase, Record};
 use rootkeys::domain::{KeyStatus, RootKey};
 use rootkeys::journal::{Journal, outcome_of};
 
@@ -48,7 +48,7 @@ fn main() {
             Phase::Intent,
             &format!("op-{op}"),
         );
-        let outcome = outcome_of(&intent, time, RecordResult::Ok);
+        let outcome = outcome_of(&intent, time, Outcome::Ok);
         for r in [&intent, &outcome] {
             text.push_str(&serde_json::to_string(r).expect("json"));
             text.push('\n');
@@ -92,7 +92,7 @@ fn main() {
     row("`rootkeys journal` text (streamed)", || {
         let bytes = journal.read_bytes().expect("read");
         let mut out = Vec::with_capacity(bytes.len());
-        history::write_text(&mut out, &bytes, ACCOUNT).expect("write");
+        journal_cmd::write_text(&mut out, &bytes, ACCOUNT).expect("write");
         assert_eq!(out.split(|b| *b == b'\n').count(), LINES + 1);
     });
 }

@@ -1,4 +1,5 @@
-//! Command-line definitions (clap derive).
+//! Command-line definitions (clap derive). Read by `crate::app`; imports
+//! only `domain` (the window's parser) and `journal` (its error type).
 
 use std::path::PathBuf;
 

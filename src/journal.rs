@@ -25,7 +25,7 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use crate::domain::record::{Act, Phase, Record, Result as RecordResult};
+use crate::domain::record::{Act, Outcome, Phase, Record};
 use crate::text;
 
 /// How long a journal lock held by another process is waited for.
@@ -128,7 +128,7 @@ impl Contents {
             .filter(|r| {
                 r.phase == Phase::Reconciled
                     || (r.phase == Phase::Outcome
-                        && !matches!(r.result, Some(RecordResult::Unknown { .. })))
+                        && !matches!(r.result, Some(Outcome::Unknown { .. })))
             })
             .map(|r| r.op.as_str())
             .collect();
@@ -796,7 +796,7 @@ pub fn new_op_id(now: DateTime<Utc>) -> String {
 }
 
 /// The outcome record for an intent.
-pub fn outcome_of(intent: &Record, time: DateTime<Utc>, result: RecordResult) -> Record {
+pub fn outcome_of(intent: &Record, time: DateTime<Utc>, result: Outcome) -> Record {
     Record {
         time,
         phase: Phase::Outcome,
@@ -977,7 +977,7 @@ mod tests {
         let unknown = outcome_of(
             &intent,
             Utc::now(),
-            RecordResult::Unknown {
+            Outcome::Unknown {
                 code: "Unreachable".to_owned(),
             },
         );
@@ -987,7 +987,7 @@ mod tests {
         let err = outcome_of(
             &failed,
             Utc::now(),
-            RecordResult::Error {
+            Outcome::Error {
                 code: "AccessDenied".to_owned(),
             },
         );

@@ -24,5 +24,5 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    runtime.block_on(rootkeys::commands::run(cli)).into()
+    runtime.block_on(rootkeys::app::run(cli)).into()
 }

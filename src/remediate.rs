@@ -15,7 +15,7 @@ use serde::Serialize;
 
 use crate::account::{self, Account, AccountError};
 use crate::domain::policy::{self, Decision, NextStep, Refusal, Request, Stage};
-use crate::domain::record::{Act, Phase, Record, Result as RecordResult};
+use crate::domain::record::{Act, Outcome, Phase, Record};
 use crate::domain::window::human;
 use crate::domain::{Identity, Inventory, KeyStatus, RootKey, View};
 use crate::failpoint;
@@ -430,9 +430,9 @@ impl Remediator {
             &intent,
             self.account.now(),
             match &result {
-                Ok(()) => RecordResult::Ok,
-                Err(e) if unknown => RecordResult::Unknown { code: e.code() },
-                Err(e) => RecordResult::Error { code: e.code() },
+                Ok(()) => Outcome::Ok,
+                Err(e) if unknown => Outcome::Unknown { code: e.code() },
+                Err(e) => Outcome::Error { code: e.code() },
             },
         );
         let journaled = journal.append(&outcome);
@@ -586,9 +586,9 @@ pub fn reconcile(open: &[&Record], live: &[RootKey], now: DateTime<Utc>) -> Vec<
                 time: now,
                 phase: Phase::Reconciled,
                 result: Some(if applied {
-                    RecordResult::Ok
+                    Outcome::Ok
                 } else {
-                    RecordResult::NotApplied
+                    Outcome::NotApplied
                 }),
                 note: Some(format!(
                     "intent of {} had no outcome (interrupted); live state: {live_state}",

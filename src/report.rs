@@ -28,6 +28,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use csv::{ByteRecord, Reader, ReaderBuilder, Trim};
 use serde::Serialize;
 
+use crate::domain::LastUsed;
 use crate::text::sanitize;
 
 /// The largest credential report read, from a file or from IAM. A real report is a few
@@ -41,16 +42,6 @@ pub const MAX_RECORD_BYTES: usize = 64 * 1024;
 /// `GenerateCredentialReport` start a new one.
 pub const REPORT_MAX_AGE: TimeDelta = TimeDelta::hours(4);
 
-/// When a key was last used, as recorded in the report.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ReportLastUsed {
-    pub date: DateTime<Utc>,
-    /// `None` when the report says `N/A`.
-    pub service: Option<String>,
-    /// `None` when the report says `N/A`.
-    pub region: Option<String>,
-}
-
 /// One of the two access key slots of the root account.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ReportKey {
@@ -58,8 +49,10 @@ pub struct ReportKey {
     pub slot: u8,
     pub active: bool,
     pub last_rotated: Option<DateTime<Utc>>,
-    /// `Some` only when the report gives a real date (not `N/A` or `no_information`).
-    pub last_used: Option<ReportLastUsed>,
+    /// `Some` only when the report gives a real date (not `N/A` or
+    /// `no_information`); its service and region are `None` when the report
+    /// says `N/A`.
+    pub last_used: Option<LastUsed>,
 }
 
 impl ReportKey {
@@ -389,7 +382,7 @@ impl Row<'_> {
 
     fn key(&self, slot: u8, active: usize) -> Result<ReportKey, ReportError> {
         let last_used = match self.date(active + KEY_LAST_USED_DATE)? {
-            Some(date) => Some(ReportLastUsed {
+            Some(date) => Some(LastUsed {
                 date,
                 service: self.label(active + KEY_LAST_USED_SERVICE)?,
                 region: self.label(active + KEY_LAST_USED_REGION)?,
@@ -750,7 +743,7 @@ mod tests {
                 slot: 2,
                 active: true,
                 last_rotated: Some(at(2026, 1, 1, 0)),
-                last_used: Some(ReportLastUsed {
+                last_used: Some(LastUsed {
                     date: at(2026, 11, 19, 10),
                     service: Some("s3".to_owned()),
                     region: Some("us-east-1".to_owned()),
@@ -793,7 +786,7 @@ mod tests {
                     slot: 1,
                     active: true,
                     last_rotated: Some(at(2026, 1, 1, 0)),
-                    last_used: Some(ReportLastUsed {
+                    last_used: Some(LastUsed {
                         date: yesterday,
                         service: Some("sts".to_owned()),
                         region: Some("ap-southeast-2".to_owned()),
@@ -803,7 +796,7 @@ mod tests {
                     slot: 2,
                     active: false,
                     last_rotated: Some(at(2024, 2, 3, 4)),
-                    last_used: Some(ReportLastUsed {
+                    last_used: Some(LastUsed {
                         date: at(2024, 5, 6, 7),
                         service: None,
                         region: None,
@@ -1392,7 +1385,7 @@ mod tests {
             .prop_map(
                 move |(active, (last_rotated, rotated), (used, used_text), region, service)| {
                     let text = format!("{active},{rotated},{used_text},{},{}", region.1, service.1);
-                    let last_used = used.map(|date| ReportLastUsed {
+                    let last_used = used.map(|date| LastUsed {
                         date,
                         service: service.0,
                         region: region.0,

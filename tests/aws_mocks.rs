@@ -18,7 +18,7 @@ use rootkeys::account::{Account, AccountError, load_inventory};
 use rootkeys::commands::audit;
 use rootkeys::domain::View;
 use rootkeys::domain::policy::Request;
-use rootkeys::domain::record::{Act, Phase, Result as RecordResult};
+use rootkeys::domain::record::{Act, Outcome, Phase};
 use rootkeys::journal::{Journal, outcome_of};
 use rootkeys::remediate::{RemediateError, Remediator};
 use rootkeys::report::{MAX_REPORT_BYTES, Stale};
@@ -429,7 +429,7 @@ async fn a_report_older_than_the_last_journaled_write_is_stale() {
         );
         journal.append(&intent).expect("intent");
         journal
-            .append(&outcome_of(&intent, at, RecordResult::Ok))
+            .append(&outcome_of(&intent, at, Outcome::Ok))
             .expect("outcome");
     };
     let remediator = Remediator::new(

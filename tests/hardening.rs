@@ -12,7 +12,7 @@ use futures::future::{BoxFuture, FutureExt};
 use rootkeys::account::aws::AwsAccount;
 use rootkeys::account::{Account, AccountError, AccountResult, Source};
 use rootkeys::domain::policy::Request;
-use rootkeys::domain::record::{Phase, Result as RecordResult};
+use rootkeys::domain::record::{Outcome, Phase};
 use rootkeys::domain::{Identity, KeyStatus, RootKey};
 use rootkeys::failpoint::WRITE_PATH;
 use rootkeys::journal::Journal;
@@ -165,7 +165,7 @@ async fn dropped_connection_mid_write_is_settled_by_reconciliation() {
         .await
         .expect("the lost answer is settled against the live state");
     assert_eq!(done.outcome.phase, Phase::Reconciled);
-    assert_eq!(done.outcome.result, Some(RecordResult::Ok));
+    assert_eq!(done.outcome.result, Some(Outcome::Ok));
     assert_eq!(
         support::root_key_status(&moto, &keys[0].id).await,
         Some(StatusType::Inactive)
@@ -173,7 +173,7 @@ async fn dropped_connection_mid_write_is_settled_by_reconciliation() {
 
     let journal = Journal::open(state.path(), ACCOUNT).expect("journal");
     let contents = journal.read().expect("read");
-    let history: Vec<(Phase, Option<RecordResult>)> = contents
+    let history: Vec<(Phase, Option<Outcome>)> = contents
         .records
         .iter()
         .filter(|(_, r)| r.key == keys[0].id)
@@ -185,11 +185,11 @@ async fn dropped_connection_mid_write_is_settled_by_reconciliation() {
             (Phase::Intent, None),
             (
                 Phase::Outcome,
-                Some(RecordResult::Unknown {
+                Some(Outcome::Unknown {
                     code: "Unreachable".to_owned()
                 })
             ),
-            (Phase::Reconciled, Some(RecordResult::Ok)),
+            (Phase::Reconciled, Some(Outcome::Ok)),
         ]
     );
     assert!(contents.open_intents().is_empty());

@@ -17,7 +17,7 @@ use std::time::Duration;
 
 use aws_sdk_iam::types::StatusType;
 use chrono::{TimeDelta, Utc};
-use rootkeys::domain::record::{Act, Phase, Record, Result as RecordResult};
+use rootkeys::domain::record::{Act, Outcome, Phase, Record};
 use rootkeys::journal::{Journal, JournalError};
 use support::{ACCOUNT, Moto, Rootkeys};
 
@@ -54,7 +54,7 @@ fn record(key: &str, action: Act, phase: Phase, op: &str, days_ago: i64) -> Reco
         action,
         phase,
         op: op.to_owned(),
-        result: (phase == Phase::Outcome).then_some(RecordResult::Ok),
+        result: (phase == Phase::Outcome).then_some(Outcome::Ok),
         forced: false,
         window_secs: Some(7 * 86_400),
         note: None,

@@ -19,7 +19,7 @@ use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use aws_sdk_iam::types::StatusType;
-use rootkeys::domain::record::{Phase, Result as RecordResult};
+use rootkeys::domain::record::{Outcome, Phase};
 use rootkeys::failpoint::WRITE_PATH;
 use support::kill::{self, Ended, Kill, Rng};
 use support::{Keys, Moto, Rootkeys};
@@ -251,7 +251,7 @@ impl Harness<'_> {
     /// What the journal holds at the end.
     fn journal_summary(&self) -> String {
         let contents = self.rk.journal();
-        let settled = |phase: Phase, result: &RecordResult| {
+        let settled = |phase: Phase, result: &Outcome| {
             contents
                 .records
                 .iter()
@@ -264,9 +264,9 @@ impl Harness<'_> {
              journal: {} lines, {} outcomes ok, {} reconciled ok, {} reconciled not applied; \
              {} uninterrupted writes and {} fresh keys to set up the kills; {} keys deleted",
             contents.lines,
-            settled(Phase::Outcome, &RecordResult::Ok),
-            settled(Phase::Reconciled, &RecordResult::Ok),
-            settled(Phase::Reconciled, &RecordResult::NotApplied),
+            settled(Phase::Outcome, &Outcome::Ok),
+            settled(Phase::Reconciled, &Outcome::Ok),
+            settled(Phase::Reconciled, &Outcome::NotApplied),
             self.tally.prep_runs,
             self.tally.keys_created,
             kill::journal_states(&contents)

@@ -17,7 +17,7 @@ use rootkeys::account::aws::AwsAccount;
 use rootkeys::account::{AccountError, load_inventory};
 use rootkeys::domain::KeyStatus;
 use rootkeys::domain::policy::Request;
-use rootkeys::domain::record::{Act, Phase, Result as Res};
+use rootkeys::domain::record::{Act, Outcome, Phase};
 use rootkeys::journal::{Journal, outcome_of};
 use rootkeys::remediate::{RemediateError, Remediator};
 
@@ -93,12 +93,12 @@ fn deactivated_long_ago(state: &std::path::Path) -> Journal {
     intent.window_secs = Some(7 * 86_400);
     journal.append(&intent).expect("append");
     journal
-        .append(&outcome_of(&intent, then, Res::Ok))
+        .append(&outcome_of(&intent, then, Outcome::Ok))
         .expect("append");
     journal
 }
 
-fn phases(journal: &Journal, action: Act) -> Vec<(Phase, Option<Res>)> {
+fn phases(journal: &Journal, action: Act) -> Vec<(Phase, Option<Outcome>)> {
     journal
         .read()
         .expect("read")
@@ -139,11 +139,11 @@ async fn a_delete_whose_answer_was_lost_and_whose_retry_found_it_gone_is_settled
             (Phase::Intent, None),
             (
                 Phase::Outcome,
-                Some(Res::Unknown {
+                Some(Outcome::Unknown {
                     code: "NoSuchEntity".to_owned()
                 })
             ),
-            (Phase::Reconciled, Some(Res::Ok)),
+            (Phase::Reconciled, Some(Outcome::Ok)),
         ]
     );
     assert!(journal.read().expect("read").open_intents().is_empty());
@@ -176,11 +176,11 @@ async fn a_server_error_that_did_not_apply_is_settled_as_not_applied_with_the_tr
             (Phase::Intent, None),
             (
                 Phase::Outcome,
-                Some(Res::Unknown {
+                Some(Outcome::Unknown {
                     code: "InternalFailure".to_owned()
                 })
             ),
-            (Phase::Reconciled, Some(Res::NotApplied)),
+            (Phase::Reconciled, Some(Outcome::NotApplied)),
         ]
     );
 }
@@ -223,10 +223,10 @@ async fn a_gateway_timeout_is_an_unknown_outcome_settled_by_the_live_state() {
     assert_eq!(done.outcome.phase, Phase::Reconciled);
     let got = phases(&journal, Act::Deactivate);
     assert!(
-        matches!(got[1], (Phase::Outcome, Some(Res::Unknown { .. }))),
+        matches!(got[1], (Phase::Outcome, Some(Outcome::Unknown { .. }))),
         "{got:?}"
     );
-    assert_eq!(got[2], (Phase::Reconciled, Some(Res::Ok)));
+    assert_eq!(got[2], (Phase::Reconciled, Some(Outcome::Ok)));
 }
 
 #[tokio::test]

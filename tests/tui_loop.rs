@@ -14,8 +14,8 @@ use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use rootkeys::account::sim::{Latency, SimAccount, SimClock};
 use rootkeys::account::{Account, AccountResult, Source};
-use rootkeys::commands::Exit;
 use rootkeys::domain::{Identity, KeyStatus, RootKey};
+use rootkeys::exit::Exit;
 use rootkeys::remediate::Remediator;
 use rootkeys::report::RootRow;
 use rootkeys::tui::action::Action;
@@ -72,7 +72,7 @@ where
     F: std::future::Future<Output = ()>,
 {
     let mut terminal = Terminal::new(TestBackend::new(120, 40)).expect("terminal");
-    let worker = Worker::new(Arc::clone(&s.remediator), Some(Arc::clone(&s.sim)));
+    let worker = Worker::new(Arc::clone(&s.remediator));
     let (keys, events) = unbounded();
     let (_actions_tx, actions) = tokio::sync::mpsc::unbounded_channel::<Action>();
     let (result, ()) = tokio::join!(
@@ -186,7 +186,7 @@ async fn a_signal_ends_the_loop_with_failure() {
     let s = setup("two-keys");
     let mut app = app(&s);
     let mut terminal = Terminal::new(TestBackend::new(80, 24)).expect("terminal");
-    let worker = Worker::new(Arc::clone(&s.remediator), Some(Arc::clone(&s.sim)));
+    let worker = Worker::new(Arc::clone(&s.remediator));
     let (_keys, events) = unbounded::<std::io::Result<Event>>();
     let (actions_tx, actions) = tokio::sync::mpsc::unbounded_channel();
     actions_tx
@@ -320,7 +320,7 @@ async fn a_panicking_task_ends_the_loop_with_an_error_not_a_spinner_for_ever() {
         theme: Theme::plain(),
     });
     let mut terminal = Terminal::new(TestBackend::new(80, 24)).expect("terminal");
-    let worker = Worker::new(remediator, None);
+    let worker = Worker::new(remediator);
     let (_keys, events) = unbounded::<std::io::Result<Event>>();
     let (_actions_tx, actions) = tokio::sync::mpsc::unbounded_channel();
     let result = tokio::time::timeout(

@@ -11,7 +11,8 @@ use rootkeys::account::sim::Latency;
 use rootkeys::account::usage::Progress;
 use rootkeys::account::{Account, AccountError};
 use rootkeys::domain::policy::Request;
-use rootkeys::domain::usage::{LineKind, RegionFailure, render_text, summarise, summary_lines};
+use rootkeys::domain::usage::{RegionFailure, summarise};
+use rootkeys::render::usage::{LineKind, render_text, summary_lines};
 use rootkeys::tui::action::{Action, Command, Effect, UiError, usage_result};
 use rootkeys::tui::app::{App, Usage};
 use rootkeys::tui::runner::Worker;
@@ -90,7 +91,7 @@ impl Fixture {
         let Some(effect @ Effect::LoadUsage { .. }) = effect else {
             panic!("expected a usage search, got {effect:?}")
         };
-        let worker = Worker::new(Arc::clone(&self.remediator), Some(Arc::clone(&self.sim)));
+        let worker = Worker::new(Arc::clone(&self.remediator));
         let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
         worker.task(effect, tx).await;
         let mut actions = Vec::new();

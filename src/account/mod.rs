@@ -5,15 +5,21 @@
 //!
 //! Must not import the SDK (outside `aws`), ratatui, or the front ends
 //! (`tui`, `commands`).
+//!
+//! Imports `domain` and `report` (the credential report's types); never
+//! `commands`, `tui`, `remediate` or ratatui/crossterm.
 
 pub mod aws;
 pub mod codes;
 pub mod sim;
+mod sim_capability;
 pub mod usage;
 
 use std::sync::Arc;
 
-use chrono::{DateTime, Utc};
+use std::time::Duration;
+
+use chrono::{DateTime, TimeDelta, Utc};
 use futures::future::BoxFuture;
 
 use self::usage::TrailSource;
@@ -191,6 +197,20 @@ pub trait Account: Send + Sync {
     fn trail_source(&self) -> Option<Arc<dyn TrailSource>> {
         None
     }
+    /// The simulation's own controls (skip-ahead, pacing) when this backend
+    /// is simulated; `None` for a real account.
+    fn simulation(&self) -> Option<&dyn Simulation> {
+        None
+    }
+}
+
+/// What a simulated account offers beyond the port: its clock can be
+/// skipped ahead, and its event history sets its own pace.
+pub trait Simulation: Send + Sync {
+    /// Move the simulated clock forward by `by` (and keep it moved).
+    fn skip_ahead(&self, by: TimeDelta) -> Result<(), Box<dyn std::error::Error + Send + Sync>>;
+    /// How far apart requests in one region start in a usage search.
+    fn usage_pacing(&self) -> Duration;
 }
 
 /// Keys as seen through the credential report's root row (auditor view).
@@ -205,11 +225,7 @@ pub fn keys_from_report(row: &RootRow) -> Vec<RootKey> {
                 KeyStatus::Inactive
             },
             created: k.last_rotated,
-            last_used: k.last_used.as_ref().map(|u| crate::domain::LastUsed {
-                date: u.date,
-                service: u.service.clone(),
-                region: u.region.clone(),
-            }),
+            last_used: k.last_used.clone(),
             signs_this_session: false,
         })
         .collect()

@@ -94,6 +94,16 @@ pub struct LastUsedJson<'a> {
     pub region: Option<&'a str>,
 }
 
+impl<'a> LastUsedJson<'a> {
+    pub fn new(used: &'a LastUsed) -> Self {
+        Self {
+            date: rfc3339(&used.date),
+            service: used.service.as_deref(),
+            region: used.region.as_deref(),
+        }
+    }
+}
+
 /// RFC 3339 in UTC, seconds precision.
 pub fn rfc3339(t: &DateTime<Utc>) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
@@ -106,11 +116,7 @@ impl<'a> KeyJson<'a> {
             slot: key.slot,
             status: key.status,
             created: key.created.as_ref().map(rfc3339),
-            last_used: key.last_used.as_ref().map(|u| LastUsedJson {
-                date: rfc3339(&u.date),
-                service: u.service.as_deref(),
-                region: u.region.as_deref(),
-            }),
+            last_used: key.last_used.as_ref().map(LastUsedJson::new),
             signs_this_session: key.signs_this_session,
         }
     }
@@ -345,7 +351,7 @@ pub async fn run(account: &dyn Account, state_dir: Option<&Path>, json: bool) ->
             if inventory.cis_compliant() {
                 Exit::Done
             } else {
-                Exit::Declined
+                Exit::KeysPresent
             }
         }
         Err(e) => {
@@ -360,7 +366,7 @@ mod tests {
     use chrono::TimeDelta;
 
     use super::*;
-    use crate::domain::record::{Act, Phase, Record, Result as RecordResult};
+    use crate::domain::record::{Act, Outcome, Phase, Record};
     use crate::domain::{Identity, RootKey};
 
     fn t0() -> DateTime<Utc> {
@@ -369,7 +375,7 @@ mod tests {
             .with_timezone(&Utc)
     }
 
-    fn record(minutes: i64, phase: Phase, result: Option<RecordResult>) -> Record {
+    fn record(minutes: i64, phase: Phase, result: Option<Outcome>) -> Record {
         Record {
             time: t0() + TimeDelta::minutes(minutes),
             account: "123456789012".to_owned(),
@@ -389,22 +395,22 @@ mod tests {
     #[test]
     fn the_last_write_is_the_newest_applied_outcome() {
         let records = [
-            record(1, Phase::Outcome, Some(RecordResult::Ok)),
-            record(2, Phase::Reconciled, Some(RecordResult::Ok)),
+            record(1, Phase::Outcome, Some(Outcome::Ok)),
+            record(2, Phase::Reconciled, Some(Outcome::Ok)),
             // Not writes that took effect:
             record(3, Phase::Intent, None),
             record(
                 4,
                 Phase::Outcome,
-                Some(RecordResult::Error {
+                Some(Outcome::Error {
                     code: "AccessDenied".to_owned(),
                 }),
             ),
-            record(5, Phase::Reconciled, Some(RecordResult::NotApplied)),
+            record(5, Phase::Reconciled, Some(Outcome::NotApplied)),
             record(
                 6,
                 Phase::Outcome,
-                Some(RecordResult::Unknown {
+                Some(Outcome::Unknown {
                     code: "timeout".to_owned(),
                 }),
             ),

@@ -13,7 +13,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::Exit;
-use super::audit::rfc3339;
+use super::audit::{LastUsedJson, rfc3339};
 use crate::domain::window::ago;
 use crate::report::{MAX_REPORT_BYTES, ReportError, ReportKey, RootRow, parse_root_row};
 use crate::text::{foreign, one_line, sanitize};
@@ -38,23 +38,12 @@ struct KeyJson<'a> {
     last_used: Option<LastUsedJson<'a>>,
 }
 
-#[derive(Serialize)]
-struct LastUsedJson<'a> {
-    date: String,
-    service: Option<&'a str>,
-    region: Option<&'a str>,
-}
-
 fn key_json(k: &ReportKey) -> KeyJson<'_> {
     KeyJson {
         slot: k.slot,
         active: k.active,
         last_rotated: k.last_rotated.as_ref().map(rfc3339),
-        last_used: k.last_used.as_ref().map(|u| LastUsedJson {
-            date: rfc3339(&u.date),
-            service: u.service.as_deref(),
-            region: u.region.as_deref(),
-        }),
+        last_used: k.last_used.as_ref().map(LastUsedJson::new),
     }
 }
 
@@ -313,7 +302,7 @@ pub fn run(file: &Path, json: bool) -> Exit {
     if row.cis_compliant() {
         Exit::Done
     } else {
-        Exit::Declined
+        Exit::KeysPresent
     }
 }
 
@@ -335,6 +324,21 @@ mod tests {
              true,2021-03-04T05:06:07+00:00,2026-11-24T03:00:00+00:00,eu-west-1,{service},\
              false,N/A,N/A,N/A,N/A,false,N/A,false,N/A\n"
         )
+    }
+
+    #[test]
+    fn keys_present_and_no_keys_are_named_exits() {
+        let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+        assert_eq!(
+            run(&fixtures.join("two-mixed.csv"), true),
+            Exit::KeysPresent
+        );
+        assert_eq!(run(&fixtures.join("no-keys.csv"), true), Exit::Done);
+        assert_eq!(
+            Exit::KeysPresent.code(),
+            1,
+            "the number scripts test is kept"
+        );
     }
 
     #[test]

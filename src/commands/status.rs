@@ -4,7 +4,7 @@ use serde::Serialize;
 
 use super::audit::{KeyJson, caller_line, last_used_text, rfc3339, verdict_line};
 use super::{Exit, print_error};
-use crate::domain::policy::{Request, Stage};
+use crate::domain::policy::Stage;
 use crate::domain::window::human;
 use crate::journal::Damaged;
 use crate::remediate::{Remediator, Snapshot};
@@ -42,14 +42,6 @@ struct DeletedJson<'a> {
     deleted_at: String,
 }
 
-fn action_name(r: Request) -> &'static str {
-    match r {
-        Request::Deactivate => "deactivate",
-        Request::Reactivate => "reactivate",
-        Request::Delete { .. } => "delete",
-    }
-}
-
 pub fn to_json(s: &Snapshot) -> String {
     let inv = &s.inventory;
     let keys = s
@@ -66,7 +58,7 @@ pub fn to_json(s: &Snapshot) -> String {
                 stage: k.stage.name(),
                 window_started: started,
                 window_ends: ends,
-                next_action: k.next.action.map(action_name),
+                next_action: k.next.action.map(|r| r.act().verb()),
                 next_why: &k.next.why,
             }
         })
@@ -133,7 +125,7 @@ pub fn text(s: &Snapshot) -> String {
         let command = k
             .next
             .action
-            .map(|a| format!(" → `rootkeys {} {id}`", action_name(a)));
+            .map(|a| format!(" → `rootkeys {} {id}`", a.act().verb()));
         out.push_str(&format!(
             "    next: {}{}\n",
             k.next.why,

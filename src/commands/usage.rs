@@ -15,11 +15,12 @@ use super::{Exit, print_account_error};
 use crate::account::Account;
 use crate::account::usage::{DEFAULT_PACING, Progress, fetch_usage};
 use crate::domain::LastUsed;
-use crate::domain::usage::{RegionSelection, UsageQuery, UsageReport, render_text, to_json};
+use crate::domain::usage::{RegionSelection, UsageQuery, UsageReport};
+use crate::render::usage::{render_text, to_json};
 use crate::text::{foreign, one_line};
 
 /// Exit status of a search that did not cover every requested region.
-pub const EXIT_PARTIAL: u8 = 3;
+pub const EXIT_PARTIAL: u8 = Exit::Partial.code();
 
 /// `all`, or a comma-separated list of regions.
 pub fn parse_regions(text: &str) -> RegionSelection {

@@ -1,6 +1,10 @@
 //! Domain types: identities, root keys, stages, and the policy that decides
 //! which action is allowed when. Pure: no AWS, no terminal, no clock of its
 //! own (the caller passes `now`).
+//!
+//! Imports only `crate::text` and plain-data crates (chrono, serde); never
+//! `account`, `journal`, `remediate`, `render`, `commands`, `tui`, tokio,
+//! ratatui, crossterm or an AWS crate (`tests/architecture.rs` checks).
 
 pub mod policy;
 pub mod record;

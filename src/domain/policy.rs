@@ -439,7 +439,7 @@ pub fn next_step(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::record::{Phase, Result as Res};
+    use crate::domain::record::{Outcome, Phase};
     use crate::domain::{KeyStatus, LastUsed};
 
     #[test]
@@ -474,7 +474,7 @@ mod tests {
         }
     }
 
-    fn rec(action: Act, phase: Phase, result: Option<Res>, time: &str) -> Record {
+    fn rec(action: Act, phase: Phase, result: Option<Outcome>, time: &str) -> Record {
         Record {
             time: t(time),
             account: "123456789012".to_owned(),
@@ -515,7 +515,7 @@ mod tests {
                 rec(
                     Act::Deactivate,
                     Phase::Outcome,
-                    Some(Res::Ok),
+                    Some(Outcome::Ok),
                     "2026-11-20T12:00:01Z",
                 ),
                 W,
@@ -541,7 +541,7 @@ mod tests {
             rec(
                 Act::Deactivate,
                 Phase::Outcome,
-                Some(Res::Ok),
+                Some(Outcome::Ok),
                 "2026-11-25T11:59:00Z",
             ),
             W,
@@ -592,7 +592,7 @@ mod tests {
         let records = [rec(
             Act::Deactivate,
             Phase::Outcome,
-            Some(Res::Ok),
+            Some(Outcome::Ok),
             "2026-11-24T12:00:00Z",
         )];
         let k = key(KeyStatus::Inactive, None);
@@ -605,7 +605,7 @@ mod tests {
         let records = [rec(
             Act::Deactivate,
             Phase::Outcome,
-            Some(Res::Error {
+            Some(Outcome::Error {
                 code: "Throttling".to_owned(),
             }),
             "2026-11-01T00:00:00Z",
@@ -666,13 +666,13 @@ mod tests {
             rec(
                 Act::Deactivate,
                 Phase::Outcome,
-                Some(Res::Ok),
+                Some(Outcome::Ok),
                 "2026-11-01T00:00:00Z",
             ),
             rec(
                 Act::Reactivate,
                 Phase::Outcome,
-                Some(Res::Ok),
+                Some(Outcome::Ok),
                 "2026-11-02T00:00:00Z",
             ),
         ];
@@ -687,7 +687,7 @@ mod tests {
             rec(
                 Act::Deactivate,
                 Phase::Outcome,
-                Some(Res::Ok),
+                Some(Outcome::Ok),
                 "2026-11-01T00:00:00Z",
             ),
             W,
@@ -723,7 +723,7 @@ mod tests {
             rec(
                 Act::Deactivate,
                 Phase::Outcome,
-                Some(Res::Ok),
+                Some(Outcome::Ok),
                 "2026-11-01T00:00:00Z",
             ),
             W,
@@ -750,7 +750,7 @@ mod tests {
                 rec(
                     Act::Deactivate,
                     Phase::Outcome,
-                    Some(Res::Ok),
+                    Some(Outcome::Ok),
                     "2026-11-10T00:00:00Z",
                 ),
                 W,
@@ -758,7 +758,7 @@ mod tests {
             rec(
                 Act::Reactivate,
                 Phase::Outcome,
-                Some(Res::Ok),
+                Some(Outcome::Ok),
                 "2026-11-09T00:00:00Z",
             ),
         ];
@@ -772,7 +772,7 @@ mod tests {
         let mut r = rec(
             Act::Deactivate,
             Phase::Outcome,
-            Some(Res::Ok),
+            Some(Outcome::Ok),
             "2026-11-10T00:00:00Z",
         );
         r.window_secs = Some(i64::MAX);
@@ -788,7 +788,7 @@ mod tests {
             rec(
                 Act::Deactivate,
                 Phase::Reconciled,
-                Some(Res::Ok),
+                Some(Outcome::Ok),
                 "2026-11-10T00:00:00Z",
             ),
             W,
@@ -894,14 +894,14 @@ mod tests {
         let mut ok = rec(
             Act::Delete,
             Phase::Outcome,
-            Some(Res::Ok),
+            Some(Outcome::Ok),
             "2026-11-20T00:00:00Z",
         );
         ok.key = "AKIAGONE".to_owned();
         let failed = rec(
             Act::Delete,
             Phase::Outcome,
-            Some(Res::Error {
+            Some(Outcome::Error {
                 code: "AccessDenied".to_owned(),
             }),
             "2026-11-20T00:00:00Z",

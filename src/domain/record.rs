@@ -1,5 +1,8 @@
 //! Journal records: what rootkeys did or saw, as data. Reading and writing
 //! the file lives in `crate::journal`; the policy reads these.
+//!
+//! Imports serde and chrono only; the serde names are the journal's wire
+//! format and never change.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -50,14 +53,16 @@ pub enum Phase {
     Observed,
 }
 
-/// The result carried by an outcome or reconciliation record.
+/// The result carried by an outcome or reconciliation record (the
+/// `result` field of a journal line).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub enum Result {
+pub enum Outcome {
     /// The write took effect.
     Ok,
-    /// AWS refused or failed; the code is AWS's error code or a short
-    /// rootkeys code (`unreachable`, `timeout`).
+    /// AWS refused or failed; the code is AWS's error code or rootkeys' own
+    /// short code for the failure (`AccountError::code`: `AccessDenied`,
+    /// `Throttling`, `NoSuchEntity`, …).
     Error { code: String },
     /// Reconciliation found the write had not taken effect.
     NotApplied,
@@ -77,7 +82,7 @@ pub struct Record {
     /// Links an intent to its outcome or reconciliation.
     pub op: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub result: Option<Result>,
+    pub result: Option<Outcome>,
     /// The observation window was overridden for this delete.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub forced: bool,
@@ -115,8 +120,32 @@ impl Record {
     pub fn applied(&self) -> bool {
         match self.phase {
             Phase::Observed => true,
-            Phase::Outcome | Phase::Reconciled => matches!(self.result, Some(Result::Ok)),
+            Phase::Outcome | Phase::Reconciled => matches!(self.result, Some(Outcome::Ok)),
             Phase::Intent => false,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Outcome;
+
+    #[test]
+    fn outcomes_keep_their_journal_names() {
+        let json = |o: &Outcome| serde_json::to_string(o).expect("serialise");
+        assert_eq!(json(&Outcome::Ok), r#""ok""#);
+        assert_eq!(json(&Outcome::NotApplied), r#""not_applied""#);
+        assert_eq!(
+            json(&Outcome::Error {
+                code: "AccessDenied".into()
+            }),
+            r#"{"error":{"code":"AccessDenied"}}"#
+        );
+        assert_eq!(
+            json(&Outcome::Unknown {
+                code: "NoAnswer".into()
+            }),
+            r#"{"unknown":{"code":"NoAnswer"}}"#
+        );
     }
 }

@@ -3,11 +3,16 @@
 //! terminal, no clock of its own (the caller passes `now`).
 //!
 //! Event fields, region names, error messages and the key ID are foreign
-//! text: the human summary shows them through [`crate::text`] (control
-//! characters escaped, messages redacted and bounded); the JSON keeps them
-//! as they came.
+//! text: the limits written here show them through [`crate::text`]
+//! (control characters escaped, messages redacted and bounded); the
+//! renderings (`crate::render::usage`) do the same for the rest.
+//!
+//! Imports `text` only; never `account`, `render`, `commands`, `tui`,
+//! `journal`, tokio, ratatui, crossterm or an AWS crate.
 
+use std::cmp::Ordering;
 use std::collections::HashMap;
+use std::hash::Hash;
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -322,498 +327,146 @@ pub fn summarise(
         from,
         to,
         regions,
-        by_action: by_action(&events),
-        by_caller: by_caller(&events),
-        by_region: by_region(&events),
+        by_action: group_by(&events, |e| {
+            (e.event_source.as_str(), e.event_name.as_str())
+        }),
+        by_caller: group_by(&events, |e| {
+            (e.source_ip.as_deref(), e.user_agent.as_deref())
+        }),
+        by_region: group_by(&events, |e| e.region.as_str()),
         newest: events.iter().take(NEWEST_KEPT).cloned().collect(),
         events,
         limits,
     }
 }
 
-fn by_action(events: &[TrailEvent]) -> Vec<ActionSummary> {
-    let mut groups: HashMap<(&str, &str), ActionSummary> = HashMap::new();
+/// One group of events in a summary table: started from its first event,
+/// grown by each further one, and ordered within its table.
+trait Group {
+    fn start(e: &TrailEvent) -> Self;
+    fn add(&mut self, e: &TrailEvent);
+    fn count(&self) -> usize;
+    fn last_seen(&self) -> DateTime<Utc>;
+    /// How two groups with the same count and last use are ordered.
+    fn tie(&self, other: &Self) -> Ordering;
+}
+
+/// Group `events` by `key`: the busiest group first, then the most recently
+/// seen, then by [`Group::tie`] (so the order never depends on hashing).
+fn group_by<'e, K: Eq + Hash, G: Group>(
+    events: &'e [TrailEvent],
+    key: impl Fn(&'e TrailEvent) -> K,
+) -> Vec<G> {
+    let mut groups: HashMap<K, G> = HashMap::new();
     for e in events {
         groups
-            .entry((&e.event_source, &e.event_name))
-            .and_modify(|s| {
-                s.count += 1;
-                s.first_seen = s.first_seen.min(e.time);
-                s.last_seen = s.last_seen.max(e.time);
-            })
-            .or_insert_with(|| ActionSummary {
-                event_source: e.event_source.clone(),
-                event_name: e.event_name.clone(),
-                count: 1,
-                first_seen: e.time,
-                last_seen: e.time,
-            });
+            .entry(key(e))
+            .and_modify(|g| g.add(e))
+            .or_insert_with(|| G::start(e));
     }
-    let mut out: Vec<_> = groups.into_values().collect();
+    let mut out: Vec<G> = groups.into_values().collect();
     out.sort_by(|a, b| {
-        b.count
-            .cmp(&a.count)
-            .then_with(|| b.last_seen.cmp(&a.last_seen))
-            .then_with(|| a.event_source.cmp(&b.event_source))
-            .then_with(|| a.event_name.cmp(&b.event_name))
+        b.count()
+            .cmp(&a.count())
+            .then_with(|| b.last_seen().cmp(&a.last_seen()))
+            .then_with(|| a.tie(b))
     });
     out
 }
 
-fn by_caller(events: &[TrailEvent]) -> Vec<CallerSummary> {
-    let mut groups: HashMap<(Option<&str>, Option<&str>), CallerSummary> = HashMap::new();
-    for e in events {
-        groups
-            .entry((e.source_ip.as_deref(), e.user_agent.as_deref()))
-            .and_modify(|s| {
-                s.count += 1;
-                s.last_seen = s.last_seen.max(e.time);
-            })
-            .or_insert_with(|| CallerSummary {
-                source_ip: e.source_ip.clone(),
-                user_agent: e.user_agent.clone(),
-                count: 1,
-                last_seen: e.time,
-            });
-    }
-    let mut out: Vec<_> = groups.into_values().collect();
-    out.sort_by(|a, b| {
-        b.count
-            .cmp(&a.count)
-            .then_with(|| b.last_seen.cmp(&a.last_seen))
-            .then_with(|| a.source_ip.cmp(&b.source_ip))
-            .then_with(|| a.user_agent.cmp(&b.user_agent))
-    });
-    out
-}
-
-fn by_region(events: &[TrailEvent]) -> Vec<RegionSummary> {
-    let mut groups: HashMap<&str, RegionSummary> = HashMap::new();
-    for e in events {
-        groups
-            .entry(&e.region)
-            .and_modify(|s| {
-                s.count += 1;
-                s.last_seen = s.last_seen.max(e.time);
-            })
-            .or_insert_with(|| RegionSummary {
-                region: e.region.clone(),
-                count: 1,
-                last_seen: e.time,
-            });
-    }
-    let mut out: Vec<_> = groups.into_values().collect();
-    out.sort_by(|a, b| {
-        b.count
-            .cmp(&a.count)
-            .then_with(|| b.last_seen.cmp(&a.last_seen))
-            .then_with(|| a.region.cmp(&b.region))
-    });
-    out
-}
-
-/// What a line of the human summary is, so a terminal view can style and
-/// wrap it; the text is the same everywhere.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LineKind {
-    /// The first line: which key, which days, how many events and regions.
-    Title,
-    /// Some regions could not be searched.
-    Incomplete,
-    Blank,
-    /// `By action:`, `Limits:` and the like.
-    Heading,
-    /// The column names of a table.
-    Columns,
-    /// A table row, or a newest event.
-    Row,
-    /// Nothing was found.
-    Nothing,
-    /// One limit of what the summary can see.
-    Limit,
-    /// A limit that is a region that failed.
-    FailedRegion,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SummaryLine {
-    pub kind: LineKind,
-    pub text: String,
-}
-
-impl SummaryLine {
-    fn new(kind: LineKind, text: impl Into<String>) -> Self {
+impl Group for ActionSummary {
+    fn start(e: &TrailEvent) -> Self {
         Self {
-            kind,
-            text: text.into(),
+            event_source: e.event_source.clone(),
+            event_name: e.event_name.clone(),
+            count: 1,
+            first_seen: e.time,
+            last_seen: e.time,
         }
     }
-
-    fn blank() -> Self {
-        Self::new(LineKind::Blank, "")
+    fn add(&mut self, e: &TrailEvent) {
+        self.count += 1;
+        self.first_seen = self.first_seen.min(e.time);
+        self.last_seen = self.last_seen.max(e.time);
     }
+    fn count(&self) -> usize {
+        self.count
+    }
+    fn last_seen(&self) -> DateTime<Utc> {
+        self.last_seen
+    }
+    fn tie(&self, other: &Self) -> Ordering {
+        (&self.event_source, &self.event_name).cmp(&(&other.event_source, &other.event_name))
+    }
+}
 
-    /// How far a wrapped continuation of this line is indented (past the
-    /// `  - ` of a limit, the count of a row).
-    pub fn hanging_indent(&self) -> usize {
-        match self.kind {
-            LineKind::Limit | LineKind::FailedRegion => 4,
-            LineKind::Row | LineKind::Columns => 10,
-            _ => 0,
+impl Group for CallerSummary {
+    fn start(e: &TrailEvent) -> Self {
+        Self {
+            source_ip: e.source_ip.clone(),
+            user_agent: e.user_agent.clone(),
+            count: 1,
+            last_seen: e.time,
         }
     }
-}
-
-/// The human summary: what used the key, from where, when; then the limits.
-pub fn render_text(report: &UsageReport, now: DateTime<Utc>) -> String {
-    summary_lines(report, now)
-        .into_iter()
-        .map(|l| l.text + "\n")
-        .collect()
-}
-
-/// The lines of [`render_text`], each with its kind.
-pub fn summary_lines(report: &UsageReport, now: DateTime<Utc>) -> Vec<SummaryLine> {
-    let searched = report.regions.len();
-    let ok = report.regions_ok();
-    let total = report.total_events();
-    let mut out = vec![SummaryLine::new(
-        LineKind::Title,
-        format!(
-            "Usage of {} in the last {} days ({} to {} UTC): {} in {} of {} regions searched",
-            one_line(&report.key_id),
-            report.days,
-            report.from.format("%Y-%m-%d %H:%M"),
-            report.to.format("%Y-%m-%d %H:%M"),
-            plural(total, "event", "events"),
-            report.by_region.len(),
-            searched,
-        ),
-    )];
-    if ok < searched {
-        let missing: Vec<String> = report
-            .regions_not_searched()
-            .map(|r| one_line(&r.region).into_owned())
-            .collect();
-        out.push(SummaryLine::new(
-            LineKind::Incomplete,
-            format!(
-                "Not complete: {} of {searched} regions could not be searched: {} (see Limits).",
-                searched - ok,
-                missing.join(", ")
-            ),
-        ));
+    fn add(&mut self, e: &TrailEvent) {
+        self.count += 1;
+        self.last_seen = self.last_seen.max(e.time);
     }
-
-    if total == 0 {
-        out.push(SummaryLine::blank());
-        out.push(SummaryLine::new(
-            LineKind::Nothing,
-            format!(
-                "No management events signed with {} in the last {} days in the {} searched.",
-                one_line(&report.key_id),
-                report.days,
-                plural(ok, "region", "regions"),
-            ),
-        ));
-    } else {
-        let when = |t: DateTime<Utc>| format!("{} ({})", t.format("%Y-%m-%d %H:%M"), ago(now, t));
-        render_actions(&mut out, report, &when);
-        render_callers(&mut out, report, &when);
-        render_regions(&mut out, report, &when);
-        render_newest(&mut out, report);
+    fn count(&self) -> usize {
+        self.count
     }
-
-    out.push(SummaryLine::blank());
-    out.push(SummaryLine::new(LineKind::Heading, "Limits:"));
-    for limit in &report.limits {
-        let limit = one_line(limit);
-        let failed = report
-            .failed_regions()
-            .any(|r| limit.starts_with(&format!("{} failed (", one_line(&r.region))));
-        let kind = if failed {
-            LineKind::FailedRegion
-        } else {
-            LineKind::Limit
-        };
-        out.push(SummaryLine::new(kind, format!("  - {limit}")));
+    fn last_seen(&self) -> DateTime<Utc> {
+        self.last_seen
     }
-    out
-}
-
-fn heading(out: &mut Vec<SummaryLine>, text: impl Into<String>) {
-    out.push(SummaryLine::blank());
-    out.push(SummaryLine::new(LineKind::Heading, text));
-}
-
-fn render_actions(
-    out: &mut Vec<SummaryLine>,
-    report: &UsageReport,
-    when: &dyn Fn(DateTime<Utc>) -> String,
-) {
-    let actions: Vec<String> = report
-        .by_action
-        .iter()
-        .map(|a| {
-            truncate(
-                &format!(
-                    "{} {}",
-                    short_source(&one_line(&a.event_source)),
-                    one_line(&a.event_name)
-                ),
-                60,
-            )
-        })
-        .collect();
-    let w = column_width("ACTION", actions.iter().map(String::as_str));
-    heading(out, "By action:");
-    out.push(SummaryLine::new(
-        LineKind::Columns,
-        format!(
-            "  {:>6}  {:<w$}  {:<16}  {}",
-            "COUNT", "ACTION", "FIRST SEEN", "LAST SEEN"
-        ),
-    ));
-    for (a, action) in report.by_action.iter().zip(&actions) {
-        out.push(SummaryLine::new(
-            LineKind::Row,
-            format!(
-                "  {:>6}  {action:<w$}  {:<16}  {}",
-                a.count,
-                a.first_seen.format("%Y-%m-%d %H:%M").to_string(),
-                when(a.last_seen),
-            ),
-        ));
+    fn tie(&self, other: &Self) -> Ordering {
+        (&self.source_ip, &self.user_agent).cmp(&(&other.source_ip, &other.user_agent))
     }
 }
 
-fn render_callers(
-    out: &mut Vec<SummaryLine>,
-    report: &UsageReport,
-    when: &dyn Fn(DateTime<Utc>) -> String,
-) {
-    let callers: Vec<(String, String)> = report
-        .by_caller
-        .iter()
-        .map(|c| {
-            (
-                truncate(&one_line(c.source_ip.as_deref().unwrap_or("-")), 39),
-                shorten_agent(&one_line(c.user_agent.as_deref().unwrap_or("-")), 50),
-            )
-        })
-        .collect();
-    let wi = column_width("SOURCE IP", callers.iter().map(|(ip, _)| ip.as_str()));
-    let wu = column_width("USER AGENT", callers.iter().map(|(_, ua)| ua.as_str()));
-    heading(out, "By caller (source IP, user agent):");
-    out.push(SummaryLine::new(
-        LineKind::Columns,
-        format!(
-            "  {:>6}  {:<wi$}  {:<wu$}  {}",
-            "COUNT", "SOURCE IP", "USER AGENT", "LAST SEEN"
-        ),
-    ));
-    for (c, (ip, ua)) in report.by_caller.iter().zip(&callers) {
-        out.push(SummaryLine::new(
-            LineKind::Row,
-            format!(
-                "  {:>6}  {ip:<wi$}  {ua:<wu$}  {}",
-                c.count,
-                when(c.last_seen),
-            ),
-        ));
-    }
-}
-
-fn render_regions(
-    out: &mut Vec<SummaryLine>,
-    report: &UsageReport,
-    when: &dyn Fn(DateTime<Utc>) -> String,
-) {
-    heading(out, "By region:");
-    out.push(SummaryLine::new(
-        LineKind::Columns,
-        format!("  {:>6}  {:<16}  {}", "COUNT", "REGION", "LAST SEEN"),
-    ));
-    for r in &report.by_region {
-        out.push(SummaryLine::new(
-            LineKind::Row,
-            format!(
-                "  {:>6}  {:<16}  {}",
-                r.count,
-                one_line(&r.region),
-                when(r.last_seen)
-            ),
-        ));
-    }
-    let quiet = report
-        .regions
-        .iter()
-        .filter(|r| r.status == RegionStatus::Ok && r.events == 0)
-        .count();
-    if quiet > 0 {
-        out.push(SummaryLine::new(
-            LineKind::Row,
-            format!(
-                "  (no events in {quiet} other {} searched)",
-                if quiet == 1 { "region" } else { "regions" }
-            ),
-        ));
-    }
-}
-
-fn render_newest(out: &mut Vec<SummaryLine>, report: &UsageReport) {
-    let shown = report.newest.len().min(NEWEST_SHOWN);
-    heading(out, format!("Newest {}:", plural(shown, "event", "events")));
-    for e in report.newest.iter().take(NEWEST_SHOWN) {
-        let mut line = format!(
-            "  {}  {:<14}  {} {}",
-            e.time.format("%Y-%m-%d %H:%M:%S"),
-            one_line(&e.region),
-            short_source(&one_line(&e.event_source)),
-            one_line(&e.event_name)
-        );
-        if let Some(ip) = &e.source_ip {
-            line.push_str(&format!("  from {}", truncate(&one_line(ip), 39)));
+impl Group for RegionSummary {
+    fn start(e: &TrailEvent) -> Self {
+        Self {
+            region: e.region.clone(),
+            count: 1,
+            last_seen: e.time,
         }
-        if let Some(ua) = &e.user_agent {
-            line.push_str(&format!("  [{}]", shorten_agent(&one_line(ua), 40)));
-        }
-        if let Some(code) = &e.error_code {
-            line.push_str(&format!("  error: {}", truncate(&one_line(code), 60)));
-        }
-        out.push(SummaryLine::new(LineKind::Row, line));
+    }
+    fn add(&mut self, e: &TrailEvent) {
+        self.count += 1;
+        self.last_seen = self.last_seen.max(e.time);
+    }
+    fn count(&self) -> usize {
+        self.count
+    }
+    fn last_seen(&self) -> DateTime<Utc> {
+        self.last_seen
+    }
+    fn tie(&self, other: &Self) -> Ordering {
+        self.region.cmp(&other.region)
     }
 }
 
-/// Summary and raw events, for `--json`.
-pub fn to_json(report: &UsageReport) -> serde_json::Value {
-    serde_json::json!({
-        "summary": {
-            "key_id": report.key_id,
-            "days": report.days,
-            "from": report.from,
-            "to": report.to,
-            "total_events": report.total_events(),
-            "complete": report.complete(),
-            "regions_not_searched": report
-                .regions_not_searched()
-                .map(|r| r.region.as_str())
-                .collect::<Vec<_>>(),
-            "regions": report.regions,
-            "by_action": report.by_action,
-            "by_caller": report.by_caller,
-            "by_region": report.by_region,
-            "newest": report.newest,
-            "limits": report.limits,
-        },
-        "events": report.events,
-    })
-}
-
-fn plural(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
-}
-
-/// `iam.amazonaws.com` -> `iam`.
-fn short_source(source: &str) -> &str {
-    source.strip_suffix(".amazonaws.com").unwrap_or(source)
-}
-
-/// Width of a text column: its widest cell or its header (in characters).
-fn column_width<'a>(header: &str, cells: impl Iterator<Item = &'a str>) -> usize {
-    cells
-        .map(|c| c.chars().count())
-        .chain(std::iter::once(header.chars().count()))
-        .max()
-        .unwrap_or(0)
-}
-
-/// At most `max` characters, ending in `…` when cut.
-fn truncate(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        text.to_owned()
-    } else {
-        let mut cut: String = text.chars().take(max.saturating_sub(1)).collect();
-        cut.push('…');
-        cut
-    }
-}
-
-/// A user agent in at most `max` characters, keeping its first and last
-/// words (the tool and, for the AWS CLI, the command: `aws-cli/2.15.30
-/// Python/3.11.8 … command/s3.sync`) and cutting from the middle.
-fn shorten_agent(agent: &str, max: usize) -> String {
-    if agent.chars().count() <= max {
-        return agent.to_owned();
-    }
-    let words: Vec<&str> = agent.split_whitespace().collect();
-    let len = |parts: &[&str]| parts.iter().map(|p| p.chars().count() + 1).sum::<usize>();
-    if words.len() < 2 {
-        return truncate(agent, max);
-    }
-    let first = words[0].chars().count();
-    let last = words[words.len() - 1];
-    if first + 3 + last.chars().count() > max {
-        // First and last words do not fit together: the start of the last.
-        return if first + 3 + 8 <= max {
-            format!("{} … {}", words[0], truncate(last, max - first - 3))
-        } else {
-            truncate(agent, max)
-        };
-    }
-    let (mut head, mut tail) = (1, 1);
-    // Take words from the front and the back in turn while they fit.
-    let mut from_front = true;
-    while head + tail < words.len() {
-        let (h, t) = if from_front {
-            (head + 1, tail)
-        } else {
-            (head, tail + 1)
-        };
-        let size = len(&words[..h]) + 2 + len(&words[words.len() - t..]) - 1;
-        if size > max {
-            if from_front {
-                from_front = false;
-                continue;
-            }
-            break;
-        }
-        (head, tail) = (h, t);
-        from_front = !from_front;
-    }
-    format!(
-        "{} … {}",
-        words[..head].join(" "),
-        words[words.len() - tail..].join(" ")
-    )
-}
-
-fn ago(now: DateTime<Utc>, then: DateTime<Utc>) -> String {
-    let secs = (now - then).num_seconds();
-    if secs < 0 {
-        return "in the future".to_owned();
-    }
-    let (n, unit) = match secs {
-        0..60 => return "just now".to_owned(),
-        60..3_600 => (secs / 60, "minute"),
-        3_600..86_400 => (secs / 3_600, "hour"),
-        _ => (secs / 86_400, "day"),
-    };
-    format!("{n} {unit}{} ago", if n == 1 { "" } else { "s" })
-}
-
+/// A sample report and its parts, for the tests of the summary and of
+/// its renderings.
 #[cfg(test)]
-mod tests {
+pub(crate) mod fixtures {
     use super::*;
     use chrono::TimeZone;
 
-    fn at(day: u32, hour: u32) -> DateTime<Utc> {
+    pub(crate) fn at(day: u32, hour: u32) -> DateTime<Utc> {
         Utc.with_ymd_and_hms(2025, 3, day, hour, 0, 0)
             .single()
             .expect("valid time")
     }
 
-    fn event(time: DateTime<Utc>, region: &str, source: &str, name: &str, ip: &str) -> TrailEvent {
+    pub(crate) fn event(
+        time: DateTime<Utc>,
+        region: &str,
+        source: &str,
+        name: &str,
+        ip: &str,
+    ) -> TrailEvent {
         TrailEvent {
             time,
             region: region.to_owned(),
@@ -826,9 +479,9 @@ mod tests {
         }
     }
 
-    const KEY: &str = "AKIAEXAMPLEROOT00001";
+    pub(crate) const KEY: &str = "AKIAEXAMPLEROOT00001";
 
-    fn sample() -> UsageReport {
+    pub(crate) fn sample() -> UsageReport {
         let east = vec![
             event(
                 at(1, 10),
@@ -894,6 +547,12 @@ mod tests {
             ],
         )
     }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fixtures::{KEY, at, event, sample};
+    use super::*;
 
     #[test]
     fn summarise_groups_sorts_and_tracks_first_and_last_seen() {
@@ -992,264 +651,6 @@ mod tests {
             r.limits
                 .iter()
                 .any(|l| l.contains("me-south-1 (not enabled"))
-        );
-    }
-
-    #[test]
-    fn render_text_has_the_sections_and_limits() {
-        let r = sample();
-        let text = render_text(&r, at(10, 0));
-        assert!(
-            text.starts_with(&format!("Usage of {KEY} in the last 90 days")),
-            "{text}"
-        );
-        assert!(
-            text.contains("6 events in 2 of 4 regions searched"),
-            "{text}"
-        );
-        assert!(
-            text.contains("Not complete: 1 of 4 regions could not be searched"),
-            "{text}"
-        );
-        assert!(text.contains("By action:"));
-        assert!(
-            text.lines().any(|l| l.contains("s3 ListBuckets")
-                && l.contains("2025-03-01 10:00")
-                && l.contains("(14 hours ago)")),
-            "{text}"
-        );
-        assert!(text.contains("By caller (source IP, user agent):"));
-        assert!(
-            text.lines()
-                .any(|l| l.contains("198.51.100.7") && l.contains("aws-cli/2.15.0"))
-        );
-        assert!(text.contains("By region:"));
-        assert!(
-            text.contains("(no events in 1 other region searched)"),
-            "{text}"
-        );
-        assert!(text.contains("Newest 6 events:"));
-        assert!(text.contains("Limits:"));
-        assert!(text.contains("Management events only"));
-        assert!(text.contains("last 90 days only"));
-        assert!(text.contains("ap-south-1 failed (AccessDenied"));
-        assert!(!text.contains("No management events"));
-    }
-
-    #[test]
-    fn render_text_says_plainly_when_nothing_was_found() {
-        let r = summarise(
-            KEY,
-            30,
-            at(1, 0),
-            at(10, 0),
-            vec![
-                ("us-east-1".to_owned(), Ok((Vec::new(), 1))),
-                ("eu-west-1".to_owned(), Ok((Vec::new(), 1))),
-            ],
-        );
-        let text = render_text(&r, at(10, 0));
-        assert!(
-            text.contains(&format!(
-                "No management events signed with {KEY} in the last 30 days in the 2 regions searched."
-            )),
-            "{text}"
-        );
-        assert!(!text.contains("By action:"));
-        assert!(text.contains("Limits:"));
-        assert!(text.contains("Management events only"));
-    }
-
-    #[test]
-    fn newest_is_capped_and_text_shows_ten() {
-        let events: Vec<_> = (0..30)
-            .map(|i| {
-                event(
-                    at(1, 0) + chrono::Duration::minutes(i),
-                    "us-east-1",
-                    "sts.amazonaws.com",
-                    "GetCallerIdentity",
-                    "192.0.2.1",
-                )
-            })
-            .collect();
-        let r = summarise(
-            KEY,
-            90,
-            at(1, 0),
-            at(2, 0),
-            vec![("us-east-1".to_owned(), Ok((events, 1)))],
-        );
-        assert_eq!(r.newest.len(), NEWEST_KEPT);
-        assert_eq!(r.events.len(), 30);
-        let text = render_text(&r, at(2, 0));
-        assert!(text.contains("Newest 10 events:"));
-        assert_eq!(
-            text.lines()
-                .filter(|l| l.contains("sts GetCallerIdentity  from"))
-                .count(),
-            10
-        );
-    }
-
-    #[test]
-    fn summary_lines_are_the_text_with_kinds() {
-        let r = sample();
-        let now = at(10, 0);
-        let lines = summary_lines(&r, now);
-        let joined: String = lines.iter().fold(String::new(), |mut out, l| {
-            out.push_str(&l.text);
-            out.push('\n');
-            out
-        });
-        assert_eq!(joined, render_text(&r, now));
-        let kind_of = |needle: &str| {
-            lines
-                .iter()
-                .find(|l| l.text.contains(needle))
-                .map(|l| l.kind)
-        };
-        assert_eq!(kind_of("Usage of"), Some(LineKind::Title));
-        assert_eq!(kind_of("Not complete"), Some(LineKind::Incomplete));
-        assert_eq!(kind_of("By action:"), Some(LineKind::Heading));
-        assert_eq!(kind_of("FIRST SEEN"), Some(LineKind::Columns));
-        assert_eq!(kind_of("s3 ListBuckets  "), Some(LineKind::Row));
-        assert_eq!(kind_of("ap-south-1 failed"), Some(LineKind::FailedRegion));
-        assert_eq!(kind_of("Management events only"), Some(LineKind::Limit));
-        assert_eq!(kind_of("Limits:"), Some(LineKind::Heading));
-        assert_eq!(lines[2].kind, LineKind::Blank);
-        // The incomplete line names the regions that could not be searched.
-        assert!(
-            joined.contains(
-                "Not complete: 1 of 4 regions could not be searched: ap-south-1 (see Limits)."
-            ),
-            "{joined}"
-        );
-        let empty = summarise(KEY, 30, at(1, 0), at(10, 0), Vec::new());
-        assert!(
-            summary_lines(&empty, now)
-                .iter()
-                .any(|l| l.kind == LineKind::Nothing)
-        );
-    }
-
-    #[test]
-    fn user_agents_keep_their_first_and_last_words() {
-        let cli = "aws-cli/2.15.30 Python/3.11.8 Linux/5.15 exe/x86_64 command/s3.sync";
-        assert_eq!(
-            shorten_agent(cli, 50),
-            "aws-cli/2.15.30 Python/3.11.8 … command/s3.sync"
-        );
-        assert_eq!(shorten_agent(cli, 40), "aws-cli/2.15.30 … command/s3.sync");
-        assert_eq!(shorten_agent(cli, 80), cli);
-        let sts =
-            "aws-cli/2.15.30 Python/3.11.8 Linux/5.15 exe/x86_64 command/sts.get-caller-identity";
-        assert_eq!(
-            shorten_agent(sts, 40),
-            "aws-cli/2.15.30 … command/sts.get-calle…"
-        );
-        // One long word, or first and last words too long together: cut the end.
-        assert_eq!(shorten_agent(&"x".repeat(60), 10), "xxxxxxxxx…");
-        assert_eq!(
-            shorten_agent("console.amazonaws.com something-quite-long", 30),
-            "console.amazonaws.com somethi…"
-        );
-        for max in 5..sts.len() {
-            for agent in [cli, sts] {
-                let short = shorten_agent(agent, max);
-                assert!(short.chars().count() <= max, "{max}: {short}");
-            }
-        }
-    }
-
-    #[test]
-    fn long_user_agents_are_truncated() {
-        assert_eq!(truncate("abcdef", 4), "abc…");
-        assert_eq!(truncate("abc", 4), "abc");
-        assert_eq!(truncate("ééééé", 3), "éé…");
-    }
-
-    #[test]
-    fn json_has_summary_and_raw_events() {
-        let r = sample();
-        let json = to_json(&r);
-        assert_eq!(json["summary"]["total_events"], 6);
-        assert_eq!(json["summary"]["complete"], false);
-        assert_eq!(
-            json["summary"]["regions_not_searched"],
-            serde_json::json!(["ap-south-1"])
-        );
-        assert_eq!(json["summary"]["regions"][2]["status"]["state"], "failed");
-        assert_eq!(
-            json["summary"]["regions"][2]["status"]["code"],
-            "AccessDenied"
-        );
-        assert_eq!(json["summary"]["by_action"][0]["event_name"], "ListBuckets");
-        assert_eq!(json["events"].as_array().map(Vec::len), Some(6));
-        assert_eq!(json["events"][0]["source_ip"], "198.51.100.7");
-    }
-
-    #[test]
-    fn foreign_text_is_escaped_in_the_summary_and_kept_in_json() {
-        let hostile = TrailEvent {
-            time: at(2, 0),
-            region: "eu-west-1\u{1b}[8m".to_owned(),
-            event_source: "iam.amazonaws.com\u{1b}[1m".to_owned(),
-            event_name: "List\u{1b}[2JUsers".to_owned(),
-            source_ip: Some("203.0.113.5\u{7}".to_owned()),
-            user_agent: Some("evil/1.0 \u{1b}]0;pwned\u{7}\nsecond line".to_owned()),
-            read_only: Some(true),
-            error_code: Some("Denied\u{9b}31m".to_owned()),
-        };
-        let mut r = summarise(
-            "AKIA\u{1b}[31mKEY",
-            90,
-            at(1, 0),
-            at(10, 0),
-            vec![
-                ("us-east-1".to_owned(), Ok((vec![hostile], 1))),
-                (
-                    "ap-south-1\u{1b}[5m".to_owned(),
-                    Err(RegionFailure::new(
-                        "AccessDenied\u{1b}[7m",
-                        "no\u{1b}]52;c;aGk=\u{7} access",
-                    )),
-                ),
-            ],
-        );
-        r.limits.push("note from elsewhere\u{1b}[0m".to_owned());
-        let text = render_text(&r, at(10, 0));
-        assert!(
-            !text.chars().any(|c| c.is_control() && c != '\n'),
-            "{text:?}"
-        );
-        for escaped in [
-            "AKIA\\u{1b}[31mKEY",
-            "iam.amazonaws.com\\u{1b}[1m List\\u{1b}[2JUsers",
-            "203.0.113.5\\u{7}",
-            "evil/1.0 \\u{1b}]0;pwned\\u{7} second line",
-            "eu-west-1\\u{1b}[8m",
-            "error: Denied\\u{9b}31m",
-            "ap-south-1\\u{1b}[5m failed (AccessDenied\\u{1b}[7m: no\\u{1b}]52;c;aGk=\\u{7} access)",
-            "note from elsewhere\\u{1b}[0m",
-        ] {
-            assert!(text.contains(escaped), "{escaped} missing: {text}");
-        }
-        // The failed region's limit line is still recognised as one.
-        assert!(
-            summary_lines(&r, at(10, 0))
-                .iter()
-                .any(|l| l.kind == LineKind::FailedRegion && l.text.contains("ap-south-1"))
-        );
-        // JSON keeps the values as they came (serde escapes them).
-        let json = to_json(&r);
-        assert_eq!(
-            json["events"][0]["user_agent"],
-            "evil/1.0 \u{1b}]0;pwned\u{7}\nsecond line"
-        );
-        assert_eq!(
-            json["summary"]["regions_not_searched"][0],
-            "ap-south-1\u{1b}[5m"
         );
     }
 

@@ -1,8 +1,13 @@
-//! The interactive view: the guided, staged removal of root's keys over the
-//! live account (`run_live`) or a simulated one (`run_demo`).
+//! The interactive view: the guided, staged removal of root's keys over
+//! whatever account the caller built (`run`), live or simulated.
+//!
+//! Imports `remediate`, `account` (the port and the usage search, never a
+//! concrete backend: skip-ahead and pacing come through
+//! `Account::simulation`), `domain`, `render`, `report`, `text`,
+//! `failpoint` and `exit`; never `commands` or `app`.
 //!
 //! - `action`: commands, actions and effects (the messages)
-//! - `app`: the state and `App::update`, the only place it changes
+//! - `app`: the state and `App::start` / `App::update`, the only places it changes
 //! - `keymap`: keys → commands, also feeding the help and the footer
 //! - `view`: drawing, which only reads the state
 //! - `runner`: the event loop and the worker whose tasks talk to the account
@@ -17,7 +22,7 @@ pub mod theme;
 pub mod view;
 pub mod walkthrough;
 
-use std::io::{IsTerminal, Stdout};
+use std::io::Stdout;
 use std::sync::Arc;
 
 use crossterm::cursor::Show;
@@ -31,13 +36,11 @@ use ratatui::backend::CrosstermBackend;
 use tokio::sync::mpsc;
 
 use self::action::Action;
-use self::app::{App, Config, DemoInfo};
+pub use self::app::DemoInfo;
+use self::app::{App, Config};
 use self::runner::Worker;
 use self::theme::Theme;
-use crate::account::sim::{Latency, SimAccount, SimClock};
-use crate::account::{Account, sim};
-use crate::cli::Global;
-use crate::commands::Exit;
+use crate::exit::Exit;
 use crate::failpoint;
 use crate::remediate::Remediator;
 
@@ -47,70 +50,17 @@ pub const PANIC_FAILPOINT: &str = "tui-task-panic";
 /// Exit status after a panic (the terminal is restored first).
 pub const PANIC_EXIT: i32 = 101;
 
-/// The interactive view over the account behind `remediator`.
-pub async fn run_live(remediator: Arc<Remediator>) -> Exit {
+/// The interactive view over the account behind `remediator`, real or
+/// simulated; `demo` describes the simulated scenario for the header and
+/// the detail pane. The caller checks that stdout is a terminal.
+pub async fn run(remediator: Arc<Remediator>, demo: Option<DemoInfo>) -> Exit {
     let app = App::new(Config {
         source: remediator.account().source(),
         window: remediator.window(),
-        demo: None,
+        demo,
         theme: Theme::from_env(),
     });
-    interactive(app, &Worker::new(remediator, None)).await
-}
-
-/// `rootkeys demo`: the same view over an embedded simulated account whose
-/// state lives under `<state_dir>/demo/<scenario>/`.
-pub async fn run_demo(global: &Global, scenario: &str, reset: bool) -> Exit {
-    // Check the name before it becomes part of a path.
-    let scenario_info = match sim::Scenario::builtin(scenario) {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("rootkeys: error: {e}");
-            return Exit::Failed;
-        }
-    };
-    // The demo keeps its state and journal under the state directory: it
-    // must be one rootkeys can trust before anything is made in it.
-    let state_dir = match global
-        .state_dir()
-        .and_then(|dir| crate::journal::prepare_state_dir(&dir).map(|()| dir))
-    {
-        Ok(dir) => dir,
-        Err(e) => {
-            eprintln!("rootkeys: error: {e}");
-            return Exit::Failed;
-        }
-    };
-    let dir = state_dir.join("demo").join(&scenario_info.name);
-    if reset && let Err(e) = SimAccount::reset(&dir) {
-        eprintln!("rootkeys: error: {e}");
-        return Exit::Failed;
-    }
-    let sim = match SimAccount::open(&scenario_info.name, &dir, SimClock::System, Latency::DEMO) {
-        Ok(sim) => Arc::new(sim),
-        Err(e) => {
-            eprintln!("rootkeys: error: {e}");
-            return Exit::Failed;
-        }
-    };
-    let account: Arc<dyn Account> = sim.clone();
-    let remediator = Arc::new(Remediator::new(account, dir, global.observe));
-    if !std::io::stdout().is_terminal() {
-        return crate::commands::status::run(&remediator, false).await;
-    }
-    let demo = DemoInfo {
-        scenario: scenario_info.name.clone(),
-        title: scenario_info.title.clone(),
-        summary: scenario_info.summary.clone(),
-        notes: sim.notes(),
-    };
-    let app = App::new(Config {
-        source: sim.source(),
-        window: remediator.window(),
-        demo: Some(demo),
-        theme: Theme::from_env(),
-    });
-    interactive(app, &Worker::new(remediator, Some(sim))).await
+    interactive(app, &Worker::new(remediator)).await
 }
 
 /// Take over the terminal, run the loop, and give the terminal back, also

@@ -23,7 +23,7 @@ use super::app::App;
 use super::keymap;
 use super::strings;
 use super::view;
-use crate::account::sim::{self, SimAccount};
+use crate::account::Simulation;
 use crate::account::usage::{DEFAULT_PACING, fetch_usage};
 use crate::domain::usage::UsageQuery;
 use crate::remediate::Remediator;
@@ -37,22 +37,20 @@ pub const TICK: Duration = Duration::from_millis(100);
 #[derive(Clone)]
 pub struct Worker {
     remediator: Arc<Remediator>,
-    sim: Option<Arc<SimAccount>>,
     /// How far apart requests in one region start in a usage search.
     usage_pacing: Duration,
 }
 
 impl Worker {
-    /// Usage searches keep to `CloudTrail`'s rate, or to the demo's.
-    pub fn new(remediator: Arc<Remediator>, sim: Option<Arc<SimAccount>>) -> Self {
-        let usage_pacing = if sim.is_some() {
-            sim::USAGE_PACING
-        } else {
-            DEFAULT_PACING
-        };
+    /// Usage searches keep to `CloudTrail`'s rate, or to the simulation's
+    /// when the account is simulated.
+    pub fn new(remediator: Arc<Remediator>) -> Self {
+        let usage_pacing = remediator
+            .account()
+            .simulation()
+            .map_or(DEFAULT_PACING, Simulation::usage_pacing);
         Self {
             remediator,
-            sim,
             usage_pacing,
         }
     }
@@ -65,7 +63,6 @@ impl Worker {
         tx: UnboundedSender<Action>,
     ) -> impl Future<Output = ()> + Send + 'static {
         let remediator = Arc::clone(&self.remediator);
-        let sim = self.sim.clone();
         let pacing = self.usage_pacing;
         async move {
             let action = match effect {
@@ -85,9 +82,9 @@ impl Worker {
                         result: result.map_err(|e| UiError::from(&e)),
                     }
                 }
-                Effect::Skip(by) => Action::Skipped(match &sim {
+                Effect::Skip(by) => Action::Skipped(match remediator.account().simulation() {
                     Some(sim) => sim
-                        .advance(by)
+                        .skip_ahead(by)
                         .map(|()| by)
                         .map_err(|e| UiError::new(e.to_string())),
                     None => Err(UiError::new(strings::SKIP_DEMO_ONLY)),

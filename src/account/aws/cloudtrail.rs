@@ -224,9 +224,8 @@ fn to_smithy(t: DateTime<Utc>) -> aws_smithy_types::DateTime {
 mod tests {
     use super::*;
     use crate::account::usage::{DEFAULT_PACING, DEFAULT_REGIONS, MAX_RETRIES, fetch_usage};
-    use crate::domain::usage::{
-        RegionSelection, RegionStatus, UsageQuery, UsageReport, render_text,
-    };
+    use crate::domain::usage::{RegionSelection, RegionStatus, UsageQuery, UsageReport};
+    use crate::render::usage::render_text;
     use aws_sdk_account::operation::list_regions::{ListRegionsError, ListRegionsOutput};
     use aws_sdk_cloudtrail::config::retry::RetryConfig;
     use aws_sdk_cloudtrail::operation::lookup_events::{LookupEventsError, LookupEventsOutput};

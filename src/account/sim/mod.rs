@@ -41,7 +41,7 @@ pub use self::trail::{SimTrail, USAGE_PACING};
 use super::usage::TrailSource;
 use super::{Account, AccountError, AccountResult, Source};
 use crate::domain::{Identity, KeyStatus, LastUsed, RootKey};
-use crate::report::{ReportKey, ReportLastUsed, RootRow};
+use crate::report::{ReportKey, RootRow};
 
 /// The file, under the scenario's directory, that holds the simulation state.
 pub const STATE_FILE: &str = "sim.json";
@@ -229,27 +229,25 @@ impl SimAccount {
 
     fn report_row(&self, state: &SimState) -> RootRow {
         let started = state.started;
-        let mut keys: Vec<ReportKey> =
-            self.scenario
-                .keys
-                .iter()
-                .zip(1u8..)
-                .map(|(k, slot)| match state.keys.get(&k.id) {
-                    Some(live) if !live.deleted => ReportKey {
-                        slot,
-                        active: live.status == KeyStatus::Active,
-                        last_rotated: Some(started - k.created_ago),
-                        last_used: k.last_used.as_ref().map(|(ago, service, region)| {
-                            ReportLastUsed {
-                                date: started - *ago,
-                                service: service.clone(),
-                                region: region.clone(),
-                            }
-                        }),
-                    },
-                    _ => empty_slot(slot),
-                })
-                .collect();
+        let mut keys: Vec<ReportKey> = self
+            .scenario
+            .keys
+            .iter()
+            .zip(1u8..)
+            .map(|(k, slot)| match state.keys.get(&k.id) {
+                Some(live) if !live.deleted => ReportKey {
+                    slot,
+                    active: live.status == KeyStatus::Active,
+                    last_rotated: Some(started - k.created_ago),
+                    last_used: k.last_used.as_ref().map(|(ago, service, region)| LastUsed {
+                        date: started - *ago,
+                        service: service.clone(),
+                        region: region.clone(),
+                    }),
+                },
+                _ => empty_slot(slot),
+            })
+            .collect();
         for slot in u8::try_from(keys.len()).unwrap_or(2) + 1..=2 {
             keys.push(empty_slot(slot));
         }
@@ -403,6 +401,10 @@ impl Account for SimAccount {
 
     fn trail_source(&self) -> Option<Arc<dyn TrailSource>> {
         Some(Arc::clone(&self.trail) as Arc<dyn TrailSource>)
+    }
+
+    fn simulation(&self) -> Option<&dyn super::Simulation> {
+        Some(self)
     }
 
     fn source(&self) -> Source {

@@ -12,10 +12,10 @@ use chrono::{DateTime, TimeDelta, Utc};
 
 use crate::account::Source;
 use crate::account::usage::Progress;
-use crate::commands::Exit;
 use crate::domain::View;
 use crate::domain::policy::{Refusal, Request, Stage};
 use crate::domain::usage::UsageReport;
+use crate::exit::Exit;
 use crate::remediate::{KeyView, Snapshot};
 use crate::report::{RootRow, Stale};
 use crate::tui::action::{Effect, UiError};

@@ -520,7 +520,7 @@ mod tests {
     use super::*;
     use crate::account::sim::{Latency, SimAccount, SimClock};
     use crate::account::usage::Progress;
-    use crate::commands::Exit;
+    use crate::exit::Exit;
     use crate::remediate::Remediator;
     use crate::tui::app::{BannerKind, Config, DemoInfo};
     use crate::tui::theme::Theme;

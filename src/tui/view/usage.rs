@@ -10,7 +10,7 @@ use ratatui::widgets::Paragraph;
 
 use super::panel;
 use super::text::{self, wrap_hanging};
-use crate::domain::usage::{LineKind, summary_lines};
+use crate::render::usage::{LineKind, summary_lines};
 use crate::tui::app::{App, Usage, UsageView};
 use crate::tui::strings as s;
 

@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use super::audit::rfc3339;
 use super::{Exit, print_account_error, print_error};
-use crate::domain::record::{Phase, Record, Result as RecordResult};
+use crate::domain::record::{Outcome, Phase, Record};
 use crate::journal::{self, Contents, Damaged, Entry};
 use crate::remediate::{RemediateError, Remediator};
 use crate::text;
@@ -32,10 +32,10 @@ fn safe(s: &str) -> String {
 
 pub fn line(r: &Record) -> String {
     let result = match (&r.phase, &r.result) {
-        (_, Some(RecordResult::Ok)) => "ok".to_owned(),
-        (_, Some(RecordResult::Error { code })) => format!("failed: {}", safe(code)),
-        (_, Some(RecordResult::NotApplied)) => "not applied".to_owned(),
-        (_, Some(RecordResult::Unknown { code })) => {
+        (_, Some(Outcome::Ok)) => "ok".to_owned(),
+        (_, Some(Outcome::Error { code })) => format!("failed: {}", safe(code)),
+        (_, Some(Outcome::NotApplied)) => "not applied".to_owned(),
+        (_, Some(Outcome::Unknown { code })) => {
             format!("unknown ({}): settled against the live state", safe(code))
         }
         (Phase::Intent, None) => "…".to_owned(),
@@ -203,7 +203,7 @@ mod tests {
             action: Act::Deactivate,
             phase: Phase::Outcome,
             op: "op".to_owned(),
-            result: Some(RecordResult::Error {
+            result: Some(Outcome::Error {
                 code: "Denied\u{1b}[2J".to_owned(),
             }),
             forced: false,

@@ -1,0 +1,163 @@
+//! The composition root: turns a parsed command line into a backend
+//! (`AwsAccount` for live commands, `SimAccount` for `demo`), a
+//! [`Remediator`] over it, and a run of one command or of the interactive
+//! view; the result is an [`Exit`].
+//!
+//! The only module that imports both `commands` and `tui`, and the only one
+//! outside `account` that names a concrete backend. Nothing imports `app`
+//! but `main.rs`.
+
+use std::io::IsTerminal;
+use std::sync::Arc;
+
+use crate::account::Account;
+use crate::account::aws::AwsAccount;
+use crate::account::sim::{Latency, Scenario, SimAccount, SimClock};
+use crate::cli::{Cli, Command, Global};
+use crate::commands::{self, audit, journal, report, status, usage, write};
+use crate::domain::policy::Request;
+use crate::exit::Exit;
+use crate::remediate::{RemediateError, Remediator};
+use crate::tui::{self, DemoInfo};
+
+/// Run a command line: against the real account, a simulated one
+/// (`demo`), or offline (`report`).
+pub async fn run(cli: Cli) -> Exit {
+    let global = cli.global;
+    match cli.command {
+        Some(Command::Report { file, json }) => report::run(&file, json),
+        Some(Command::Demo { scenario, reset }) => demo(&global, &scenario, reset).await,
+        Some(Command::Usage {
+            key_id,
+            days,
+            regions,
+            json,
+        }) => {
+            if let Err(exit) = commands::check_key_id(&key_id) {
+                return exit;
+            }
+            let account = connect(&global).await;
+            usage::run(&account, &key_id, days, &regions, json).await
+        }
+        // Read-only: the journal is only consulted (for the credential
+        // report's age) when there is a state directory.
+        Some(Command::Audit { json }) => {
+            let account = connect(&global).await;
+            let state_dir = global.state_dir().ok();
+            audit::run(&account, state_dir.as_deref(), json).await
+        }
+        command => {
+            let state_dir = match global.state_dir() {
+                Ok(dir) => dir,
+                Err(e) => return commands::print_error(&RemediateError::Journal(e)),
+            };
+            let account: Arc<dyn Account> = Arc::new(connect(&global).await);
+            let remediator = Arc::new(Remediator::new(account, state_dir, global.observe));
+            run_on(remediator, command).await
+        }
+    }
+}
+
+async fn connect(global: &Global) -> AwsAccount {
+    AwsAccount::connect(global.profile.as_deref(), global.region.as_deref()).await
+}
+
+/// Run an account command on the backend behind `remediator` (real or
+/// simulated); no command opens the interactive view, or prints `status`
+/// when stdout is not a terminal.
+pub async fn run_on(remediator: Arc<Remediator>, command: Option<Command>) -> Exit {
+    if let Some(
+        Command::Deactivate { key_id, .. }
+        | Command::Reactivate { key_id, .. }
+        | Command::Delete { key_id, .. },
+    ) = &command
+        && let Err(exit) = commands::check_key_id(key_id)
+    {
+        return exit;
+    }
+    match command {
+        Some(Command::Audit { json }) => {
+            audit::run(
+                remediator.account().as_ref(),
+                Some(remediator.state_dir()),
+                json,
+            )
+            .await
+        }
+        Some(Command::Status { json }) => status::run(&remediator, json).await,
+        Some(Command::Journal { json }) => journal::run(&remediator, json).await,
+        Some(Command::Deactivate { key_id, yes }) => {
+            let consent = write::Consent::from_yes(yes);
+            write::run(&remediator, Request::Deactivate, &key_id, consent).await
+        }
+        Some(Command::Reactivate { key_id, yes }) => {
+            let consent = write::Consent::from_yes(yes);
+            write::run(&remediator, Request::Reactivate, &key_id, consent).await
+        }
+        Some(Command::Delete {
+            key_id,
+            confirm,
+            force,
+        }) => {
+            let consent = write::Consent::Typed(confirm);
+            write::run(&remediator, Request::Delete { force }, &key_id, consent).await
+        }
+        None => interactive_or_status(remediator, None).await,
+        Some(Command::Report { .. } | Command::Demo { .. } | Command::Usage { .. }) => Exit::Failed,
+    }
+}
+
+/// The interactive view when stdout is a terminal, else `status`.
+async fn interactive_or_status(remediator: Arc<Remediator>, demo: Option<DemoInfo>) -> Exit {
+    if std::io::stdout().is_terminal() {
+        tui::run(remediator, demo).await
+    } else {
+        status::run(&remediator, false).await
+    }
+}
+
+/// `rootkeys demo`: the interactive view over an embedded simulated
+/// account whose state lives under `<state_dir>/demo/<scenario>/`.
+async fn demo(global: &Global, scenario: &str, reset: bool) -> Exit {
+    // Check the name before it becomes part of a path.
+    let scenario = match Scenario::builtin(scenario) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("rootkeys: error: {e}");
+            return Exit::Failed;
+        }
+    };
+    // The demo keeps its state and journal under the state directory: it
+    // must be one rootkeys can trust before anything is made in it.
+    let state_dir = match global
+        .state_dir()
+        .and_then(|dir| crate::journal::prepare_state_dir(&dir).map(|()| dir))
+    {
+        Ok(dir) => dir,
+        Err(e) => {
+            eprintln!("rootkeys: error: {e}");
+            return Exit::Failed;
+        }
+    };
+    let dir = state_dir.join("demo").join(&scenario.name);
+    if reset && let Err(e) = SimAccount::reset(&dir) {
+        eprintln!("rootkeys: error: {e}");
+        return Exit::Failed;
+    }
+    let sim = match SimAccount::open(&scenario.name, &dir, SimClock::System, Latency::DEMO) {
+        Ok(sim) => sim,
+        Err(e) => {
+            eprintln!("rootkeys: error: {e}");
+            return Exit::Failed;
+        }
+    };
+    let info = DemoInfo {
+        scenario: scenario.name.clone(),
+        title: scenario.title.clone(),
+        summary: scenario.summary.clone(),
+        notes: sim.notes(),
+    };
+    let account: Arc<dyn Account> = Arc::new(sim);
+    let remediator = Arc::new(Remediator::new(account, dir, global.observe));
+    interactive_or_status(remediator, Some(info)).await
+}

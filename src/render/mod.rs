@@ -1,0 +1,8 @@
+//! Renderings of domain results for people and scripts, shared by the
+//! plain-terminal commands and the interactive view: the text and the JSON
+//! of a usage review.
+//!
+//! Imports `domain` and `text` only; never `account`, `commands`, `tui`,
+//! `journal`, tokio, ratatui or crossterm.
+
+pub mod usage;
