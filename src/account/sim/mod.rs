@@ -92,6 +92,17 @@ impl std::fmt::Debug for SimAccount {
     }
 }
 
+/// A scenario in memory on a fixed clock with no latency, as the port: for
+/// code that needs an account to work on, not the simulator itself (the
+/// interactive view's unit tests).
+pub fn fixed(name: &str, now: DateTime<Utc>) -> Result<Arc<dyn Account>, SimError> {
+    Ok(Arc::new(SimAccount::in_memory(
+        name,
+        SimClock::Fixed(now),
+        Latency::NONE,
+    )?))
+}
+
 impl SimAccount {
     /// Open a scenario whose state lives in `dir` (created 0700 when
     /// missing); a saved state is resumed.

@@ -513,12 +513,10 @@ impl App {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Arc;
 
     use chrono::{DateTime, Utc};
 
     use super::*;
-    use crate::account::sim::{Latency, SimAccount, SimClock};
     use crate::account::usage::Progress;
     use crate::exit::Exit;
     use crate::remediate::Remediator;
@@ -539,9 +537,8 @@ mod tests {
 
     fn fixture(scenario: &str) -> Fixture {
         let dir = tempfile::tempdir().expect("tmp");
-        let sim = SimAccount::in_memory(scenario, SimClock::Fixed(t0()), Latency::NONE)
-            .expect("scenario");
-        let remediator = Remediator::new(Arc::new(sim), dir.path().to_owned(), TimeDelta::days(7));
+        let account = crate::account::sim::fixed(scenario, t0()).expect("scenario");
+        let remediator = Remediator::new(account, dir.path().to_owned(), TimeDelta::days(7));
         Fixture {
             remediator,
             _dir: dir,
