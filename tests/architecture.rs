@@ -185,7 +185,7 @@ fn the_check_sees_a_forbidden_import() {
     );
     write(
         "src/tui/mod.rs",
-        "use crate::commands::status;\n#[cfg(test)]\nmod tests { use crate::account::sim::SimAccount; }\n",
+        "use crate::commands::status;\n#[cfg(test)]\nmod tests { use crate::account::sim::fixed; }\n",
     );
     write(
         "src/render/usage.rs",
@@ -216,7 +216,7 @@ fn the_check_sees_a_forbidden_import() {
         has("src/domain/usage.rs:4: names `crate::journal`"),
         "{found:#?}"
     );
-    // Comments, longer names and test-only fixtures (where allowed) pass.
+    // Comments, longer names and test-only uses (where allowed) pass.
     assert!(!has("src/commands/mod.rs:1"), "{found:#?}");
     assert!(!has("src/domain/usage.rs:1"), "{found:#?}");
     assert!(!has("src/tui/mod.rs:3"), "{found:#?}");
