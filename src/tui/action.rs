@@ -2,7 +2,7 @@
 //! (`Command`, bound to keys in `keymap`), everything that changes state
 //! (`Action`), and the work `App::update` asks the loop to start (`Effect`).
 //! Plain data and conversions: nothing here awaits, does I/O or draws, and
-//! it imports no `tokio`, `ratatui`, `crossterm` or `crate::commands`.
+//! it imports no `tokio`, `ratatui`, `crossterm` or the plain-terminal commands.
 
 use chrono::TimeDelta;
 

@@ -1,7 +1,7 @@
 //! Keys → commands, one table per mode. The same tables feed the `?` help
 //! and the footer hints, so what is shown is what is bound. Reads key
 //! events (through `ratatui::crossterm`) and the mode; never changes the
-//! `App`, awaits or does I/O, and imports nothing of `crate::commands`.
+//! `App`, awaits or does I/O, and imports nothing of the plain-terminal commands.
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 

@@ -2,7 +2,7 @@
 //! in one place. Wording every front end shares comes from the domain: the
 //! consequence of a write (`Request::consequence`), stages and next steps,
 //! the usage summary. Text only: no `ratatui`, `crossterm`, `tokio` or
-//! `crate::commands`.
+//! plain-terminal commands.
 
 use chrono::{DateTime, TimeDelta, Utc};
 

@@ -3,8 +3,8 @@
 //! for drawing. Besides [`App::start`] (which marks the first load as
 //! asked for), nothing here changes an `App` once built: that is
 //! `update.rs`. Nothing awaits or does I/O; it imports no `tokio`,
-//! `ratatui` or `crossterm`, and nothing of `crate::commands` beyond the
-//! [`Exit`] the loop ends with.
+//! `ratatui` or `crossterm`, nor the plain-terminal commands; the loop
+//! ends with an [`Exit`] from `crate::exit`.
 
 use std::collections::BTreeMap;
 

@@ -1,7 +1,7 @@
 //! Drawing. Every function under `view` reads an [`App`] and a frame area
 //! and draws; none changes state, awaits or does I/O, so nothing here
-//! imports `tokio`, `crate::account`, `crate::journal` or
-//! `crate::commands`, and nothing takes `&mut App`.
+//! imports `tokio`, `crate::account`, `crate::journal` or the
+//! plain-terminal commands, and nothing takes `&mut App`.
 //!
 //! This module lays out the screen and holds the building blocks the
 //! panels share; each panel is a submodule: [`header`], [`table`] (the
