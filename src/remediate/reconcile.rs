@@ -1,0 +1,44 @@
+//! Reconciliation: intents with no outcome (a crash, a kill, a lost
+//! answer) settled against the live keys.
+//!
+//! Pure over records and keys; imports only the domain.
+
+use chrono::{DateTime, Utc};
+
+use crate::domain::record::{Act, Outcome, Phase, Record};
+use crate::domain::{KeyStatus, RootKey};
+
+/// Settle intents that have no outcome against the live keys.
+pub fn reconcile(open: &[&Record], live: &[RootKey], now: DateTime<Utc>) -> Vec<Record> {
+    open.iter()
+        .map(|intent| {
+            let key = live
+                .iter()
+                .find(|k| k.access_key_id.as_deref() == Some(intent.key.as_str()));
+            let applied = match intent.action {
+                Act::Deactivate => key.is_some_and(|k| k.status == KeyStatus::Inactive),
+                Act::Reactivate => key.is_some_and(|k| k.status == KeyStatus::Active),
+                Act::Delete => key.is_none(),
+                Act::FirstSeenInactive | Act::SeenActive | Act::WindowRestarted => true,
+            };
+            let live_state = match key {
+                Some(k) => k.status.to_string(),
+                None => "absent".to_owned(),
+            };
+            Record {
+                time: now,
+                phase: Phase::Reconciled,
+                result: Some(if applied {
+                    Outcome::Ok
+                } else {
+                    Outcome::NotApplied
+                }),
+                note: Some(format!(
+                    "intent of {} had no outcome (interrupted); live state: {live_state}",
+                    intent.time.to_rfc3339()
+                )),
+                ..(*intent).clone()
+            }
+        })
+        .collect()
+}
