@@ -13,173 +13,17 @@
 //! Line numbers in errors are 1-based physical lines of the input (the header is line 1);
 //! a record spanning several lines (a quoted field with a line break) is reported at the
 //! line where it starts. Values echoed in errors have their control characters escaped
-//! and are cut to at most 40 characters.
+//! and are cut to at most 40 characters. The bounds on the input are in `input`.
 //!
-//! Bounds: a report larger than [`MAX_REPORT_BYTES`] is refused, and so is a record (row)
-//! longer than [`MAX_RECORD_BYTES`], before it is held in memory: parsing takes little
-//! more memory than the input itself, whatever the input.
-//!
-//! A report has an age: IAM hands out the same report until it is [`REPORT_MAX_AGE`] old.
-//! [`Stale`] says when the facts of a report may be out of date.
+//! Must not import `crate::tui`, `crate::commands`, `ratatui` or the AWS SDK.
 
-use std::io::Read;
+use chrono::{DateTime, Utc};
+use csv::{ByteRecord, Reader};
 
-use chrono::{DateTime, TimeDelta, Utc};
-use csv::{ByteRecord, Reader, ReaderBuilder, Trim};
-use serde::Serialize;
-
+use super::input::{Bounded, LineCounter, MAX_RECORD_BYTES, MAX_REPORT_BYTES, csv_reader};
+use super::{ReportKey, RootRow};
 use crate::domain::LastUsed;
 use crate::text::sanitize;
-
-/// The largest credential report read, from a file or from IAM. A real report is a few
-/// MB even for thousands of IAM users (IAM allows 5000 per account).
-pub const MAX_REPORT_BYTES: u64 = 64 * 1024 * 1024;
-
-/// The longest record (row) read. A real row is a few hundred bytes.
-pub const MAX_RECORD_BYTES: usize = 64 * 1024;
-
-/// IAM hands out the same credential report until it is this old; only then does
-/// `GenerateCredentialReport` start a new one.
-pub const REPORT_MAX_AGE: TimeDelta = TimeDelta::hours(4);
-
-/// One of the two access key slots of the root account.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ReportKey {
-    /// 1 or 2.
-    pub slot: u8,
-    pub active: bool,
-    pub last_rotated: Option<DateTime<Utc>>,
-    /// `Some` only when the report gives a real date (not `N/A` or
-    /// `no_information`); its service and region are `None` when the report
-    /// says `N/A`.
-    pub last_used: Option<LastUsed>,
-}
-
-impl ReportKey {
-    /// Whether a key exists in this slot: it is active, or it is inactive but was created.
-    pub fn present(&self) -> bool {
-        self.active || self.last_rotated.is_some()
-    }
-}
-
-/// The `<root_account>` row of a credential report.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct RootRow {
-    pub arn: String,
-    /// The 12-digit account id, when `arn` has the form `arn:PARTITION:iam::ACCOUNT:root`.
-    pub account_id: Option<String>,
-    pub created: Option<DateTime<Utc>>,
-    pub mfa_active: Option<bool>,
-    /// Always both slots, slot 1 then slot 2.
-    pub keys: Vec<ReportKey>,
-    /// When IAM generated the report (`GeneratedTime` of `GetCredentialReport`); `None`
-    /// for a CSV file, which does not say.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub generated: Option<DateTime<Utc>>,
-}
-
-impl RootRow {
-    /// The key slots that hold a key, active or not.
-    pub fn present_keys(&self) -> impl Iterator<Item = &ReportKey> {
-        self.keys.iter().filter(|key| key.present())
-    }
-
-    /// CIS AWS Foundations: the root account has no access key at all.
-    pub fn cis_compliant(&self) -> bool {
-        self.present_keys().next().is_none()
-    }
-
-    /// Whether this report may be out of date at `now`, given the time of the last
-    /// write rootkeys journaled for the account. `None` when it is fresh, or when its
-    /// generation time is unknown.
-    pub fn stale(&self, now: DateTime<Utc>, last_write: Option<DateTime<Utc>>) -> Option<Stale> {
-        Stale::check(self.generated?, now, last_write)
-    }
-}
-
-/// Why the facts of a credential report may be out of date.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Stale {
-    /// Older than [`REPORT_MAX_AGE`]: IAM should have generated a new one.
-    Old {
-        generated: DateTime<Utc>,
-        age: TimeDelta,
-    },
-    /// Generated before the last write rootkeys journaled for the account: it does not
-    /// show that write yet.
-    BeforeWrite {
-        generated: DateTime<Utc>,
-        write: DateTime<Utc>,
-    },
-}
-
-impl Stale {
-    /// A report generated at `generated`, read at `now`; `last_write` is the time of the
-    /// newest write rootkeys journaled as applied. Too old wins over before-a-write: its
-    /// advice (run again) covers both.
-    pub fn check(
-        generated: DateTime<Utc>,
-        now: DateTime<Utc>,
-        last_write: Option<DateTime<Utc>>,
-    ) -> Option<Self> {
-        let age = now - generated;
-        if age > REPORT_MAX_AGE {
-            return Some(Self::Old { generated, age });
-        }
-        match last_write {
-            Some(write) if write > generated => Some(Self::BeforeWrite { generated, write }),
-            _ => None,
-        }
-    }
-
-    /// A short, stable code for JSON.
-    pub fn code(&self) -> &'static str {
-        match self {
-            Self::Old { .. } => "older_than_4h",
-            Self::BeforeWrite { .. } => "older_than_last_write",
-        }
-    }
-
-    /// What is stale and why, in one sentence.
-    pub fn reason(&self) -> String {
-        match self {
-            Self::Old { generated, age } => format!(
-                "the credential report was generated {} ago ({}), more than {} h ago",
-                crate::domain::window::human(*age),
-                minute(*generated),
-                REPORT_MAX_AGE.num_hours()
-            ),
-            Self::BeforeWrite { generated, write } => format!(
-                "the credential report was generated at {}, before the last change rootkeys \
-                 journaled for this account ({}): it does not show that change yet",
-                minute(*generated),
-                minute(*write)
-            ),
-        }
-    }
-
-    /// What to do about it.
-    pub fn advice(&self) -> String {
-        match self {
-            Self::Old { .. } => format!(
-                "wait a few minutes and run again: IAM generates a new report once the \
-                 current one is {} h old",
-                REPORT_MAX_AGE.num_hours()
-            ),
-            Self::BeforeWrite { generated, .. } => format!(
-                "IAM hands out the same report until it is {} h old: run again after {} \
-                 for a report that shows the change",
-                REPORT_MAX_AGE.num_hours(),
-                minute(*generated + REPORT_MAX_AGE + TimeDelta::minutes(1))
-            ),
-        }
-    }
-}
-
-/// `2026-11-25 12:00 UTC`.
-fn minute(t: DateTime<Utc>) -> String {
-    t.format("%Y-%m-%d %H:%M UTC").to_string()
-}
 
 /// Why a credential report could not be read.
 #[derive(Debug, thiserror::Error, Clone, PartialEq, Eq)]
@@ -494,16 +338,6 @@ fn excerpt(value: &[u8]) -> String {
     }
 }
 
-/// A CSV reader over `input` as the report is read: no header handling (the header is
-/// checked here), any number of fields (checked here), values trimmed.
-fn csv_reader(input: &[u8]) -> Reader<Bounded<'_>> {
-    ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .trim(Trim::All)
-        .from_reader(Bounded::new(input))
-}
-
 fn read_record(
     reader: &mut Reader<Bounded<'_>>,
     record: &mut ByteRecord,
@@ -533,108 +367,6 @@ fn read_record(
         };
         ReportError::Csv { line, message }
     })
-}
-
-/// The input as the CSV reader sees it: never more than [`MAX_RECORD_BYTES`] past the
-/// start of the record being read, so one huge record (a 50 MB line, a line of commas)
-/// fails before it is held in memory.
-struct Bounded<'a> {
-    input: &'a [u8],
-    /// Bytes handed to the reader so far.
-    offset: usize,
-    /// Nothing at or past this offset is handed out.
-    limit: usize,
-    /// The reader asked for bytes past `limit`.
-    overran: bool,
-}
-
-impl<'a> Bounded<'a> {
-    fn new(input: &'a [u8]) -> Self {
-        Self {
-            input,
-            offset: 0,
-            limit: MAX_RECORD_BYTES,
-            overran: false,
-        }
-    }
-
-    /// The next record starts at `position` (after any blank lines the reader skips).
-    fn limit_record_from(&mut self, position: u64) {
-        let len = self.input.len();
-        let mut start = usize::try_from(position).map_or(len, |position| position.min(len));
-        start += self.input[start..]
-            .iter()
-            .take_while(|&&byte| byte == b'\r' || byte == b'\n')
-            .count();
-        self.limit = start.saturating_add(MAX_RECORD_BYTES);
-    }
-}
-
-impl Read for Bounded<'_> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let end = self.input.len().min(self.limit);
-        if self.offset >= end {
-            if self.offset < self.input.len() {
-                self.overran = true;
-                return Err(std::io::Error::other("row too long"));
-            }
-            return Ok(0);
-        }
-        let n = buf.len().min(end - self.offset);
-        buf[..n].copy_from_slice(&self.input[self.offset..self.offset + n]);
-        self.offset += n;
-        Ok(n)
-    }
-}
-
-/// Turns byte offsets, which only grow, into physical line numbers. A line ends at
-/// LF, CRLF or a lone CR, as record ends do for the CSV reader.
-struct LineCounter<'a> {
-    input: &'a [u8],
-    offset: usize,
-    line: u64,
-}
-
-impl<'a> LineCounter<'a> {
-    fn new(input: &'a [u8]) -> Self {
-        Self {
-            input,
-            offset: 0,
-            line: 1,
-        }
-    }
-
-    fn line_of(&mut self, record: &ByteRecord) -> u64 {
-        record
-            .position()
-            .map_or(self.line, |position| self.line_at(position.byte()))
-    }
-
-    fn line_at(&mut self, byte: u64) -> u64 {
-        let len = self.input.len();
-        let mut target = usize::try_from(byte).map_or(len, |byte| byte.min(len));
-        // A record's position is where the reader started looking for it, before the
-        // blank lines it skips: the record itself starts after them.
-        target += self.input[target..]
-            .iter()
-            .take_while(|&&byte| byte == b'\r' || byte == b'\n')
-            .count();
-        if target > self.offset {
-            let chunk = &self.input[self.offset..target];
-            let breaks = chunk
-                .iter()
-                .enumerate()
-                .filter(|&(i, &byte)| {
-                    byte == b'\n' || (byte == b'\r' && chunk.get(i + 1) != Some(&b'\n'))
-                })
-                .count();
-            self.line = self
-                .line
-                .saturating_add(u64::try_from(breaks).unwrap_or(u64::MAX));
-            self.offset = target;
-        }
-        self.line
-    }
 }
 
 #[cfg(test)]
@@ -1201,60 +933,6 @@ mod tests {
         let error = parse_root_row(&vec![0; limit + 1]).expect_err("too large");
         assert_eq!(error, ReportError::TooLarge);
         assert!(error.to_string().contains("64 MiB"), "{error}");
-    }
-
-    #[test]
-    fn staleness() {
-        let generated = at(2026, 11, 25, 8);
-        let fresh = |now, write| Stale::check(generated, now, write);
-        assert_eq!(fresh(generated, None), None);
-        assert_eq!(
-            fresh(generated + REPORT_MAX_AGE, None),
-            None,
-            "4 h is not stale"
-        );
-        let later = generated + REPORT_MAX_AGE + TimeDelta::minutes(1);
-        assert_eq!(
-            fresh(later, None),
-            Some(Stale::Old {
-                generated,
-                age: REPORT_MAX_AGE + TimeDelta::minutes(1)
-            })
-        );
-        // A write after the report: stale even when young; at or before: fresh.
-        let now = generated + TimeDelta::hours(1);
-        let write = generated + TimeDelta::minutes(30);
-        let before = fresh(now, Some(write)).expect("stale");
-        assert_eq!(before, Stale::BeforeWrite { generated, write });
-        assert_eq!(fresh(now, Some(generated)), None);
-        assert_eq!(fresh(now, Some(generated - TimeDelta::hours(1))), None);
-        // Too old wins.
-        assert!(matches!(fresh(later, Some(write)), Some(Stale::Old { .. })));
-
-        assert_eq!(before.code(), "older_than_last_write");
-        assert!(
-            before.reason().contains("2026-11-25 08:00 UTC"),
-            "{}",
-            before.reason()
-        );
-        assert!(before.reason().contains("08:30 UTC"), "{}", before.reason());
-        assert!(
-            before
-                .advice()
-                .contains("run again after 2026-11-25 12:01 UTC"),
-            "{}",
-            before.advice()
-        );
-        let old = fresh(later, None).expect("stale");
-        assert_eq!(old.code(), "older_than_4h");
-        assert!(old.reason().contains("4 h 1 min ago"), "{}", old.reason());
-        assert!(old.advice().contains("run again"), "{}", old.advice());
-
-        // Through the row; a CSV row has no generation time, so no verdict on it.
-        let mut row = parse_ok(&report(&[&root_row(NO_KEY, NO_KEY)]));
-        assert_eq!(row.stale(later, Some(write)), None);
-        row.generated = Some(generated);
-        assert_eq!(row.stale(now, Some(write)), Some(before));
     }
 
     // ---- property tests ----
