@@ -15,12 +15,22 @@
 //! Next to each journal, `journal-<account>.lock` is the account's operation
 //! lock: one write at a time, held from planning to the outcome, with a note
 //! of who holds it for the messages of those who wait.
+//!
+//! This module holds the journal itself: [`Journal`], its records and what
+//! is read back ([`Contents`], [`Entry`], [`Damaged`], [`parse`],
+//! [`entries`]). The trusted opening of the state directory and its files
+//! is in `fs`, the operation lock and the bounded lock waits in `lock`.
+//! The journal never imports the interface, the commands or the account
+//! (`tui`, `commands`, `account`, `ratatui`): they use it, not the other
+//! way round.
 
-use std::fs::{File, TryLockError};
+mod fs;
+mod lock;
+
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -28,12 +38,10 @@ use serde::Serialize;
 use crate::domain::record::{Act, Outcome, Phase, Record};
 use crate::text;
 
-/// How long a journal lock held by another process is waited for.
-pub const LOCK_WAIT: Duration = Duration::from_secs(10);
-/// Between two attempts at a lock that is held.
-const LOCK_POLL: Duration = Duration::from_millis(20);
-/// The most of a lock file's holder note that is read.
-const HOLDER_MAX_BYTES: u64 = 1024;
+use fs::{Kind, state_dir, sys};
+
+pub use fs::prepare_state_dir;
+pub use lock::{LOCK_WAIT, OperationLock};
 
 #[derive(Debug, thiserror::Error)]
 pub enum JournalError {
@@ -88,11 +96,6 @@ fn shown(path: &Path) -> String {
     text::sanitize(&path.display().to_string()).into_owned()
 }
 
-/// A path quoted for a shell command in a message.
-fn quoted(path: &Path) -> String {
-    format!("'{}'", shown(path).replace('\'', r"'\''"))
-}
-
 /// A line that is not a valid record: kept in the file, reported here.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Damaged {
@@ -137,39 +140,6 @@ impl Contents {
             .map(|(_, r)| r)
             .filter(|r| r.phase == Phase::Intent && !settled.contains(r.op.as_str()))
             .collect()
-    }
-}
-
-/// What a path under the state directory is, for checks and messages.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
-    Dir,
-    Journal,
-    Lock,
-}
-
-impl Kind {
-    fn name(self) -> &'static str {
-        match self {
-            Self::Dir => "the state directory",
-            Self::Journal => "the journal",
-            Self::Lock => "the operation lock file",
-        }
-    }
-
-    fn should_be(self) -> &'static str {
-        match self {
-            Self::Dir => "a directory",
-            Self::Journal | Self::Lock => "a regular file",
-        }
-    }
-
-    /// The mode rootkeys gives it.
-    fn mode(self) -> u32 {
-        match self {
-            Self::Dir => 0o700,
-            Self::Journal | Self::Lock => 0o600,
-        }
     }
 }
 
@@ -281,138 +251,6 @@ impl Journal {
         result.map_err(|e| self.io(e))
     }
 
-    /// Take the journal's own lock, polling for at most the lock wait; then
-    /// fail naming the holder when known.
-    fn wait_for_lock(&self, file: &File, shared: bool) -> Result<(), JournalError> {
-        let started = Instant::now();
-        loop {
-            let attempt = if shared {
-                file.try_lock_shared()
-            } else {
-                file.try_lock()
-            };
-            match attempt {
-                Ok(()) => return Ok(()),
-                Err(TryLockError::WouldBlock) => {}
-                Err(TryLockError::Error(e)) => return Err(self.io(e)),
-            }
-            let waited = started.elapsed();
-            if waited >= self.lock_wait {
-                return Err(JournalError::Busy {
-                    path: self.path.clone(),
-                    holder: self.operation_holder(),
-                    waited: self.lock_wait,
-                });
-            }
-            std::thread::sleep(LOCK_POLL.min(self.lock_wait.saturating_sub(waited)));
-        }
-    }
-
-    /// Exclusive per-account operation lock (a file `journal-<account>.lock`
-    /// next to the journal, same safety checks: `O_NOFOLLOW`, regular file,
-    /// owner, mode 0600), held from planning to the outcome of one write.
-    /// Waits up to `wait`, then fails with [`JournalError::Busy`] naming the
-    /// holder (pid, what it does, since when: written into the lock file by
-    /// the holder).
-    pub fn lock_operation(
-        &self,
-        purpose: &str,
-        wait: Duration,
-    ) -> Result<OperationLock, JournalError> {
-        let started = Instant::now();
-        let mut file = self.open_lock_file()?;
-        loop {
-            match file.try_lock() {
-                Ok(()) => return self.hold(file, purpose),
-                Err(TryLockError::WouldBlock) => {}
-                Err(TryLockError::Error(e)) => return Err(self.lock_io(e)),
-            }
-            let waited = started.elapsed();
-            if waited >= wait {
-                return Err(JournalError::Busy {
-                    path: self.lock_path(),
-                    holder: self.operation_holder(),
-                    waited: wait,
-                });
-            }
-            std::thread::sleep(LOCK_POLL.min(wait.saturating_sub(waited)));
-            // The file may have been replaced while waiting: open it afresh.
-            file = self.open_lock_file()?;
-        }
-    }
-
-    /// Without waiting: `Ok(Some(lock))` when free, `Ok(None)` when another
-    /// operation (another process, or another open of the lock in this
-    /// process) holds it.
-    pub fn try_lock_operation(&self, purpose: &str) -> Result<Option<OperationLock>, JournalError> {
-        let file = self.open_lock_file()?;
-        match file.try_lock() {
-            Ok(()) => self.hold(file, purpose).map(Some),
-            Err(TryLockError::WouldBlock) => Ok(None),
-            Err(TryLockError::Error(e)) => Err(self.lock_io(e)),
-        }
-    }
-
-    /// Who holds the operation lock now, if anyone (for messages like
-    /// "deactivate of AKIA… by pid 1234 since 2026-11-25 12:00:01 UTC"),
-    /// made safe to show.
-    pub fn operation_holder(&self) -> Option<String> {
-        let dir = sys::open_dir(&self.dir, false).ok()??;
-        let file = sys::open_in(&dir, &self.lock_path(), Kind::Lock, sys::Access::Read).ok()??;
-        // A shared lock granted means no one holds the exclusive one.
-        match file.try_lock_shared() {
-            Ok(()) => {
-                let _ = file.unlock();
-                return None;
-            }
-            Err(TryLockError::WouldBlock) => {}
-            Err(TryLockError::Error(_)) => return None,
-        }
-        let mut note = Vec::new();
-        let _ = (&file).take(HOLDER_MAX_BYTES).read_to_end(&mut note);
-        let note = String::from_utf8_lossy(&note);
-        let note = note.trim();
-        Some(if note.is_empty() {
-            "another rootkeys operation, which has not said what it is doing yet".to_owned()
-        } else {
-            text::foreign(&text::one_line(note))
-        })
-    }
-
-    fn open_lock_file(&self) -> Result<File, JournalError> {
-        let dir = state_dir(&self.dir)?;
-        sys::open_in(&dir, &self.lock_path(), Kind::Lock, sys::Access::Lock)?
-            .ok_or_else(|| self.lock_io(std::io::ErrorKind::NotFound.into()))
-    }
-
-    fn lock_io(&self, source: std::io::Error) -> JournalError {
-        JournalError::Io {
-            path: self.lock_path(),
-            source,
-        }
-    }
-
-    /// The lock is ours: say who holds it, for those who wait.
-    fn hold(&self, mut file: File, purpose: &str) -> Result<OperationLock, JournalError> {
-        let note = format!(
-            "{purpose} by pid {} since {}\n",
-            std::process::id(),
-            Utc::now().format("%Y-%m-%d %H:%M:%S UTC")
-        );
-        let written = (|| {
-            file.set_len(0)?;
-            file.seek(SeekFrom::Start(0))?;
-            file.write_all(note.as_bytes())?;
-            file.flush()
-        })();
-        let lock = OperationLock {
-            file,
-            path: self.lock_path(),
-        };
-        written.map_err(|e| self.lock_io(e))?;
-        Ok(lock)
-    }
-
     /// A new record of this account, stamped with the version.
     pub fn record(
         &self,
@@ -440,348 +278,12 @@ impl Journal {
     }
 }
 
-/// The per-account operation lock, held from planning to the outcome of one
-/// write. Released on drop, and by the kernel when the process dies.
-#[derive(Debug)]
-pub struct OperationLock {
-    file: File,
-    path: PathBuf,
-}
-
-impl OperationLock {
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-}
-
-impl Drop for OperationLock {
-    fn drop(&mut self) {
-        // Clear the holder note while still holding the lock, so the next
-        // holder's note is never cut.
-        let _ = self.file.set_len(0);
-        let _ = self.file.unlock();
-    }
-}
-
 fn journal_name(account: &str) -> String {
     format!("journal-{account}.jsonl")
 }
 
 fn lock_name(account: &str) -> String {
     format!("journal-{account}.lock")
-}
-
-/// Make sure `dir` is a state directory rootkeys can trust: created 0700
-/// (and fsync'd, with its parent) when missing; otherwise a real directory
-/// (not a link) owned by the current user and not group- or world-writable.
-/// The demo checks its state directory with this before making its own
-/// directories in it.
-pub fn prepare_state_dir(dir: &Path) -> Result<(), JournalError> {
-    state_dir(dir).map(drop)
-}
-
-fn state_dir(dir: &Path) -> Result<sys::Dir, JournalError> {
-    sys::open_dir(dir, true)?.ok_or_else(|| JournalError::Io {
-        path: dir.to_owned(),
-        source: std::io::ErrorKind::NotFound.into(),
-    })
-}
-
-/// The file-system layer: every open checks what it opened.
-#[cfg(unix)]
-mod sys {
-    use std::fs::{self, File};
-    use std::os::unix::fs::{DirBuilderExt, MetadataExt, PermissionsExt};
-    use std::path::{Path, PathBuf};
-
-    use rustix::fs::{Mode, OFlags};
-    use rustix::io::Errno;
-
-    use super::{JournalError, Kind, quoted};
-
-    /// An open state directory that passed the checks.
-    #[derive(Debug)]
-    pub(super) struct Dir {
-        file: File,
-        path: PathBuf,
-    }
-
-    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-    pub(super) enum Access {
-        /// Read only; a missing file is `None`.
-        Read,
-        /// Read and append; created 0600 when missing.
-        Append,
-        /// Read and write (the operation lock); created 0600 when missing.
-        Lock,
-    }
-
-    fn io(path: &Path, source: std::io::Error) -> JournalError {
-        JournalError::Io {
-            path: path.to_owned(),
-            source,
-        }
-    }
-
-    /// Open `path` as a directory without following a link; create it 0700
-    /// when missing and `create`. `Ok(None)`: missing and not created.
-    pub(super) fn open_dir(path: &Path, create: bool) -> Result<Option<Dir>, JournalError> {
-        let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::NOFOLLOW | OFlags::CLOEXEC;
-        let fd = match rustix::fs::open(path, flags, Mode::empty()) {
-            Ok(fd) => fd,
-            Err(Errno::NOENT) if create => return create_dir(path).map(Some),
-            Err(Errno::NOENT) => return Ok(None),
-            Err(e) => return Err(refused(path, Kind::Dir, e)),
-        };
-        let file = File::from(fd);
-        let meta = file.metadata().map_err(|e| io(path, e))?;
-        check(&meta, path, Kind::Dir)?;
-        Ok(Some(Dir {
-            file,
-            path: path.to_owned(),
-        }))
-    }
-
-    /// Create the directory (and missing parents) 0700, then fsync it and
-    /// its parent so the journal's home survives a crash.
-    fn create_dir(path: &Path) -> Result<Dir, JournalError> {
-        fs::DirBuilder::new()
-            .recursive(true)
-            .mode(0o700)
-            .create(path)
-            .map_err(|e| io(path, e))?;
-        let dir =
-            open_dir(path, false)?.ok_or_else(|| io(path, std::io::ErrorKind::NotFound.into()))?;
-        dir.file
-            .set_permissions(fs::Permissions::from_mode(0o700))
-            .map_err(|e| io(path, e))?;
-        dir.file.sync_all().map_err(|e| io(path, e))?;
-        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty())
-            && let Ok(parent_dir) = File::open(parent)
-        {
-            parent_dir.sync_all().map_err(|e| io(parent, e))?;
-        }
-        Ok(dir)
-    }
-
-    /// Open `path` (a file directly in `dir`) without following a link and
-    /// without blocking on a FIFO; refuse anything but a regular file that
-    /// only the current user can write.
-    pub(super) fn open_in(
-        dir: &Dir,
-        path: &Path,
-        kind: Kind,
-        access: Access,
-    ) -> Result<Option<File>, JournalError> {
-        let Some(name) = path.file_name() else {
-            return Err(io(path, std::io::ErrorKind::InvalidInput.into()));
-        };
-        let base = OFlags::NOFOLLOW
-            | OFlags::NONBLOCK
-            | OFlags::CLOEXEC
-            | match access {
-                Access::Read => OFlags::RDONLY,
-                Access::Append => OFlags::RDWR | OFlags::APPEND,
-                Access::Lock => OFlags::RDWR,
-            };
-        let open = |flags| rustix::fs::openat(&dir.file, name, flags, Mode::RUSR | Mode::WUSR);
-        let mut created = false;
-        let fd = match open(base) {
-            Ok(fd) => fd,
-            Err(Errno::NOENT) if access != Access::Read => {
-                match open(base | OFlags::CREATE | OFlags::EXCL) {
-                    Ok(fd) => {
-                        created = true;
-                        fd
-                    }
-                    // Created meanwhile by another process: open what is there.
-                    Err(Errno::EXIST) => open(base).map_err(|e| refused(path, kind, e))?,
-                    Err(e) => return Err(refused(path, kind, e)),
-                }
-            }
-            Err(Errno::NOENT) => return Ok(None),
-            Err(e) => return Err(refused(path, kind, e)),
-        };
-        let file = File::from(fd);
-        let meta = file.metadata().map_err(|e| io(path, e))?;
-        if !meta.is_file() {
-            return Err(not_a_file(path, kind, meta.file_type()));
-        }
-        check(&meta, path, kind)?;
-        if created {
-            dir.file.sync_all().map_err(|e| io(&dir.path, e))?;
-        }
-        let flags = rustix::fs::fcntl_getfl(&file).map_err(|e| io(path, e.into()))?;
-        rustix::fs::fcntl_setfl(&file, flags.difference(OFlags::NONBLOCK))
-            .map_err(|e| io(path, e.into()))?;
-        Ok(Some(file))
-    }
-
-    /// Owned by the current user, not writable by group or others.
-    fn check(meta: &fs::Metadata, path: &Path, kind: Kind) -> Result<(), JournalError> {
-        let me = rustix::process::geteuid().as_raw();
-        let owner = meta.uid();
-        let mode = meta.mode() & 0o7777;
-        let mut problems = Vec::new();
-        let mut fixes = Vec::new();
-        if owner != me {
-            problems.push(format!(
-                "{} is owned by uid {owner}, not by you (uid {me})",
-                kind.name()
-            ));
-            let sudo = if me == 0 { "" } else { "sudo " };
-            fixes.push(format!("{sudo}chown {me} {}", quoted(path)));
-        }
-        if mode & 0o022 != 0 {
-            let who = if mode & 0o002 != 0 {
-                "world-writable"
-            } else {
-                "group-writable"
-            };
-            problems.push(format!("{} is {who} (mode {mode:04o})", kind.name()));
-            fixes.push(format!("chmod {:o} {}", kind.mode(), quoted(path)));
-        }
-        if problems.is_empty() {
-            return Ok(());
-        }
-        let look = match kind {
-            Kind::Dir => "what is in it",
-            Kind::Journal | Kind::Lock => "its contents",
-        };
-        Err(JournalError::Untrusted {
-            path: path.to_owned(),
-            problem: problems.join(", and "),
-            fix: format!(
-                "check {look} (someone else may have changed it), then run `{}`",
-                fixes.join(" && ")
-            ),
-        })
-    }
-
-    /// An open that failed: a link gets its own explanation.
-    fn refused(path: &Path, kind: Kind, errno: Errno) -> JournalError {
-        match fs::symlink_metadata(path) {
-            Ok(meta) if meta.file_type().is_symlink() => JournalError::Untrusted {
-                path: path.to_owned(),
-                problem: format!(
-                    "{} is a symbolic link, not {}; rootkeys never follows a link there",
-                    kind.name(),
-                    kind.should_be()
-                ),
-                fix: match kind {
-                    Kind::Dir => format!(
-                        "look at where it points (`ls -l {q}`), then pass the real directory \
-                         with --state-dir, or replace the link with a directory of your own",
-                        q = quoted(path)
-                    ),
-                    Kind::Journal | Kind::Lock => format!(
-                        "look at where it points (`ls -l {q}`), then remove the link \
-                         (`rm {q}`)",
-                        q = quoted(path)
-                    ),
-                },
-            },
-            Ok(meta) if kind == Kind::Dir && !meta.is_dir() => {
-                not_a_file(path, kind, meta.file_type())
-            }
-            _ => io(path, errno.into()),
-        }
-    }
-
-    fn not_a_file(path: &Path, kind: Kind, file_type: fs::FileType) -> JournalError {
-        use std::os::unix::fs::FileTypeExt;
-        let what = if file_type.is_fifo() {
-            "a FIFO (named pipe)"
-        } else if file_type.is_socket() {
-            "a socket"
-        } else if file_type.is_char_device() || file_type.is_block_device() {
-            "a device"
-        } else if file_type.is_dir() {
-            "a directory"
-        } else {
-            "not a regular file"
-        };
-        let problem = match kind {
-            Kind::Dir => format!("{} is {what}, not a directory", kind.name()),
-            Kind::Journal | Kind::Lock => format!("{} is {what}, not a regular file", kind.name()),
-        };
-        JournalError::Untrusted {
-            path: path.to_owned(),
-            problem,
-            fix: match kind {
-                Kind::Dir => "pass a directory of your own with --state-dir".to_owned(),
-                Kind::Journal | Kind::Lock => format!(
-                    "look at it (`ls -l {q}`), then remove it (`rm {q}`)",
-                    q = quoted(path)
-                ),
-            },
-        }
-    }
-}
-
-/// The file-system layer where POSIX ownership and `O_NOFOLLOW` are not
-/// available: plain opens, regular files only.
-#[cfg(not(unix))]
-mod sys {
-    use std::fs::{self, File, OpenOptions};
-    use std::path::{Path, PathBuf};
-
-    use super::{JournalError, Kind};
-
-    #[derive(Debug)]
-    pub(super) struct Dir {
-        #[allow(dead_code)]
-        path: PathBuf,
-    }
-
-    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-    pub(super) enum Access {
-        Read,
-        Append,
-        Lock,
-    }
-
-    fn io(path: &Path, source: std::io::Error) -> JournalError {
-        JournalError::Io {
-            path: path.to_owned(),
-            source,
-        }
-    }
-
-    pub(super) fn open_dir(path: &Path, create: bool) -> Result<Option<Dir>, JournalError> {
-        if !path.exists() {
-            if !create {
-                return Ok(None);
-            }
-            fs::create_dir_all(path).map_err(|e| io(path, e))?;
-        }
-        Ok(Some(Dir {
-            path: path.to_owned(),
-        }))
-    }
-
-    pub(super) fn open_in(
-        _dir: &Dir,
-        path: &Path,
-        _kind: Kind,
-        access: Access,
-    ) -> Result<Option<File>, JournalError> {
-        let mut options = OpenOptions::new();
-        match access {
-            Access::Read => options.read(true),
-            Access::Append => options.read(true).append(true).create(true),
-            Access::Lock => options.read(true).write(true).create(true),
-        };
-        let file = match options.open(path) {
-            Ok(f) => f,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(io(path, e)),
-        };
-        if !file.metadata().map_err(|e| io(path, e))?.is_file() {
-            return Err(io(path, std::io::Error::other("not a regular file")));
-        }
-        Ok(Some(file))
-    }
 }
 
 /// A fresh operation ID: time, process and a counter; unique per writer.
