@@ -7,6 +7,7 @@
 //! as they came.
 
 use chrono::{DateTime, Utc};
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use crate::domain::usage::{NEWEST_SHOWN, RegionStatus, UsageReport};
 use crate::domain::window::ago;
@@ -178,8 +179,9 @@ fn render_actions(
         out.push(SummaryLine::new(
             LineKind::Row,
             format!(
-                "  {:>6}  {action:<w$}  {:<16}  {}",
+                "  {:>6}  {}  {:<16}  {}",
                 a.count,
+                pad(action, w),
                 a.first_seen.format("%Y-%m-%d %H:%M").to_string(),
                 when(a.last_seen),
             ),
@@ -216,8 +218,10 @@ fn render_callers(
         out.push(SummaryLine::new(
             LineKind::Row,
             format!(
-                "  {:>6}  {ip:<wi$}  {ua:<wu$}  {}",
+                "  {:>6}  {}  {}  {}",
                 c.count,
+                pad(ip, wi),
+                pad(ua, wu),
                 when(c.last_seen),
             ),
         ));
@@ -319,41 +323,62 @@ fn short_source(source: &str) -> &str {
     source.strip_suffix(".amazonaws.com").unwrap_or(source)
 }
 
-/// Width of a text column: its widest cell or its header (in characters).
+/// Display columns of a text (wide characters count two).
+fn width(text: &str) -> usize {
+    UnicodeWidthStr::width(text)
+}
+
+/// `text` padded with spaces to `columns` display columns.
+fn pad(text: &str, columns: usize) -> String {
+    let mut out = text.to_owned();
+    out.push_str(&" ".repeat(columns.saturating_sub(width(text))));
+    out
+}
+
+/// Width of a text column: its widest cell or its header (in display
+/// columns).
 fn column_width<'a>(header: &str, cells: impl Iterator<Item = &'a str>) -> usize {
     cells
-        .map(|c| c.chars().count())
-        .chain(std::iter::once(header.chars().count()))
+        .map(width)
+        .chain(std::iter::once(width(header)))
         .max()
         .unwrap_or(0)
 }
 
-/// At most `max` characters, ending in `…` when cut.
+/// At most `max` display columns, ending in `…` when cut.
 fn truncate(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        text.to_owned()
-    } else {
-        let mut cut: String = text.chars().take(max.saturating_sub(1)).collect();
-        cut.push('…');
-        cut
+    if width(text) <= max {
+        return text.to_owned();
     }
+    let mut cut = String::new();
+    let mut used = 0;
+    for c in text.chars() {
+        let w = UnicodeWidthChar::width(c).unwrap_or(0);
+        if used + w + 1 > max {
+            break;
+        }
+        used += w;
+        cut.push(c);
+    }
+    cut.push('…');
+    cut
 }
 
-/// A user agent in at most `max` characters, keeping its first and last
+/// A user agent in at most `max` display columns, keeping its first and last
 /// words (the tool and, for the AWS CLI, the command: `aws-cli/2.15.30
 /// Python/3.11.8 … command/s3.sync`) and cutting from the middle.
 fn shorten_agent(agent: &str, max: usize) -> String {
-    if agent.chars().count() <= max {
+    if width(agent) <= max {
         return agent.to_owned();
     }
     let words: Vec<&str> = agent.split_whitespace().collect();
-    let len = |parts: &[&str]| parts.iter().map(|p| p.chars().count() + 1).sum::<usize>();
+    let len = |parts: &[&str]| parts.iter().map(|p| width(p) + 1).sum::<usize>();
     if words.len() < 2 {
         return truncate(agent, max);
     }
-    let first = words[0].chars().count();
+    let first = width(words[0]);
     let last = words[words.len() - 1];
-    if first + 3 + last.chars().count() > max {
+    if first + 3 + width(last) > max {
         // First and last words do not fit together: the start of the last.
         return if first + 3 + 8 <= max {
             format!("{} … {}", words[0], truncate(last, max - first - 3))
@@ -393,6 +418,20 @@ mod tests {
     use super::*;
     use crate::domain::usage::fixtures::{KEY, at, event, sample};
     use crate::domain::usage::*;
+
+    #[test]
+    fn columns_and_cuts_count_display_columns() {
+        use unicode_width::UnicodeWidthStr;
+        // Wide characters take two columns each: padding and cutting follow.
+        assert_eq!(UnicodeWidthStr::width(pad("備份", 6).as_str()), 6);
+        assert_eq!(pad("備份", 6), "備份  ");
+        let cut = truncate("備份工作備份工作", 7);
+        assert!(UnicodeWidthStr::width(cut.as_str()) <= 7, "{cut}");
+        assert!(cut.ends_with('…'), "{cut}");
+        assert_eq!(column_width("IP", ["備份工作"].into_iter()), 8);
+        let agent = shorten_agent("備份/1.0 工具/2.0 中间/3.0 命令/s3.sync", 24);
+        assert!(UnicodeWidthStr::width(agent.as_str()) <= 24, "{agent}");
+    }
 
     #[test]
     fn render_text_has_the_sections_and_limits() {
