@@ -69,6 +69,24 @@ pub(super) fn state_dir(dir: &Path) -> Result<sys::Dir, JournalError> {
 }
 
 /// The file-system layer: every open checks what it opened.
+/// How a journal file is opened, on every platform.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Access {
+    /// Read only; a missing file is `None`.
+    Read,
+    /// Read and append; created 0600 when missing.
+    Append,
+    /// Read and write (the operation lock); created 0600 when missing.
+    Lock,
+}
+
+fn io(path: &Path, source: std::io::Error) -> JournalError {
+    JournalError::Io {
+        path: path.to_owned(),
+        source,
+    }
+}
+
 #[cfg(unix)]
 pub(super) mod sys {
     use std::fs::{self, File};
@@ -78,7 +96,8 @@ pub(super) mod sys {
     use rustix::fs::{Mode, OFlags};
     use rustix::io::Errno;
 
-    use super::{Kind, quoted};
+    pub(in crate::journal) use super::Access;
+    use super::{Kind, io, quoted};
     use crate::journal::JournalError;
 
     /// An open state directory that passed the checks.
@@ -86,23 +105,6 @@ pub(super) mod sys {
     pub(in crate::journal) struct Dir {
         file: File,
         path: PathBuf,
-    }
-
-    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-    pub(in crate::journal) enum Access {
-        /// Read only; a missing file is `None`.
-        Read,
-        /// Read and append; created 0600 when missing.
-        Append,
-        /// Read and write (the operation lock); created 0600 when missing.
-        Lock,
-    }
-
-    fn io(path: &Path, source: std::io::Error) -> JournalError {
-        JournalError::Io {
-            path: path.to_owned(),
-            source,
-        }
     }
 
     /// Open `path` as a directory without following a link; create it 0700
@@ -311,27 +313,14 @@ pub(super) mod sys {
     use std::fs::{self, File, OpenOptions};
     use std::path::{Path, PathBuf};
 
-    use super::Kind;
+    pub(in crate::journal) use super::Access;
+    use super::{Kind, io};
     use crate::journal::JournalError;
 
     #[derive(Debug)]
     pub(in crate::journal) struct Dir {
         #[allow(dead_code)]
         path: PathBuf,
-    }
-
-    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-    pub(in crate::journal) enum Access {
-        Read,
-        Append,
-        Lock,
-    }
-
-    fn io(path: &Path, source: std::io::Error) -> JournalError {
-        JournalError::Io {
-            path: path.to_owned(),
-            source,
-        }
     }
 
     pub(in crate::journal) fn open_dir(

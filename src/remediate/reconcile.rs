@@ -21,10 +21,7 @@ pub fn reconcile(open: &[&Record], live: &[RootKey], now: DateTime<Utc>) -> Vec<
                 Act::Delete => key.is_none(),
                 Act::FirstSeenInactive | Act::SeenActive | Act::WindowRestarted => true,
             };
-            let live_state = match key {
-                Some(k) => k.status.to_string(),
-                None => "absent".to_owned(),
-            };
+            let live_state = live_state(intent, live);
             Record {
                 time: now,
                 phase: Phase::Reconciled,
@@ -41,4 +38,11 @@ pub fn reconcile(open: &[&Record], live: &[RootKey], now: DateTime<Utc>) -> Vec<
             }
         })
         .collect()
+}
+
+/// The key of an intent as the live state shows it: its status, or absent.
+pub(super) fn live_state(intent: &Record, live: &[RootKey]) -> String {
+    live.iter()
+        .find(|k| k.access_key_id.as_deref() == Some(intent.key.as_str()))
+        .map_or_else(|| "absent".to_owned(), |k| k.status.to_string())
 }

@@ -5,12 +5,13 @@
 //! Imports the account port, the domain and the journal; never the front
 //! ends, ratatui or an AWS SDK crate.
 
+use super::reconcile::live_state;
 use super::{Done, LOCK_WAIT, Plan, RemediateError, Remediator, reconcile};
 use crate::account::AccountError;
 use crate::domain::policy::{Decision, Refusal, Request, Stage};
 use crate::domain::record::{Outcome, Phase, Record};
 use crate::domain::window::human;
-use crate::domain::{KeyStatus, RootKey};
+use crate::domain::KeyStatus;
 use crate::failpoint;
 use crate::journal::{self, Journal};
 
@@ -204,10 +205,4 @@ fn may_have_applied(request: Request, error: &AccountError) -> bool {
             (request, error),
             (Request::Delete { .. }, AccountError::NoSuchKey { .. })
         )
-}
-
-fn live_state(intent: &Record, keys: &[RootKey]) -> String {
-    keys.iter()
-        .find(|k| k.access_key_id.as_deref() == Some(intent.key.as_str()))
-        .map_or_else(|| "absent".to_owned(), |k| k.status.to_string())
 }
