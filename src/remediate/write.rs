@@ -8,10 +8,10 @@
 use super::reconcile::live_state;
 use super::{Done, LOCK_WAIT, Plan, RemediateError, Remediator, reconcile};
 use crate::account::AccountError;
+use crate::domain::KeyStatus;
 use crate::domain::policy::{Decision, Refusal, Request, Stage};
 use crate::domain::record::{Outcome, Phase, Record};
 use crate::domain::window::human;
-use crate::domain::KeyStatus;
 use crate::failpoint;
 use crate::journal::{self, Journal};
 
