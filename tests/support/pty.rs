@@ -9,6 +9,9 @@ use std::time::{Duration, Instant};
 
 use portable_pty::{CommandBuilder, PtySize, native_pty_system};
 
+/// One read of the program's output and when it arrived.
+type Chunk = (Duration, Vec<u8>);
+
 pub struct Pty {
     child: Box<dyn portable_pty::Child + Send + Sync>,
     writer: Box<dyn Write + Send>,
@@ -16,7 +19,7 @@ pub struct Pty {
     raw: Arc<Mutex<Vec<u8>>>,
     /// What the program wrote, in the chunks it arrived in, with the time
     /// since the start: an asciicast's output events.
-    chunks: Arc<Mutex<Vec<(Duration, Vec<u8>)>>>,
+    chunks: Arc<Mutex<Vec<Chunk>>>,
     size: (u16, u16),
     master: Box<dyn portable_pty::MasterPty + Send>,
 }
@@ -115,9 +118,8 @@ impl Pty {
         for (at, bytes) in chunks {
             pending.extend_from_slice(&bytes);
             let valid = match std::str::from_utf8(&pending) {
-                Ok(_) => pending.len(),
                 Err(e) if e.error_len().is_none() => e.valid_up_to(),
-                Err(_) => pending.len(),
+                _ => pending.len(),
             };
             if valid == 0 {
                 continue;
