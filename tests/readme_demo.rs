@@ -110,7 +110,7 @@ fn walk_two_keys() -> Walk {
     press(&mut pty, "D", "Type");
     press(&mut pty, "AKIAEXAMPLEOLDKEY002", "AKIAEXAMPLEOLDKEY002");
     press(&mut pty, "\r", "COMPLIANT");
-    beat(&pty, Duration::from_millis(2000));
+    beat(&pty, Duration::from_secs(2));
     let final_screen = tidy(&pty.screen());
     // The recording ends on the finished screen, before the program
     // leaves the alternate screen.
