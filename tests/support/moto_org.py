@@ -169,9 +169,32 @@ def reset() -> None:
         _task_policies.update(DEFAULT_TASK_POLICIES)
 
 
+# Requests being served now, and the most ever served at once (since the last
+# POST /_rootkeys/latency): shows that requests are answered in parallel.
+_in_flight = 0
+_max_in_flight = 0
+_flight_lock = threading.Lock()
+
+
+def request_started() -> None:
+    global _in_flight, _max_in_flight
+    with _flight_lock:
+        _in_flight += 1
+        if _in_flight > _max_in_flight:
+            _max_in_flight = _in_flight
+
+
+def request_finished() -> None:
+    global _in_flight
+    with _flight_lock:
+        _in_flight -= 1
+
+
 def set_latency_ms(ms: float) -> None:
-    global _latency_s
+    global _latency_s, _max_in_flight
     _latency_s = max(0.0, ms) / 1000.0
+    with _flight_lock:
+        _max_in_flight = _in_flight
 
 
 def latency() -> float:
@@ -1450,6 +1473,12 @@ def control_latency(data: Any) -> dict[str, Any]:
     return {"ms": ms}
 
 
+def control_get_latency(data: Any) -> dict[str, Any]:
+    with _flight_lock:
+        peak = _max_in_flight
+    return {"ms": round(_latency_s * 1000.0, 3), "max_in_flight": peak}
+
+
 CONTROL_ROUTES: dict[tuple[str, str], Callable[[Any], Any]] = {
     ("POST", "/_rootkeys/org/seed"): control_seed,
     ("POST", "/_rootkeys/org/root_key"): control_root_key,
@@ -1461,4 +1490,5 @@ CONTROL_ROUTES: dict[tuple[str, str], Callable[[Any], Any]] = {
     ("POST", "/_rootkeys/org/expire"): control_expire,
     ("POST", "/_rootkeys/org/task_policy"): control_task_policy,
     ("POST", "/_rootkeys/latency"): control_latency,
+    ("GET", "/_rootkeys/latency"): control_get_latency,
 }

@@ -1591,7 +1591,19 @@ class RootkeysApp:
 
         if path.startswith("/_rootkeys/"):
             return self.control(method, path, environ, start_response)
+        moto_org.request_started()
+        try:
+            return self.serve(method, path, environ, start_response)
+        finally:
+            moto_org.request_finished()
 
+    def serve(
+        self,
+        method: str,
+        path: str,
+        environ: dict[str, Any],
+        start_response: StartResponse,
+    ) -> Iterable[bytes]:
         # The global STS endpoint (sts.amazonaws.com), as a path prefix.
         is_global = path == moto_org.GLOBAL_PREFIX or path.startswith(
             moto_org.GLOBAL_PREFIX + "/"
