@@ -18,8 +18,49 @@ module, so that both share one copy of the server state).  Adds:
   request, and control endpoints under ``/_rootkeys/org/...`` to seed
   organizations quickly.
 
-The contract is written up in the project notes (emulator-org.md) and in the
-docstring of moto_root.py.
+AssumeRoot
+----------
+
+Query protocol, ``TargetPrincipal`` (account ID or ``arn:aws:iam::<id>:root``),
+``TaskPolicyArn.arn`` (one of the root-task policies below), ``DurationSeconds``
+0..900 (default 900; more is ValidationError).  Checked in this order: the
+global endpoint (InvalidAction); the parameters (ValidationError); the caller
+is not root, and is an IAM principal of the management account or of the
+delegated administrator for iam.amazonaws.com; the organization has all
+features, trusted access for iam.amazonaws.com and the feature the task needs
+(RootCredentialsManagement for IAM* tasks, RootSessions for S3/SQS unlock); the
+target is an ACTIVE member and not the management account.  Refusals are
+AccessDenied (403) with a message naming the reason: AWS documents no
+dedicated STS codes for them.
+
+Root sessions
+-------------
+
+Requests signed with a session key answer for the member's root: sts
+GetCallerIdentity (never denied), and the IAM actions of the session's task
+policy (DEFAULT_TASK_POLICIES, as AWS publishes them: an Audit session may not
+read the account summary; a Delete session may delete but not deactivate
+keys), always without ``UserName`` (a request naming one is AccessDenied).
+Anything else is AccessDenied (AccessDeniedException for JSON protocols).  The
+session's SCPs apply first (an explicit deny wins).  Expired sessions answer
+ExpiredToken; a wrong session token InvalidClientTokenId.  Calls are recorded
+in the member's CloudTrail event history (userIdentity type Root).
+
+Service control policies
+------------------------
+
+For requests signed by a member account's principals (root sessions, root and
+IAM-user keys; never the management account): every level from the
+organization root down to the account must allow the action, and no attached
+SCP may deny it.  Statements: Effect, Action/NotAction with wildcards,
+Resource (not compared), Condition with String*/Arn*/Bool/Null operators and
+their IfExists forms over aws:PrincipalArn, aws:PrincipalAccount,
+aws:AssumedRoot ("true" in root sessions) and aws:MultiFactorAuthPresent
+(absent for keys and sessions).  For REST-protocol requests the operation is
+not known before moto routes them: only "*" and "<service>:*" match.
+
+The contract for test authors is in the project notes (emulator-org.md) and
+the control endpoints are listed in moto_root.py's docstring.
 """
 
 from __future__ import annotations
@@ -33,8 +74,8 @@ import sys
 import threading
 import time
 import uuid
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from dataclasses import dataclass
+from datetime import datetime, timezone
 from html import escape
 from typing import Any, Callable
 from urllib.parse import parse_qs
@@ -94,23 +135,6 @@ TASK_FEATURE = {
     "SQSUnlockQueuePolicy": FEATURE_SESSIONS,
 }
 
-# IAM actions served in a root session (the others, even when a task policy
-# allows them, answer NotImplemented).
-SESSION_IAM_ACTIONS = {
-    "ListAccessKeys",
-    "GetAccessKeyLastUsed",
-    "DeleteAccessKey",
-    "GetUser",
-    "GetLoginProfile",
-    "DeleteLoginProfile",
-    "CreateLoginProfile",
-    "ListMFADevices",
-    "DeactivateMFADevice",
-    "DeleteVirtualMFADevice",
-    "ListSigningCertificates",
-    "DeleteSigningCertificate",
-    "GetAccountSummary",
-}
 ORG_FEATURE_ACTIONS = {
     "ListOrganizationsFeatures",
     "EnableOrganizationsRootCredentialsManagement",
@@ -465,10 +489,6 @@ def request_action(
 # --------------------------------------------------------------------------
 # SCP evaluation
 # --------------------------------------------------------------------------
-
-
-def _wildcard(pattern: str) -> re.Pattern[str]:
-    return _compile_wildcard(pattern)
 
 
 _wildcards: dict[str, re.Pattern[str]] = {}
@@ -971,10 +991,6 @@ def _member_iam(session: Session) -> Any:
     from moto.iam.models import iam_backends
 
     return backend_of(iam_backends, session.account_id, session.partition)
-
-
-def _standin(session: Session) -> Any | None:
-    return host.standin_of(_member_iam(session))
 
 
 def _key_xml(key: Any) -> str:

@@ -144,6 +144,36 @@ Accounts follow stock moto: a request signed with an access key that moto
 issued runs in the account of the key's owner; any other key runs in the
 default account 123456789012 (the ``x-moto-account-id`` header can select
 another account for seeding).
+
+Organizations and centralized root access (moto_org.py)
+-------------------------------------------------------
+
+sts:AssumeRoot, the member-root sessions it opens (task policies enforced,
+GetCallerIdentity as the member's root, IAM calls on the member's stand-in),
+IAM ListOrganizationsFeatures / Enable* / Disable*, service control policies
+evaluated for requests signed by member accounts' principals, and
+iam.amazonaws.com as a trusted and delegated-administrator service.  See
+moto_org.py for the behaviour in detail.  Also:
+
+* A path starting with ``/_global/`` is a request to the global STS endpoint
+  (the prefix is stripped); AssumeRoot there answers InvalidAction.
+* ``ROOTKEYS_MOTO_LATENCY_MS`` (or POST /_rootkeys/latency {"ms": n}) delays
+  every request but the control endpoints by n ms; requests are served in
+  parallel (one thread per connection; each response closes its connection).
+
+    POST /_rootkeys/org/seed            {"members": n, "with_keys": k, ...}
+    POST /_rootkeys/org/root_key        {"account_id", "status", "created", "last_used"}
+                                        -> {"access_key_id", "secret_access_key"}
+    POST /_rootkeys/org/features        {"trusted_access", "RootCredentialsManagement",
+                                         "RootSessions"}  (each optional, true/false)
+    POST /_rootkeys/org/suspend         {"account_id"}
+    POST /_rootkeys/org/delegated_admin {"account_id"} -> an IAM user's key there
+    POST /_rootkeys/org/scp             {"target", "content", "name"} -> {"policy_id"}
+    POST /_rootkeys/org/scp_detach      {"policy_id", "target"}
+    POST /_rootkeys/org/expire          {"access_key_id": session key or null (all)}
+    POST /_rootkeys/org/task_policy     {"name", "actions": [...] or null (AWS's)}
+    POST /_rootkeys/latency             {"ms": n}
+    GET  /_rootkeys/latency             -> {"ms", "max_in_flight"}
 """
 
 from __future__ import annotations
@@ -1609,7 +1639,7 @@ class RootkeysApp:
             moto_org.GLOBAL_PREFIX + "/"
         )
         if is_global:
-            path = path[len(moto_org.GLOBAL_PREFIX):] or "/"
+            path = "/" + path[len(moto_org.GLOBAL_PREFIX):].lstrip("/")
             environ["PATH_INFO"] = path
 
         if method == "POST" and path == "/moto-api/reset":
@@ -1898,6 +1928,11 @@ def _respond(
 # --------------------------------------------------------------------------
 
 
+# Control characters in a request line are escaped in the log, as werkzeug does.
+_LOG_CONTROL_CHARS = {c: f"\\x{c:02x}" for c in [*range(0x20), *range(0x7F, 0xA0)]}
+_LOG_CONTROL_CHARS[ord("\\")] = "\\\\"
+
+
 def _stop(signum: int, frame: Any) -> None:
     raise SystemExit(0)
 
@@ -1940,6 +1975,19 @@ def main(argv: list[str] | None = None) -> int:
         # with Nagle's algorithm on, the body can wait for the client's
         # delayed ACK of the headers.
         disable_nagle_algorithm = True
+
+        def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+            # werkzeug's line, written directly: the logging machinery costs
+            # a noticeable share of a small request's time.
+            line = getattr(self, "requestline", "")
+            line = line.translate(_LOG_CONTROL_CHARS)
+            when = time.strftime("%d/%b/%Y %H:%M:%S")
+            sys.stderr.write(f'{self.address_string()} - - [{when}] "{line}" {code} {size}\n')
+
+    # Many threads each doing a little work between socket calls: hand the
+    # interpreter lock over sooner than the default 5 ms, so that a request
+    # whose answer is ready is not kept waiting behind another's work.
+    sys.setswitchinterval(0.001)
 
     apply_patches()
     moto_org.install(sys.modules[__name__])

@@ -31,7 +31,6 @@ from test_moto_root import (
     client,
     error_of,
     http,
-    record_of,
     start_launcher,
     stop_launcher,
 )
