@@ -89,6 +89,8 @@ FEATURE_CREDENTIALS = "RootCredentialsManagement"
 FEATURE_SESSIONS = "RootSessions"
 FEATURES = (FEATURE_CREDENTIALS, FEATURE_SESSIONS)
 MAX_ROOT_SESSION = 900
+# organizations:ListAccounts page size: default and maximum (AWS's).
+LIST_ACCOUNTS_PAGE = 20
 TASK_POLICY_PREFIX = "arn:aws:iam::aws:policy/root-task/"
 IAM_NS = "https://iam.amazonaws.com/doc/2010-05-08/"
 STS_NS = "https://sts.amazonaws.com/doc/2011-06-15/"
@@ -358,6 +360,36 @@ def _patch_organizations() -> None:
         return original(self)
 
     OrganizationsResponse.attach_policy = attach_policy  # type: ignore[method-assign]
+
+    original_list_accounts = OrganizationsResponse.list_accounts
+
+    def list_accounts(self: Any) -> str:
+        # moto describes and sorts every account for each page (a second per
+        # listing of 1,000 accounts); this pages in creation order, with AWS's
+        # page size (MaxResults 1..20, default 20).
+        from moto.organizations.exceptions import InvalidInputException
+
+        backend = self.organizations_backend
+        if backend.org is None:
+            return original_list_accounts(self)
+        max_results = self._get_int_param("MaxResults") or LIST_ACCOUNTS_PAGE
+        if not 1 <= max_results <= LIST_ACCOUNTS_PAGE:
+            raise InvalidInputException("You specified an invalid value.")
+        fingerprint = host._fingerprint("ListAccounts", backend.org.id)
+        offset = 0
+        token = self._get_param("NextToken")
+        if token is not None:
+            cursor = host._decode_token(token, fingerprint)
+            if cursor is None or not isinstance(cursor.get("o"), int):
+                raise InvalidInputException("You specified an invalid value.")
+            offset = cursor["o"]
+        accounts = backend.accounts[offset : offset + max_results]
+        answer: dict[str, Any] = {"Accounts": [a.describe() for a in accounts]}
+        if offset + max_results < len(backend.accounts):
+            answer["NextToken"] = host._encode_token(fingerprint, {"o": offset + max_results})
+        return json.dumps(answer)
+
+    OrganizationsResponse.list_accounts = list_accounts  # type: ignore[method-assign]
 
 
 def install(host_module: Any) -> None:

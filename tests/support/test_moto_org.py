@@ -190,8 +190,18 @@ def test_seed_builds_a_large_organization(server: Launcher) -> None:
         for page in organizations.get_paginator("list_accounts").paginate()
         for a in page["Accounts"]
     ]
+    assert len(listed) == 1001
     assert {a["Id"] for a in listed} == ids | {MANAGEMENT}
     assert {a["Status"] for a in listed} == {"ACTIVE"}
+    # Pages as AWS's: at most 20 accounts, in a stable order.
+    first = organizations.list_accounts()
+    assert len(first["Accounts"]) == 20 and first["NextToken"]
+    assert [a["Id"] for a in first["Accounts"]] == [a["Id"] for a in listed[:20]]
+    second = organizations.list_accounts(NextToken=first["NextToken"], MaxResults=5)
+    assert [a["Id"] for a in second["Accounts"]] == [a["Id"] for a in listed[20:25]]
+    assert refused(lambda: organizations.list_accounts(MaxResults=21))[0] == "InvalidInputException"
+    assert refused(lambda: organizations.list_accounts(NextToken="bogus"))[0] == (
+        "InvalidInputException")
     assert organizations.describe_organization()["Organization"]["FeatureSet"] == "ALL"
     services = organizations.list_aws_service_access_for_organization()
     assert [s["ServicePrincipal"] for s in services["EnabledServicePrincipals"]] == [
