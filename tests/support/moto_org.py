@@ -56,7 +56,8 @@ SCP may deny it.  Statements: Effect, Action/NotAction with wildcards,
 Resource (not compared), Condition with String*/Arn*/Bool/Null operators and
 their IfExists forms over aws:PrincipalArn, aws:PrincipalAccount,
 aws:AssumedRoot ("true" in root sessions) and aws:MultiFactorAuthPresent
-(absent for keys and sessions).  For REST-protocol requests the operation is
+("true" for the root-session stand-in's keys, which stand for a console
+sign-in with MFA; absent for access keys and AssumeRoot sessions).  For REST-protocol requests the operation is
 not known before moto routes them: only "*" and "<service>:*" match.
 
 The contract for test authors is in the project notes (emulator-org.md) and
@@ -721,6 +722,10 @@ def long_term_key_denial(
     else:
         return None
     context = {"aws:PrincipalArn": principal, "aws:PrincipalAccount": account_id}
+    if user is not None and user.name == host.ROOT_SESSION:
+        # Temporary root credentials of a console sign-in (CloudShell), made
+        # with MFA.
+        context["aws:MultiFactorAuthPresent"] = "true"
     return scp_denial(account_id, principal, service, action, context)
 
 

@@ -654,6 +654,14 @@ def test_quarantine_scp_denies_long_term_root_keys_not_root_sessions(
     app = users.create_access_key(UserName="app")["AccessKey"]
     client(server, "iam", (app["AccessKeyId"], app["SecretAccessKey"])).list_access_keys()
 
+    # Temporary root credentials from a console sign-in with MFA (CloudShell)
+    # are not quarantined either.
+    users.create_user(UserName="root-session")
+    console = users.create_access_key(UserName="root-session")["AccessKey"]
+    console_iam = client(server, "iam", (console["AccessKeyId"], console["SecretAccessKey"]))
+    assert [k["AccessKeyId"] for k in console_iam.list_access_keys()["AccessKeyMetadata"]] == [
+        org.member_root[0]]
+
     # Release: detach, and the key works again.
     client(server, "organizations", ADMIN).detach_policy(PolicyId=policy, TargetId=member)
     assert len(root.list_access_keys()["AccessKeyMetadata"]) == 1
