@@ -57,8 +57,9 @@ Resource (not compared), Condition with String*/Arn*/Bool/Null operators and
 their IfExists forms over aws:PrincipalArn, aws:PrincipalAccount,
 aws:AssumedRoot ("true" in root sessions) and aws:MultiFactorAuthPresent
 ("true" for the root-session stand-in's keys, which stand for a console
-sign-in with MFA; absent for access keys and AssumeRoot sessions).  For REST-protocol requests the operation is
-not known before moto routes them: only "*" and "<service>:*" match.
+sign-in with MFA; absent for access keys and AssumeRoot sessions).  For
+REST-protocol requests the operation is not known before moto routes them:
+only "*" and "<service>:*" match.
 
 The contract for test authors is in the project notes (emulator-org.md) and
 the control endpoints are listed in moto_root.py's docstring.
