@@ -1409,6 +1409,8 @@ def control_suspend(data: Any) -> dict[str, Any]:
     account = account_in_org(backend, account_id)
     if account is None:
         raise _not_found(f"account {account_id} is not in the organization")
+    if account_id == backend.org.master_account_id:
+        raise _bad("the management account cannot be suspended")
     account.status = "SUSPENDED"
     account.state = "SUSPENDED"
     return {"account_id": account_id, "status": "SUSPENDED"}
@@ -1420,6 +1422,8 @@ def control_delegated_admin(data: Any) -> dict[str, Any]:
     data = host._object(data)
     account_id = _account_field(data)
     backend = _backend_for_account(account_id)
+    if account_id == backend.org.master_account_id:
+        raise _bad("the management account cannot be its own delegated administrator")
     if account_id not in delegated_admins(backend):
         backend.register_delegated_administrator(
             AccountId=account_id, ServicePrincipal=IAM_SERVICE_PRINCIPAL

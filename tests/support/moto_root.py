@@ -1916,6 +1916,9 @@ class RootkeysApp:
         except ControlError as error:
             body = json.dumps({"error": error.message})
             return _respond(start_response, error.status, body.encode())
+        except Exception as error:  # a bug or a moto refusal: say which
+            body = json.dumps({"error": f"{type(error).__name__}: {error}"})
+            return _respond(start_response, "500 Internal Server Error", body.encode())
         body = json.dumps(answer if answer is not None else {})
         return _respond(start_response, "200 OK", body.encode())
 

@@ -351,6 +351,10 @@ def test_assume_root_targets(server: Launcher, org: Org) -> None:
     assert code == "AccessDenied" and "SUSPENDED" in message
     control(server, "/_rootkeys/org/suspend", {"account_id": org.members[2]})
     assert refused(lambda: assume_root(server, org.members[2]))[0] == "AccessDenied"
+    for path in ("/_rootkeys/org/suspend", "/_rootkeys/org/delegated_admin"):
+        assert http(server, "POST", path, {"account_id": MANAGEMENT})[0] == 400
+        assert http(server, "POST", path, {"account_id": "999999999999"})[0] == 404
+        assert http(server, "POST", path, {"account_id": "12"})[0] == 400
     assume_root(server, org.members[0])
 
 
