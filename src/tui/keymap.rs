@@ -178,8 +178,20 @@ const HELP: &[Binding] = &[
         s::HK_PAGE_DOWN,
         None,
     ),
-    bind(&[Home, Char('g')], "g Home", Command::Top, s::HK_USAGE_TOP, None),
-    bind(&[End, Char('G')], "G End", Command::Bottom, s::HK_BOTTOM, None),
+    bind(
+        &[Home, Char('g')],
+        "g Home",
+        Command::Top,
+        s::HK_USAGE_TOP,
+        None,
+    ),
+    bind(
+        &[End, Char('G')],
+        "G End",
+        Command::Bottom,
+        s::HK_BOTTOM,
+        None,
+    ),
     bind(&[Char('q')], "q", Command::Quit, s::HK_QUIT, None),
 ];
 
@@ -570,7 +582,11 @@ mod tests {
         assert_eq!(command(&a, press(Char('G'))), Some(Command::Bottom));
         assert_eq!(command(&a, press(Char('q'))), Some(Command::Quit));
         for code in [Esc, Char('?'), Enter, Char('d')] {
-            assert_eq!(command(&a, press(code)), Some(Command::ToggleHelp), "{code:?}");
+            assert_eq!(
+                command(&a, press(code)),
+                Some(Command::ToggleHelp),
+                "{code:?}"
+            );
         }
     }
 

@@ -175,7 +175,11 @@ mod tests {
 
     #[test]
     fn no_style_uses_palette_8_the_solarized_dark_background() {
-        for style in Theme::color().styles().into_iter().chain(Theme::plain().styles()) {
+        for style in Theme::color()
+            .styles()
+            .into_iter()
+            .chain(Theme::plain().styles())
+        {
             for c in [style.fg, style.bg].into_iter().flatten() {
                 assert!(
                     !matches!(c, Color::DarkGray | Color::Indexed(8)),

@@ -240,11 +240,13 @@ impl App {
 
     /// Before any key is known: say why a key cannot act yet.
     fn not_loaded(&mut self) {
-        self.banner = Some(Banner::info(if self.load_error.is_some() && !self.loading {
-            strings::ACCOUNT_NOT_READ
-        } else {
-            strings::STILL_LOADING
-        }));
+        self.banner = Some(Banner::info(
+            if self.load_error.is_some() && !self.loading {
+                strings::ACCOUNT_NOT_READ
+            } else {
+                strings::STILL_LOADING
+            },
+        ));
     }
 
     /// `u` on the selected key: show its usage review, searching
@@ -472,6 +474,7 @@ impl App {
                 self.banner = Some(Banner::error(&e));
                 if e.credentials {
                     // Another call would fail the same way.
+                    self.queued = None;
                     return None;
                 }
                 self.loading = true;
@@ -558,9 +561,9 @@ impl App {
             self.not_loaded();
             return None;
         }
-        if self.loading {
-            // The account is being read again (after a write, say): the
-            // skip goes ahead as soon as it has been.
+        if self.loading || self.pending.is_some() {
+            // A write is finishing or the account is being read again: the
+            // skip goes ahead as soon as the account has been read.
             self.queued = Some(if by.is_some() {
                 Command::SkipDay
             } else {
@@ -568,7 +571,7 @@ impl App {
             });
             return None;
         }
-        if self.pending.is_some() || self.skipping {
+        if self.skipping {
             return None;
         }
         let by = if let Some(by) = by {
@@ -1265,6 +1268,9 @@ mod tests {
         cmd(&mut app, Command::ToggleHelp);
         assert!(matches!(app.mode, Mode::Help { back: Some(_) }));
         cmd(&mut app, Command::Down);
+        assert!(matches!(app.mode, Mode::Help { .. }), "j scrolls the help");
+        cmd(&mut app, Command::Back);
+        assert!(matches!(app.mode, Mode::Usage(_)), "Esc closes the help");
         assert_eq!(scroll(&app), max - (visible - 1));
         // A taller terminal shows more: the scroll stays within the text.
         app.update(Action::Resize(120, 60));

@@ -55,10 +55,19 @@ pub(super) fn status_lines(app: &App, width: u16) -> Vec<Line<'static>> {
     if lines.len() > MAX_STATUS_LINES {
         lines.truncate(MAX_STATUS_LINES);
         if let Some(last) = lines.last_mut() {
-            let text: String = last.spans.iter().skip(1).map(|sp| sp.content.as_ref()).collect();
+            let text: String = last
+                .spans
+                .iter()
+                .skip(1)
+                .map(|sp| sp.content.as_ref())
+                .collect();
             let style = last.spans.last().map_or(style, |sp| sp.style);
             let cut = ellipsize(&format!("{text} …"), width);
-            let cut = if cut.ends_with('…') { cut } else { format!("{text} …") };
+            let cut = if cut.ends_with('…') {
+                cut
+            } else {
+                format!("{text} …")
+            };
             last.spans.truncate(1);
             last.spans.push(Span::styled(cut, style));
         }

@@ -79,8 +79,7 @@ fn title_line(app: &App, cols: usize) -> (Vec<Span<'static>>, Option<String>) {
         None => (pending_text(app).to_owned(), None, None),
     };
     let fits = |parts: &[&str], badge: Option<&String>| {
-        parts.iter().map(|p| width_of(p)).sum::<usize>() + badge.map_or(0, |b| width_of(b))
-            <= cols
+        parts.iter().map(|p| width_of(p)).sum::<usize>() + badge.map_or(0, |b| width_of(b)) <= cols
     };
     let with_account = format!(" {} {account} ", s::ACCOUNT);
     let bare_account = format!(" {account} ");

@@ -361,7 +361,10 @@ mod tests {
     }
 
     fn columns(room: usize) -> Vec<Column> {
-        plan_columns(&rows(), room).into_iter().map(|(c, _)| c).collect()
+        plan_columns(&rows(), room)
+            .into_iter()
+            .map(|(c, _)| c)
+            .collect()
     }
 
     #[test]

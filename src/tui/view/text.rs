@@ -60,7 +60,9 @@ const UNITS: &[&str] = &[
 fn is_number(word: &str) -> bool {
     let digits = word.trim_start_matches(['(', '[']);
     !digits.is_empty()
-        && digits.chars().all(|c| c.is_ascii_digit() || c == '.' || c == ',')
+        && digits
+            .chars()
+            .all(|c| c.is_ascii_digit() || c == '.' || c == ',')
         && digits.ends_with(|c: char| c.is_ascii_digit())
 }
 
@@ -107,7 +109,11 @@ pub fn ellipsize(text: &str, room: usize) -> String {
     }
     let chars: Vec<char> = text.chars().collect();
     let keep = fitting(&chars, room - 1).min(chars.len());
-    let keep = if char_width(chars[0]) > room - 1 { 0 } else { keep };
+    let keep = if char_width(chars[0]) > room - 1 {
+        0
+    } else {
+        keep
+    };
     let cut: String = chars[..keep].iter().collect();
     // Prefer a word boundary when it keeps at least half the room.
     let cut = match cut.rfind(' ') {
@@ -290,20 +296,36 @@ mod tests {
     fn numbers_keep_their_units() {
         assert_eq!(
             words("Observe for 7 d: then 6 d 23 h left, 1480 days ago"),
-            ["Observe", "for", "7 d:", "then", "6 d 23 h", "left,", "1480 days", "ago"]
+            [
+                "Observe",
+                "for",
+                "7 d:",
+                "then",
+                "6 d 23 h",
+                "left,",
+                "1480 days",
+                "ago"
+            ]
         );
         // Never "7" at the end of a line and "d" at the start of the next.
         for w in 8..40 {
-            let text = "Deactivated AKIAEXAMPLEBACKUP001. Observe for 7 d: anything still using it fails";
+            let text =
+                "Deactivated AKIAEXAMPLEBACKUP001. Observe for 7 d: anything still using it fails";
             let lines = wrap(text, w);
             assert!(lines.iter().any(|l| l.contains("7 d:")), "{w}: {lines:?}");
         }
-        assert_eq!(words("step 2 of the plan"), ["step", "2", "of", "the", "plan"]);
+        assert_eq!(
+            words("step 2 of the plan"),
+            ["step", "2", "of", "the", "plan"]
+        );
     }
 
     #[test]
     fn cuts_say_so_with_an_ellipsis() {
-        assert_eq!(ellipsize("arn:aws:iam::123456789012:root", 12), "arn:aws:iam…");
+        assert_eq!(
+            ellipsize("arn:aws:iam::123456789012:root", 12),
+            "arn:aws:iam…"
+        );
         assert_eq!(ellipsize("short", 5), "short");
         assert_eq!(ellipsize("two words here", 10), "two words…");
         assert_eq!(ellipsize("abc", 0), "");
@@ -312,7 +334,10 @@ mod tests {
             clip_parts("1480 days ago · ec2 · us-east-1", 21),
             "1480 days ago · ec2 …"
         );
-        assert_eq!(clip_parts("1480 days ago · ec2 · us-east-1", 16), "1480 days ago …");
+        assert_eq!(
+            clip_parts("1480 days ago · ec2 · us-east-1", 16),
+            "1480 days ago …"
+        );
         assert_eq!(clip_parts("1480 days ago · ec2", 8), "1480…");
         assert_eq!(clip_parts("2 days ago · s3 · eu-west-1", 11), "2 days ago…");
         for room in 1..30 {
