@@ -7,7 +7,7 @@ use ratatui::layout::{Alignment, Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::text::{ellipsize, width};
+use super::text::{ellipsize, ellipsize_start, width};
 use crate::domain::View;
 use crate::domain::window::ago;
 use crate::text::one_line;
@@ -85,7 +85,7 @@ fn title_line(app: &App, cols: usize) -> (Vec<Span<'static>>, Option<String>) {
     let bare_account = format!(" {account} ");
     let mark = mark.unwrap_or_default();
     for badge in [badge_full.as_ref(), badge_short.as_ref()] {
-        // Everything, the ARN cut to fit when at least a dozen columns are left.
+        // Everything, the ARN cut to fit when a dozen columns are left.
         let head = [name.as_str(), with_account.as_str(), mark.as_str()];
         if let Some(arn) = &arn
             && fits(&head, badge)
@@ -94,7 +94,8 @@ fn title_line(app: &App, cols: usize) -> (Vec<Span<'static>>, Option<String>) {
                 head.iter().map(|p| width_of(p)).sum::<usize>() + badge.map_or(0, |b| width_of(b));
             let room = cols.saturating_sub(used + 3);
             if room >= 12 || width_of(arn) <= room {
-                let arn = format!("│ {} ", ellipsize(arn, room));
+                // The end of an ARN (root, or the user) says the most.
+                let arn = format!("│ {} ", ellipsize_start(arn, room));
                 return (spans(&[&name, &with_account, &mark, &arn]), badge.cloned());
             }
         }

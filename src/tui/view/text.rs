@@ -123,6 +123,18 @@ pub fn ellipsize(text: &str, room: usize) -> String {
     format!("{cut}…")
 }
 
+/// `text` cut to `room` columns from the start, beginning with `…` when
+/// cut: for names whose end says the most (an ARN's user or role).
+pub fn ellipsize_start(text: &str, room: usize) -> String {
+    if width(text) <= room {
+        return text.to_owned();
+    }
+    if room == 0 {
+        return String::new();
+    }
+    format!("…{}", tail(text, room - 1))
+}
+
 /// `a · b · c` cut to `room` columns by whole parts, from the end, with
 /// `…` saying that parts were left out; [`ellipsize`] when even the first
 /// part is too wide.
@@ -330,6 +342,11 @@ mod tests {
         assert_eq!(ellipsize("two words here", 10), "two words…");
         assert_eq!(ellipsize("abc", 0), "");
         assert_eq!(ellipsize("鍵鍵鍵", 4), "鍵…");
+        assert_eq!(
+            ellipsize_start("arn:aws:iam::210987654321:user/security-auditor", 23),
+            "…:user/security-auditor"
+        );
+        assert_eq!(ellipsize_start("abc", 3), "abc");
         assert_eq!(
             clip_parts("1480 days ago · ec2 · us-east-1", 21),
             "1480 days ago · ec2 …"
