@@ -137,8 +137,8 @@ fn draw_main(frame: &mut Frame, area: Rect, app: &App) {
 }
 
 /// The key facts' (and walkthrough's) text length and visible rows at the
-/// app's terminal size, so `App::update` can keep their scrolling (PgUp,
-/// PgDn) within the text. Both panes scroll together.
+/// app's terminal size, so `App::update` can keep their scrolling (page
+/// up and down) within the text. Both panes scroll together.
 pub fn detail_viewport(app: &App) -> (usize, usize) {
     let area = Rect::new(0, 0, app.size.0, app.size.1);
     if area.width < MIN_WIDTH || area.height < MIN_HEIGHT || app.usage_view().is_some() {
@@ -185,7 +185,7 @@ fn draw_scrolled(
 }
 
 /// The scroll indicator of a pane showing `visible` of `total` lines from
-/// `first`: " ↓ more (PgDn) ", " ↑ more ", or nothing when all are shown.
+/// `first`: `↓ more (PgDn)`, `↑ more`, or nothing when all are shown.
 fn more(total: usize, first: usize, visible: usize, key: &str) -> Option<String> {
     let below = first + visible < total;
     match (first > 0, below) {
