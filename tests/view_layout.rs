@@ -196,20 +196,40 @@ async fn nothing_is_cut_mid_word_and_table_columns_never_collide() {
 async fn numbers_stay_with_their_units_across_line_breaks() {
     let (setup, mut app) = loaded("two-keys", true).await;
     deactivate(&setup, &mut app).await;
-    for w in 60..=130 {
-        let rows = rows(&mut app, w, 30);
-        for pair in rows.windows(2) {
-            let end = pair[0].trim_end_matches([' ', '│']);
-            let next = pair[1].trim_start_matches([' ', '│']);
-            let number = end
-                .rsplit(' ')
-                .next()
-                .is_some_and(|word| !word.is_empty() && word.chars().all(|c| c.is_ascii_digit()));
-            let unit = ["d ", "d:", "h ", "days", "min"]
-                .iter()
-                .any(|u| next.starts_with(u));
-            assert!(!(number && unit), "{w}: {end:?} / {next:?}");
+    // The key facts beside the walkthrough, and the walkthrough alone.
+    let mut alone = app.clone();
+    cmd(&mut alone, Command::ToggleWalkthrough);
+    for state in [&mut app, &mut alone] {
+        for w in 60..=130 {
+            for h in [24, 40] {
+                let rows = rows(state, w, h);
+                for pair in rows.windows(2) {
+                    assert_unit_kept(&pair[0], &pair[1], &format!("{w}x{h}"));
+                }
+            }
         }
+    }
+}
+
+/// `first` does not end in a number whose unit starts `second` (each
+/// pane's text between its borders).
+fn assert_unit_kept(first: &str, second: &str, what: &str) {
+    let panes = |row: &str| -> Vec<String> {
+        row.split(['│', '╮', '╭', '╯', '╰'])
+            .map(|p| p.trim().to_owned())
+            .collect()
+    };
+    for (end, next) in panes(first).iter().zip(panes(second).iter()) {
+        let number = end.rsplit(' ').next().is_some_and(|word| {
+            let digits = word.trim_start_matches('(');
+            !digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit())
+        });
+        let unit = next
+            .split(' ')
+            .next()
+            .map(|w| w.trim_end_matches([':', ',', '.', ')']))
+            .is_some_and(|w| ["d", "h", "days", "min", "y"].contains(&w));
+        assert!(!(number && unit), "{what}: {end:?} / {next:?}");
     }
 }
 
