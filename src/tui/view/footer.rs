@@ -154,6 +154,21 @@ pub(super) fn draw_footer(frame: &mut Frame, area: Rect, app: &App) {
         } else {
             keymap::hints(app.demo.is_some(), |c| can_act(app, c))
         };
+        // The selected key's next step stays longest after q, ? and the demo keys.
+        if let Some(Row::Key(kv)) = app.selected_row()
+            && let Some(request) = kv.next.action
+        {
+            let next = match request {
+                Request::Deactivate => "d",
+                Request::Reactivate => "a",
+                Request::Delete { .. } => "D",
+            };
+            for h in &mut hints {
+                if h.key == next {
+                    h.priority = 4;
+                }
+            }
+        }
         if app.snapshot.is_none() && app.load_error.is_some() {
             for h in &mut hints {
                 if h.key == "r" {
