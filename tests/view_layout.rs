@@ -456,6 +456,17 @@ async fn keys_that_cannot_act_are_hidden_or_say_why() {
     assert!(footer.contains("d deactivate"), "{footer:?}");
     assert!(!footer.contains("a reactivate"), "{footer:?}");
     assert!(!footer.contains("D delete"), "{footer:?}");
+    // While a write is in flight, none; a write key says why.
+    cmd(&mut root, Command::Deactivate);
+    assert!(matches!(
+        cmd(&mut root, Command::Yes),
+        Some(Effect::Write { .. })
+    ));
+    let footer = rows(&mut root, 120, 40)[39].clone();
+    assert!(!footer.contains("d deactivate"), "{footer:?}");
+    cmd(&mut root, Command::Down);
+    assert_eq!(cmd(&mut root, Command::Deactivate), None);
+    assert!(screen(&mut root, 120, 40).contains(s::ONE_CHANGE_AT_A_TIME));
 }
 
 // ---- 9: colours readable on every terminal theme ---------------------------------

@@ -553,6 +553,8 @@ pub const ACCOUNT_NOT_READ: &str =
     "The account could not be read, so there is no key to act on; press r to try again.";
 pub const VERDICT_RULE_SHORT: &str = "CIS root keys";
 pub const HINT_RETRY: &str = "retry";
+pub const ONE_CHANGE_AT_A_TIME: &str =
+    "One change at a time: wait for the one in progress to finish.";
 pub const KEY_PGDN: &str = "PgDn";
 pub const KEY_J: &str = "j";
 

@@ -366,7 +366,9 @@ impl App {
     /// Open the dialog for a write, or say why it is not allowed.
     fn ask(&mut self, request: Request) -> Option<Effect> {
         if self.pending.is_some() || self.skipping {
-            // One write at a time: input that would start another is ignored.
+            // One write at a time: input that would start another is
+            // ignored, and says so.
+            self.banner = Some(Banner::info(strings::ONE_CHANGE_AT_A_TIME));
             return None;
         }
         let Some(snapshot) = &self.snapshot else {

@@ -96,6 +96,10 @@ fn can_act(app: &App, command: Command) -> bool {
     let Some(row) = app.selected_row() else {
         return false;
     };
+    if app.pending.is_some() || app.skipping {
+        // One change at a time.
+        return false;
+    }
     let inventory = &snap.inventory;
     matches!(
         policy::decide(
