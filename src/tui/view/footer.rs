@@ -90,6 +90,8 @@ fn can_act(app: &App, command: Command) -> bool {
         Command::Reactivate => Request::Reactivate,
         Command::Delete => Request::Delete { force: false },
         Command::Usage => return app.is_root() && app.selected_row().is_some(),
+        // A read is already coming.
+        Command::Refresh => return !(app.loading || app.pending.is_some() || app.skipping),
         Command::Down => return app.rows().len() > 1,
         _ => return true,
     };
