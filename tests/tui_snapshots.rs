@@ -1,4 +1,5 @@
-//! Whole-screen snapshots of the interactive view at 120x40 and 80x24,
+//! Whole-screen snapshots of the interactive view at 120x40 and 80x24 (the
+//! main screens at 60x16, the smallest size drawn, too),
 //! driven through `Action`s with results from the simulated account on a
 //! fixed clock (so every date and "ago" is stable).
 
@@ -132,6 +133,12 @@ fn snap(name: &str, app: &mut App) {
     }
 }
 
+/// Snapshot the app at the smallest size the view draws.
+fn snap_small(name: &str, app: &mut App) {
+    let screen = render(app, 60, 16);
+    insta::assert_snapshot!(format!("{name}_60x16"), screen);
+}
+
 #[tokio::test]
 async fn loading() {
     let f = Fixture::new("two-keys", true);
@@ -163,6 +170,18 @@ async fn demo_two_keys() {
     assert!(screen.contains("yesterday · s3 · eu-west-1"));
     assert!(screen.contains("slot 1"), "report facts arrived");
     snap("demo_two_keys", &mut app);
+    snap_small("demo_two_keys", &mut app);
+}
+
+#[tokio::test]
+async fn demo_signing_key() {
+    let f = Fixture::new("signing-key", true);
+    let mut app = f.loaded_app().await;
+    cmd(&mut app, Command::Bottom);
+    let screen = render(&mut app, 120, 40);
+    assert!(screen.contains("● signs this session"), "{screen}");
+    snap("demo_signing_key", &mut app);
+    snap_small("demo_signing_key", &mut app);
 }
 
 /// A note in wide characters (two columns each) wraps by display columns:
@@ -191,6 +210,7 @@ async fn help_overlay() {
     app.banner = None;
     cmd(&mut app, Command::ToggleHelp);
     snap("help", &mut app);
+    snap_small("help", &mut app);
 }
 
 #[tokio::test]
@@ -341,6 +361,7 @@ async fn auditor_read_only() {
     assert!(screen.contains("refused: not signed in as root"));
     assert!(!screen.contains("AKIAEXAMPLEREPORTS"), "no root key ID");
     snap("auditor", &mut app);
+    snap_small("auditor", &mut app);
 }
 
 #[tokio::test]
@@ -414,6 +435,7 @@ async fn load_error() {
     assert!(screen.contains("the credentials have expired"));
     assert!(screen.contains("aws sso login"), "advice is shown");
     snap("load_error", &mut app);
+    snap_small("load_error", &mut app);
 }
 
 #[tokio::test]

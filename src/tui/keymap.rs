@@ -136,7 +136,63 @@ pub const BROWSE: &[Binding] = &[
         s::HK_QUIT,
         Some(s::HINT_QUIT),
     ),
-    bind(&[Esc], "Esc", Command::Back, s::HK_BACK, None),
+    bind(
+        &[PageUp, Char('K')],
+        "PgUp K",
+        Command::PageUp,
+        s::HK_FACTS_UP,
+        None,
+    ),
+    bind(
+        &[PageDown, Char('J')],
+        "PgDn J",
+        Command::PageDown,
+        s::HK_FACTS_DOWN,
+        None,
+    ),
+    bind(&[Esc], "Esc", Command::Back, s::HK_BACK_MAIN, None),
+];
+
+/// The help overlay: reading, so the movement keys scroll; Esc, `?` and
+/// Enter close it, `q` leaves, any other key closes it too.
+const HELP: &[Binding] = &[
+    bind(&[Up, Char('k')], "↑ k", Command::Up, s::HK_SCROLL_UP, None),
+    bind(
+        &[Down, Char('j')],
+        "↓ j",
+        Command::Down,
+        s::HK_SCROLL_DOWN,
+        None,
+    ),
+    bind(
+        &[PageUp, Char('K')],
+        "PgUp K",
+        Command::PageUp,
+        s::HK_PAGE_UP,
+        None,
+    ),
+    bind(
+        &[PageDown, Char('J'), Char(' ')],
+        "PgDn J",
+        Command::PageDown,
+        s::HK_PAGE_DOWN,
+        None,
+    ),
+    bind(
+        &[Home, Char('g')],
+        "g Home",
+        Command::Top,
+        s::HK_USAGE_TOP,
+        None,
+    ),
+    bind(
+        &[End, Char('G')],
+        "G End",
+        Command::Bottom,
+        s::HK_BOTTOM,
+        None,
+    ),
+    bind(&[Char('q')], "q", Command::Quit, s::HK_QUIT, None),
 ];
 
 /// The usage view: reading, so the movement keys scroll.
@@ -279,8 +335,12 @@ pub fn action_for(app: &App, key: KeyEvent) -> Option<Action> {
             }
         }
         _ if ctrl || alt => None,
-        // Any key closes the help.
-        Mode::Help { .. } => Some(Command::ToggleHelp.into()),
+        // The scrolling keys scroll, q leaves, any other key closes the help.
+        Mode::Help { .. } => Some(
+            lookup(HELP, key.code, false)
+                .unwrap_or(Command::ToggleHelp)
+                .into(),
+        ),
         Mode::Usage(_) => lookup(USAGE, key.code, false).map(Action::from),
         Mode::Confirm(_) => lookup(CONFIRM, key.code, false).map(Action::from),
         Mode::SessionEnded { .. } => lookup(ENDED, key.code, false).map(Action::from),
@@ -315,59 +375,93 @@ pub fn help_sections(
     sections
 }
 
-/// The footer shows the hints in this order, as many as fit.
+/// A footer hint: the key, a short word, and how long it stays when the
+/// footer is short of room (0 stays longest).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Hint {
+    pub key: &'static str,
+    pub word: &'static str,
+    pub priority: u8,
+}
+
+/// The footer shows the hints in this order (`?` and `q` last, always
+/// in the same place), as many as fit by priority.
 const HINT_ORDER: &[Command] = &[
     Command::Deactivate,
     Command::Reactivate,
     Command::Delete,
     Command::Usage,
-    Command::ToggleHelp,
-    Command::Quit,
+    Command::Refresh,
+    Command::ToggleWalkthrough,
+    Command::Down,
     Command::SkipWindow,
     Command::SkipDay,
-    Command::ToggleWalkthrough,
-    Command::Refresh,
-    Command::Down,
+    Command::ToggleHelp,
+    Command::Quit,
 ];
 
-/// Footer hints: (key label, word), most useful first; without the
-/// writes when the session cannot write (auditor view).
-pub fn hints(demo_mode: bool, writes: bool) -> Vec<(&'static str, &'static str)> {
-    let is_write = |c: Command| {
-        matches!(
-            c,
-            Command::Deactivate | Command::Reactivate | Command::Delete
-        )
-    };
+/// How long a hint stays in a short footer: `q` and `?` always; in the
+/// demo its own keys next (without them the demo looks like the live
+/// view); then the writes, usage, and the rest.
+fn priority(command: Command, demo_mode: bool) -> u8 {
+    match command {
+        Command::Quit => 0,
+        Command::ToggleHelp => 1,
+        Command::SkipWindow => 2,
+        Command::SkipDay => 3,
+        Command::ToggleWalkthrough if demo_mode => 4,
+        Command::Deactivate => 5,
+        Command::Reactivate => 6,
+        Command::Delete => 7,
+        Command::Usage => 8,
+        Command::Refresh => 9,
+        Command::ToggleWalkthrough => 10,
+        _ => 11,
+    }
+}
+
+/// Footer hints of the main view, in display order: only the commands
+/// that can act now (`available` says which), demo keys only in the demo.
+pub fn hints(demo_mode: bool, available: impl Fn(Command) -> bool) -> Vec<Hint> {
     HINT_ORDER
         .iter()
-        .filter(|c| writes || !is_write(**c))
+        .filter(|c| available(**c))
         .filter_map(|c| BROWSE.iter().find(|b| b.command == *c))
         .filter(|b| demo_mode || !b.demo_only)
         .filter_map(|b| {
-            b.hint.map(|h| {
-                let key = match b.command {
+            b.hint.map(|word| Hint {
+                key: match b.command {
                     Command::Down => "↑↓",
                     _ => b.label.split(' ').next().unwrap_or(b.label),
-                };
-                (key, h)
+                },
+                word,
+                priority: priority(b.command, demo_mode),
             })
         })
         .collect()
 }
 
-/// Footer hints in the usage view, in its table's order.
-pub fn usage_hints() -> Vec<(&'static str, &'static str)> {
+/// Footer hints in the usage view, in its table's order; `q` and `?`
+/// stay longest, then the way back.
+pub fn usage_hints() -> Vec<Hint> {
     USAGE
         .iter()
         .filter_map(|b| {
-            b.hint.map(|h| {
-                let key = match b.command {
+            b.hint.map(|word| Hint {
+                key: match b.command {
                     Command::Down => "↑↓",
                     Command::PageDown => "PgUp/PgDn",
                     _ => b.label.split(' ').next().unwrap_or(b.label),
-                };
-                (key, h)
+                },
+                word,
+                priority: match b.command {
+                    Command::Quit => 0,
+                    Command::ToggleHelp => 1,
+                    Command::Back => 2,
+                    Command::Down => 3,
+                    Command::PageDown => 4,
+                    _ => 5,
+                },
             })
         })
         .collect()
@@ -407,7 +501,7 @@ mod tests {
 
     #[test]
     fn no_key_is_bound_twice_in_a_table() {
-        for table in [BROWSE, USAGE, CONFIRM, TYPED, ENDED] {
+        for table in [BROWSE, HELP, USAGE, CONFIRM, TYPED, ENDED] {
             let mut seen = Vec::new();
             for b in table {
                 for k in b.keys {
@@ -465,8 +559,35 @@ mod tests {
             None,
             "no writes while reading"
         );
-        let keys: Vec<&str> = usage_hints().iter().map(|(k, _)| *k).collect();
+        let keys: Vec<&str> = usage_hints().iter().map(|h| h.key).collect();
         assert_eq!(keys, ["↑↓", "PgUp/PgDn", "u", "r", "?", "q"]);
+    }
+
+    #[test]
+    fn esc_in_the_main_view_goes_back_and_never_quits() {
+        let a = app(true);
+        assert_eq!(command(&a, press(Esc)), Some(Command::Back));
+        assert_eq!(command(&a, press(Char('q'))), Some(Command::Quit));
+        assert_eq!(command(&a, press(PageDown)), Some(Command::PageDown));
+        assert_eq!(command(&a, press(Char('K'))), Some(Command::PageUp));
+    }
+
+    #[test]
+    fn help_overlay_scrolls_closes_and_q_quits() {
+        let mut a = app(true);
+        a.mode = Mode::Help { back: None };
+        assert_eq!(command(&a, press(Char('j'))), Some(Command::Down));
+        assert_eq!(command(&a, press(Up)), Some(Command::Up));
+        assert_eq!(command(&a, press(PageDown)), Some(Command::PageDown));
+        assert_eq!(command(&a, press(Char('G'))), Some(Command::Bottom));
+        assert_eq!(command(&a, press(Char('q'))), Some(Command::Quit));
+        for code in [Esc, Char('?'), Enter, Char('d')] {
+            assert_eq!(
+                command(&a, press(code)),
+                Some(Command::ToggleHelp),
+                "{code:?}"
+            );
+        }
     }
 
     #[test]
@@ -511,16 +632,32 @@ mod tests {
             .collect();
         assert!(!live.contains(&s::HELP_DEMO));
         assert_eq!(help_sections(false, true)[0].0, s::HELP_USAGE);
-        assert!(hints(false, true).iter().all(|(k, _)| *k != "s"));
-        assert!(hints(true, true).iter().any(|(k, _)| *k == "s"));
+        let all = |_: Command| true;
+        assert!(hints(false, all).iter().all(|h| h.key != "s"));
+        assert!(hints(true, all).iter().any(|h| h.key == "s"));
         // Every binding with a hint is in the footer's order.
         let with_hint = BROWSE.iter().filter(|b| b.hint.is_some()).count();
-        assert_eq!(hints(true, true).len(), with_hint);
-        // Read-only: no write hints.
+        assert_eq!(hints(true, all).len(), with_hint);
+        // What cannot act is not offered.
+        let read_only = |c: Command| {
+            !matches!(
+                c,
+                Command::Deactivate | Command::Reactivate | Command::Delete | Command::Usage
+            )
+        };
         assert!(
-            hints(true, false)
+            hints(true, read_only)
                 .iter()
-                .all(|(k, _)| !["d", "a", "D"].contains(k))
+                .all(|h| !["d", "a", "D", "u"].contains(&h.key))
         );
+        // q and ? stay longest; in the demo its keys next.
+        let mut demo = hints(true, all);
+        demo.sort_by_key(|h| h.priority);
+        let first: Vec<&str> = demo.iter().take(5).map(|h| h.key).collect();
+        assert_eq!(first, ["q", "?", "S", "s", "w"]);
+        let mut live = hints(false, all);
+        live.sort_by_key(|h| h.priority);
+        let first: Vec<&str> = live.iter().take(3).map(|h| h.key).collect();
+        assert_eq!(first, ["q", "?", "d"]);
     }
 }

@@ -540,6 +540,24 @@ pub const HINT_SKIP: &str = "skip a day";
 pub const HINT_SKIP_WINDOW: &str = "skip window";
 pub const HINT_QUIT: &str = "quit";
 
+// Layout at every size, keys as in other terminal tools
+pub const HELP_OVERLAY_TITLE: &str = "Help";
+pub const HELP_CLOSE_KEYS: &str = "Esc close · ↑↓ PgDn scroll";
+pub const HK_BACK_MAIN: &str = "close what is open, else clear the message (never leaves)";
+pub const HK_FACTS_UP: &str = "scroll the key facts up a page";
+pub const HK_FACTS_DOWN: &str = "scroll the key facts down a page";
+pub const MORE_BELOW: &str = "↓ more";
+pub const MORE_ABOVE: &str = "↑ more";
+pub const NOTHING_CHANGED: &str = "Nothing changed.";
+pub const ACCOUNT_NOT_READ: &str =
+    "The account could not be read, so there is no key to act on; press r to try again.";
+pub const VERDICT_RULE_SHORT: &str = "CIS root keys";
+pub const HINT_RETRY: &str = "retry";
+pub const ONE_CHANGE_AT_A_TIME: &str =
+    "One change at a time: wait for the one in progress to finish.";
+pub const KEY_PGDN: &str = "PgDn";
+pub const KEY_J: &str = "j";
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -41,36 +41,53 @@ pub struct Theme {
 impl Theme {
     /// Colours unless `NO_COLOR` is set to a non-empty value.
     pub fn from_env() -> Self {
-        match std::env::var_os("NO_COLOR") {
+        Self::for_no_color(std::env::var_os("NO_COLOR").as_deref())
+    }
+
+    /// The theme for a value of `NO_COLOR`: plain when it is set and not
+    /// empty (<https://no-color.org>), else colours.
+    pub fn for_no_color(value: Option<&std::ffi::OsStr>) -> Self {
+        match value {
             Some(v) if !v.is_empty() => Self::plain(),
             _ => Self::color(),
         }
     }
 
+    /// Colours readable on dark and light terminal themes alike: text keeps
+    /// the terminal's own foreground and is told apart by modifiers (DIM,
+    /// BOLD); a colour is a foreground only where it is a hue every theme
+    /// shows on its background (cyan, green, yellow, red), and a neutral
+    /// colour (black, white, the greys, palette 0, 7, 8, 15) appears only
+    /// as a foreground *and* background pair. Palette 8 (`DarkGray`) is
+    /// never used: it is the background of Solarized Dark.
     pub fn color() -> Self {
         let bold = Modifier::BOLD;
+        let dim = Style::new().add_modifier(Modifier::DIM);
         Self {
             title: Style::new()
                 .fg(Color::Black)
                 .bg(Color::Cyan)
                 .add_modifier(bold),
-            label: Style::new().fg(Color::Gray),
-            dim: Style::new().fg(Color::DarkGray),
+            label: Style::new().add_modifier(bold),
+            dim,
             strong: Style::new().add_modifier(bold),
-            border: Style::new().fg(Color::DarkGray),
+            border: dim,
             border_focus: Style::new().fg(Color::Cyan),
             ok: Style::new().fg(Color::Green).add_modifier(bold),
             warn: Style::new().fg(Color::Yellow),
             danger: Style::new().fg(Color::LightRed).add_modifier(bold),
             accent: Style::new().fg(Color::Cyan),
-            selected: Style::new().bg(Color::Indexed(237)).add_modifier(bold),
+            selected: Style::new()
+                .fg(Color::Black)
+                .bg(Color::Cyan)
+                .add_modifier(bold),
             key: Style::new().fg(Color::Cyan).add_modifier(bold),
             button_focus: Style::new()
                 .fg(Color::Black)
                 .bg(Color::Yellow)
                 .add_modifier(bold),
-            button: Style::new().fg(Color::Gray),
-            input: Style::new().fg(Color::White).add_modifier(bold),
+            button: Style::new().add_modifier(Modifier::REVERSED),
+            input: Style::new().add_modifier(bold | Modifier::UNDERLINED),
             step_current: Style::new().fg(Color::Cyan).add_modifier(bold),
         }
     }
@@ -96,6 +113,41 @@ impl Theme {
             step_current: Style::new().add_modifier(Modifier::REVERSED),
         }
     }
+
+    /// Every style of the theme, for checks over all of them.
+    pub fn styles(&self) -> [Style; 16] {
+        [
+            self.title,
+            self.label,
+            self.dim,
+            self.strong,
+            self.border,
+            self.border_focus,
+            self.ok,
+            self.warn,
+            self.danger,
+            self.accent,
+            self.selected,
+            self.key,
+            self.button_focus,
+            self.button,
+            self.input,
+            self.step_current,
+        ]
+    }
+}
+
+/// A colour that is the background (or nearly) of some common terminal
+/// theme: black, white, the greys, and their palette indices.
+pub fn is_neutral(color: Color) -> bool {
+    matches!(
+        color,
+        Color::Black
+            | Color::White
+            | Color::Gray
+            | Color::DarkGray
+            | Color::Indexed(0 | 7 | 8 | 15 | 232..=255)
+    )
 }
 
 #[cfg(test)]
@@ -105,27 +157,59 @@ mod tests {
     #[test]
     fn plain_theme_has_no_colours() {
         let t = Theme::plain();
-        for style in [
-            t.title,
-            t.label,
-            t.dim,
-            t.strong,
-            t.border,
-            t.border_focus,
-            t.ok,
-            t.warn,
-            t.danger,
-            t.accent,
-            t.selected,
-            t.key,
-            t.button_focus,
-            t.button,
-            t.input,
-            t.step_current,
-        ] {
+        for style in t.styles() {
             assert_eq!(style.fg, None, "{style:?}");
             assert_eq!(style.bg, None, "{style:?}");
         }
         assert_ne!(Theme::color(), t);
+    }
+
+    #[test]
+    fn no_color_set_and_not_empty_means_no_colours() {
+        use std::ffi::OsStr;
+        assert_eq!(Theme::for_no_color(Some(OsStr::new("1"))), Theme::plain());
+        assert_eq!(Theme::for_no_color(Some(OsStr::new("yes"))), Theme::plain());
+        assert_eq!(Theme::for_no_color(Some(OsStr::new(""))), Theme::color());
+        assert_eq!(Theme::for_no_color(None), Theme::color());
+    }
+
+    #[test]
+    fn no_style_uses_palette_8_the_solarized_dark_background() {
+        for style in Theme::color()
+            .styles()
+            .into_iter()
+            .chain(Theme::plain().styles())
+        {
+            for c in [style.fg, style.bg].into_iter().flatten() {
+                assert!(
+                    !matches!(c, Color::DarkGray | Color::Indexed(8)),
+                    "{style:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn neutral_colours_come_only_as_foreground_and_background_pairs() {
+        for style in Theme::color().styles() {
+            let neutral = [style.fg, style.bg].into_iter().flatten().any(is_neutral);
+            if neutral {
+                assert!(style.fg.is_some() && style.bg.is_some(), "{style:?}");
+            }
+            // A background alone leaves the text colour to the terminal:
+            // dark on dark, or light on light, on some theme.
+            if style.bg.is_some() {
+                assert!(style.fg.is_some(), "{style:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn selected_row_sets_both_colours_or_reverses() {
+        for t in [Theme::color(), Theme::plain()] {
+            let s = t.selected;
+            let reversed = s.add_modifier.contains(Modifier::REVERSED);
+            assert!(reversed || (s.fg.is_some() && s.bg.is_some()), "{s:?}");
+        }
     }
 }

@@ -18,7 +18,7 @@ use crate::domain::usage::UsageReport;
 use crate::exit::Exit;
 use crate::remediate::{KeyView, Snapshot};
 use crate::report::{RootRow, Stale};
-use crate::tui::action::{Effect, UiError};
+use crate::tui::action::{Command, Effect, UiError};
 use crate::tui::strings;
 use crate::tui::theme::Theme;
 use crate::tui::walkthrough::Step;
@@ -238,6 +238,13 @@ pub struct App {
     pub size: (u16, u16),
     pub tick: u64,
     pub quit: Option<Quit>,
+    /// The first line shown of the key facts (and walkthrough) pane.
+    pub detail_scroll: usize,
+    /// The first line shown of the help overlay.
+    pub help_scroll: usize,
+    /// A key pressed while the account was being read again, carried out
+    /// once it has been (demo skip-ahead).
+    pub(super) queued: Option<Command>,
 }
 
 impl App {
@@ -266,6 +273,9 @@ impl App {
             size: (0, 0),
             tick: 0,
             quit: None,
+            detail_scroll: 0,
+            help_scroll: 0,
+            queued: None,
         }
     }
 

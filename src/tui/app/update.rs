@@ -44,6 +44,9 @@ impl App {
             Action::Resize(w, h) => {
                 self.size = (w, h);
                 self.clamp_usage_scroll();
+                self.clamp_detail_scroll();
+                let (total, visible) = view::help_viewport(self);
+                self.help_scroll = self.help_scroll.min(total.saturating_sub(visible));
                 None
             }
             Action::Signal(name) => {
@@ -101,9 +104,13 @@ impl App {
             return None;
         }
         match &mut self.mode {
-            Mode::Help { back } => {
-                // Any key closes the help.
-                self.mode = back.take().map_or(Mode::Browse, Mode::Usage);
+            Mode::Help { .. } => {
+                if !self.scroll_help(command)
+                    && let Mode::Help { back } = &mut self.mode
+                {
+                    // Any other key closes the help.
+                    self.mode = back.take().map_or(Mode::Browse, Mode::Usage);
+                }
                 None
             }
             Mode::Usage(_) => self.in_usage(command),
@@ -118,6 +125,7 @@ impl App {
                 Command::Submit if c.yes_focused => self.start_write(),
                 Command::No | Command::Back | Command::Submit => {
                     self.mode = Mode::Browse;
+                    self.banner = Some(Banner::info(strings::NOTHING_CHANGED));
                     None
                 }
                 Command::Switch => {
@@ -137,6 +145,7 @@ impl App {
                 }
                 Command::Back => {
                     self.mode = Mode::Browse;
+                    self.banner = Some(Banner::info(strings::NOTHING_CHANGED));
                     None
                 }
                 Command::Backspace => {
@@ -157,16 +166,21 @@ impl App {
 
     fn browse(&mut self, command: Command) -> Option<Effect> {
         let last = self.rows().len().saturating_sub(1);
+        let before = self.selected;
         match command {
             Command::Up => self.selected = self.selected.saturating_sub(1),
             Command::Down => self.selected = (self.selected + 1).min(last),
             Command::Top => self.selected = 0,
             Command::Bottom => self.selected = last,
+            Command::PageUp | Command::PageDown => self.scroll_detail(command),
             Command::Refresh => return self.refresh(),
             Command::Deactivate => return self.ask(Request::Deactivate),
             Command::Reactivate => return self.ask(Request::Reactivate),
             Command::Delete => return self.ask(Request::Delete { force: false }),
-            Command::ToggleHelp => self.mode = Mode::Help { back: None },
+            Command::ToggleHelp => {
+                self.help_scroll = 0;
+                self.mode = Mode::Help { back: None };
+            }
             Command::Usage => return self.open_usage(),
             Command::ToggleWalkthrough => {
                 self.walkthrough = if self.walkthrough_visible() {
@@ -177,29 +191,69 @@ impl App {
             }
             Command::SkipDay => return self.skip(Some(TimeDelta::days(1))),
             Command::SkipWindow => return self.skip(None),
-            Command::Back => {
-                if self.banner.take().is_none() {
-                    self.quit = Some(Quit::User);
-                }
-            }
+            // Esc is back: nothing is open here, so it clears the message
+            // and never leaves (q and Ctrl-C do).
+            Command::Back => self.banner = None,
             Command::Quit
             | Command::Yes
             | Command::No
             | Command::Switch
             | Command::Submit
             | Command::Backspace
-            | Command::ClearInput
-            | Command::PageUp
-            | Command::PageDown => {}
+            | Command::ClearInput => {}
+        }
+        if self.selected != before {
+            self.detail_scroll = 0;
         }
         None
+    }
+
+    /// PgUp/PgDn in the main view: scroll the key facts (and the
+    /// walkthrough beside them) by a page, within their text.
+    fn scroll_detail(&mut self, command: Command) {
+        let (total, visible) = view::detail_viewport(self);
+        let page = visible.saturating_sub(1).max(1);
+        let scroll = match command {
+            Command::PageUp => self.detail_scroll.saturating_sub(page),
+            _ => self.detail_scroll + page,
+        };
+        self.detail_scroll = scroll.min(total.saturating_sub(visible));
+    }
+
+    /// A scrolling key in the help overlay; false for any other key.
+    fn scroll_help(&mut self, command: Command) -> bool {
+        let (total, visible) = view::help_viewport(self);
+        let max = total.saturating_sub(visible);
+        let page = visible.saturating_sub(1).max(1);
+        let scroll = match command {
+            Command::Up => self.help_scroll.saturating_sub(1),
+            Command::Down => self.help_scroll + 1,
+            Command::PageUp => self.help_scroll.saturating_sub(page),
+            Command::PageDown => self.help_scroll + page,
+            Command::Top => 0,
+            Command::Bottom => max,
+            _ => return false,
+        };
+        self.help_scroll = scroll.min(max);
+        true
+    }
+
+    /// Before any key is known: say why a key cannot act yet.
+    fn not_loaded(&mut self) {
+        self.banner = Some(Banner::info(
+            if self.load_error.is_some() && !self.loading {
+                strings::ACCOUNT_NOT_READ
+            } else {
+                strings::STILL_LOADING
+            },
+        ));
     }
 
     /// `u` on the selected key: show its usage review, searching
     /// `CloudTrail` unless a result (or a search) is there already.
     fn open_usage(&mut self) -> Option<Effect> {
         let Some(snapshot) = &self.snapshot else {
-            self.banner = Some(Banner::info(strings::STILL_LOADING));
+            self.not_loaded();
             return None;
         };
         if snapshot.inventory.view == View::Auditor {
@@ -272,6 +326,7 @@ impl App {
                 self.mode = Mode::Help {
                     back: Some(v.clone()),
                 };
+                self.help_scroll = 0;
                 return None;
             }
             Command::Refresh if !searching => {
@@ -311,11 +366,13 @@ impl App {
     /// Open the dialog for a write, or say why it is not allowed.
     fn ask(&mut self, request: Request) -> Option<Effect> {
         if self.pending.is_some() || self.skipping {
-            // One write at a time: input that would start another is ignored.
+            // One write at a time: input that would start another is
+            // ignored, and says so.
+            self.banner = Some(Banner::info(strings::ONE_CHANGE_AT_A_TIME));
             return None;
         }
         let Some(snapshot) = &self.snapshot else {
-            self.banner = Some(Banner::info(strings::STILL_LOADING));
+            self.not_loaded();
             return None;
         };
         let Some(row) = self.selected_row() else {
@@ -419,6 +476,7 @@ impl App {
                 self.banner = Some(Banner::error(&e));
                 if e.credentials {
                     // Another call would fail the same way.
+                    self.queued = None;
                     return None;
                 }
                 self.loading = true;
@@ -434,6 +492,7 @@ impl App {
             Err(e) => {
                 self.banner = Some(Banner::error(&e));
                 self.load_error = Some(e);
+                self.queued = None;
                 return None;
             }
         };
@@ -473,6 +532,14 @@ impl App {
             .and_then(|label| rows.iter().position(|r| r.label() == label))
             .unwrap_or(self.selected)
             .min(rows.len().saturating_sub(1));
+        self.clamp_detail_scroll();
+        if let Some(command) = self.queued.take()
+            && let Some(effect) = self.browse(command)
+        {
+            // A skip-ahead pressed while reading: the report, if due, is
+            // read with the load that follows the skip.
+            return Some(effect);
+        }
         if self.report == Report::Idle {
             self.report = Report::Loading;
             return Some(Effect::LoadReport);
@@ -480,12 +547,33 @@ impl App {
         None
     }
 
+    /// Keep the key facts' first line within their text (after a resize
+    /// or a new snapshot).
+    fn clamp_detail_scroll(&mut self) {
+        let (total, visible) = view::detail_viewport(self);
+        self.detail_scroll = self.detail_scroll.min(total.saturating_sub(visible));
+    }
+
     fn skip(&mut self, by: Option<TimeDelta>) -> Option<Effect> {
         if self.demo.is_none() {
             self.banner = Some(Banner::info(strings::SKIP_DEMO_ONLY));
             return None;
         }
-        if self.loading || self.pending.is_some() || self.skipping {
+        if self.snapshot.is_none() && !self.loading {
+            self.not_loaded();
+            return None;
+        }
+        if self.loading || self.pending.is_some() {
+            // A write is finishing or the account is being read again: the
+            // skip goes ahead as soon as the account has been read.
+            self.queued = Some(if by.is_some() {
+                Command::SkipDay
+            } else {
+                Command::SkipWindow
+            });
+            return None;
+        }
+        if self.skipping {
             return None;
         }
         let by = if let Some(by) = by {
@@ -873,12 +961,16 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn help_opens_and_any_key_closes_it_and_esc_clears_banner_then_quits() {
+    async fn help_opens_scrolls_and_closes_and_esc_clears_the_banner_but_never_quits() {
         let f = fixture("two-keys");
         let mut app = loaded(&f).await;
+        app.update(Action::Resize(60, 16));
         cmd(&mut app, Command::ToggleHelp);
         assert_eq!(app.mode, Mode::Help { back: None });
         cmd(&mut app, Command::Down);
+        assert_eq!(app.mode, Mode::Help { back: None }, "j scrolls the help");
+        assert_eq!(app.help_scroll, 1);
+        cmd(&mut app, Command::Deactivate);
         assert_eq!(app.mode, Mode::Browse);
         assert_eq!(app.selected, 0, "the key closing help does nothing else");
         app.banner = Some(Banner::info("x"));
@@ -886,6 +978,8 @@ mod tests {
         assert!(app.banner.is_none());
         assert!(app.quit.is_none());
         cmd(&mut app, Command::Back);
+        assert!(app.quit.is_none(), "Esc in the main view never leaves");
+        cmd(&mut app, Command::Quit);
         assert_eq!(app.quit, Some(Quit::User));
         assert_eq!(app.exit(), Exit::Done);
     }
@@ -1176,6 +1270,9 @@ mod tests {
         cmd(&mut app, Command::ToggleHelp);
         assert!(matches!(app.mode, Mode::Help { back: Some(_) }));
         cmd(&mut app, Command::Down);
+        assert!(matches!(app.mode, Mode::Help { .. }), "j scrolls the help");
+        cmd(&mut app, Command::Back);
+        assert!(matches!(app.mode, Mode::Usage(_)), "Esc closes the help");
         assert_eq!(scroll(&app), max - (visible - 1));
         // A taller terminal shows more: the scroll stays within the text.
         app.update(Action::Resize(120, 60));

@@ -6,12 +6,11 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
 
 use super::header::report_ago;
 use super::table::{stage_style, status_style};
 use super::text::{styled_wrap, wrap};
-use super::{field, panel};
+use super::{draw_scrolled, field, panel};
 use crate::domain::policy::Stage;
 use crate::domain::{LastUsed, RootKey, View};
 use crate::remediate::KeyView;
@@ -282,17 +281,35 @@ fn usage_brief(app: &App, usage: &Usage) -> (String, Style) {
     }
 }
 
+/// How many lines the key facts take in a pane `area` wide (border included).
+pub(super) fn detail_len(app: &App, area: Rect) -> usize {
+    detail_lines(app, usize::from(area.width.saturating_sub(2)))
+        .1
+        .len()
+}
+
 pub(super) fn draw_detail(frame: &mut Frame, area: Rect, app: &App) {
     let t = &app.theme;
     let width = usize::from(area.width.saturating_sub(2));
     let (title, lines) = detail_lines(app, width);
     let block = panel(t, &title, t.border);
-    frame.render_widget(Paragraph::new(lines).block(block), area);
+    draw_scrolled(frame, area, app, block, lines, app.detail_scroll);
+}
+
+/// How many lines the walkthrough takes in a pane `area` wide.
+pub(super) fn walkthrough_len(app: &App, area: Rect) -> usize {
+    walkthrough_lines(app, usize::from(area.width.saturating_sub(4))).len()
 }
 
 pub(super) fn draw_walkthrough(frame: &mut Frame, area: Rect, app: &App) {
     let t = &app.theme;
-    let width = usize::from(area.width.saturating_sub(4));
+    let lines = walkthrough_lines(app, usize::from(area.width.saturating_sub(4)));
+    let block = panel(t, s::WALKTHROUGH_TITLE, t.border);
+    draw_scrolled(frame, area, app, block, lines, app.detail_scroll);
+}
+
+fn walkthrough_lines(app: &App, width: usize) -> Vec<Line<'static>> {
+    let t = &app.theme;
     let current = app.step();
     let loaded = app.snapshot.is_some();
     let mut lines = Vec::new();
@@ -336,6 +353,5 @@ pub(super) fn draw_walkthrough(frame: &mut Frame, area: Rect, app: &App) {
             }
         }
     }
-    let block = panel(t, s::WALKTHROUGH_TITLE, t.border);
-    frame.render_widget(Paragraph::new(lines).block(block), area);
+    lines
 }

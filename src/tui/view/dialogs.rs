@@ -8,8 +8,8 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph};
 
-use super::text::{pad, styled_wrap, tail, width as text_width};
-use super::{height_of, panel, popup};
+use super::text::{ellipsize, pad, styled_wrap, tail, width as text_width, wrap};
+use super::{height_of, more, panel, popup};
 use crate::domain::policy::Request;
 use crate::tui::app::{App, Confirm, TypeToDelete};
 use crate::tui::keymap;
@@ -52,7 +52,10 @@ pub(super) fn draw_confirm(frame: &mut Frame, area: Rect, app: &App, c: &Confirm
     lines.push(Line::default());
     lines.push(buttons(t, s::confirm_yes(c.request), c.yes_focused));
     lines.push(Line::default());
-    lines.extend(styled_wrap(s::CONFIRM_HINT, width, t.dim));
+    let hint = styled_wrap(s::CONFIRM_HINT, width, t.dim);
+    let keep = hint.len() + 2;
+    lines.extend(hint);
+    let lines = fit_dialog(lines, keep, usize::from(area.height.saturating_sub(2)));
     let border = if c.request == Request::Deactivate {
         t.warn
     } else {
@@ -103,7 +106,10 @@ pub(super) fn draw_typed(frame: &mut Frame, area: Rect, app: &App, d: &TypeToDel
 
 type HelpSection = (&'static str, Vec<&'static keymap::Binding>);
 
-fn help_lines(t: &Theme, sections: &[HelpSection]) -> Vec<Line<'static>> {
+/// Width of the key column of the help.
+const HELP_KEYS: usize = 13;
+
+fn help_lines(t: &Theme, sections: &[HelpSection], width: usize) -> Vec<Line<'static>> {
     let mut lines = Vec::new();
     for (title, bindings) in sections {
         if !lines.is_empty() {
@@ -111,32 +117,78 @@ fn help_lines(t: &Theme, sections: &[HelpSection]) -> Vec<Line<'static>> {
         }
         lines.push(Line::from(Span::styled(*title, t.strong)));
         for b in bindings {
-            lines.push(Line::from(vec![
-                Span::styled(format!("  {} ", pad(b.label, 10)), t.key),
-                Span::raw(b.help),
-            ]));
+            let text_width = width.saturating_sub(HELP_KEYS).max(12);
+            for (i, part) in wrap(b.help, text_width).into_iter().enumerate() {
+                let keys = if i == 0 {
+                    format!("  {} ", pad(b.label, HELP_KEYS - 3))
+                } else {
+                    " ".repeat(HELP_KEYS)
+                };
+                lines.push(Line::from(vec![Span::styled(keys, t.key), Span::raw(part)]));
+            }
         }
     }
-    lines.push(Line::default());
-    lines.push(Line::from(Span::styled(s::HELP_CLOSE, t.dim)));
     lines
+}
+
+/// The help overlay's rectangle and its text, at `area`.
+fn help_layout(app: &App, area: Rect) -> (Rect, Vec<Line<'static>>) {
+    let sections = keymap::help_sections(app.demo.is_some(), app.usage_view().is_some());
+    let outer = 76u16.min(area.width.saturating_sub(2));
+    let lines = help_lines(&app.theme, &sections, usize::from(outer.saturating_sub(4)));
+    (popup(area, outer, lines.len()), lines)
+}
+
+/// The help's text length and visible rows at `area`.
+pub(super) fn help_size(app: &App, area: Rect) -> (usize, usize) {
+    let (rect, lines) = help_layout(app, area);
+    (lines.len(), usize::from(rect.height.saturating_sub(2)))
 }
 
 pub(super) fn draw_help(frame: &mut Frame, area: Rect, app: &App) {
     let t = &app.theme;
-    let sections = keymap::help_sections(app.demo.is_some(), app.usage_view().is_some());
-    let mut lines = help_lines(t, &sections);
-    // On a short terminal, leave out the dialogs' keys: each dialog shows them.
-    let mut keep = sections.len();
-    while lines.len() + 2 > usize::from(area.height) && keep > 1 {
-        keep -= 1;
-        lines = help_lines(t, &sections[..keep]);
-    }
-    let rect = popup(area, 72, lines.len());
+    let (rect, lines) = help_layout(app, area);
+    let visible = usize::from(rect.height.saturating_sub(2));
+    let first = app.help_scroll.min(lines.len().saturating_sub(visible));
     frame.render_widget(Clear, rect);
-    let block =
-        panel(t, s::HELP_TITLE, t.border_focus).padding(ratatui::widgets::Padding::horizontal(1));
-    frame.render_widget(Paragraph::new(lines).block(block), rect);
+    let room = usize::from(rect.width.saturating_sub(4));
+    let more = more(lines.len(), first, visible, s::KEY_J);
+    let more_width = more.as_deref().map_or(0, text_width);
+    let close = ellipsize(s::HELP_CLOSE_KEYS, room.saturating_sub(more_width + 2));
+    let mut block = panel(t, s::HELP_OVERLAY_TITLE, t.border_focus)
+        .padding(ratatui::widgets::Padding::horizontal(1));
+    if !close.is_empty() {
+        block = block.title_bottom(Span::styled(format!(" {close} "), t.dim));
+    }
+    if let Some(more) = more {
+        block = block.title_bottom(
+            Line::from(Span::styled(more, t.accent)).alignment(ratatui::layout::Alignment::Right),
+        );
+    }
+    let scroll = u16::try_from(first).unwrap_or(u16::MAX);
+    frame.render_widget(Paragraph::new(lines).block(block).scroll((scroll, 0)), rect);
+}
+
+/// A dialog's text in `room` rows: as it is when it fits; else without
+/// its blank lines; else the body cut (ending in `…`) so that the last
+/// `keep` lines (the buttons and keys) always show.
+fn fit_dialog(mut lines: Vec<Line<'static>>, keep: usize, room: usize) -> Vec<Line<'static>> {
+    if lines.len() <= room {
+        return lines;
+    }
+    let tail_start = lines.len().saturating_sub(keep);
+    let tail = lines.split_off(tail_start);
+    lines.retain(|l| l.width() > 0);
+    let tail: Vec<Line<'static>> = tail.into_iter().filter(|l| l.width() > 0).collect();
+    let body_room = room.saturating_sub(tail.len());
+    if lines.len() > body_room {
+        lines.truncate(body_room);
+        if let Some(last) = lines.last_mut() {
+            last.spans.push(Span::raw(" …"));
+        }
+    }
+    lines.extend(tail);
+    lines
 }
 
 pub(super) fn draw_ended(frame: &mut Frame, area: Rect, app: &App, key_id: &str, request: Request) {

@@ -27,8 +27,8 @@ use super::app::{App, Mode, WIDE};
 use super::strings as s;
 use super::theme::Theme;
 
-use self::detail::{draw_detail, draw_walkthrough};
-use self::dialogs::{draw_confirm, draw_ended, draw_help, draw_typed};
+use self::detail::{detail_len, draw_detail, draw_walkthrough, walkthrough_len};
+use self::dialogs::{draw_confirm, draw_ended, draw_help, draw_typed, help_size};
 use self::footer::{draw_footer, status_lines};
 use self::header::draw_header;
 use self::table::{draw_table, table_height};
@@ -71,7 +71,7 @@ fn layout(app: &App, area: Rect, status_lines: usize) -> [Rect; 5] {
     let status_h = u16::try_from(status_lines).unwrap_or(0).min(4);
     Layout::vertical([
         Constraint::Length(3),
-        Constraint::Length(table_height(app)),
+        Constraint::Length(table_height(app, area.width)),
         Constraint::Min(3),
         Constraint::Length(status_h),
         Constraint::Length(1),
@@ -103,23 +103,95 @@ fn too_small(frame: &mut Frame, area: Rect, app: &App) {
     frame.render_widget(text, middle);
 }
 
-/// Usage, or detail and walkthrough side by side (walkthrough alone when narrow).
-fn draw_main(frame: &mut Frame, area: Rect, app: &App) {
-    if let Some(v) = app.usage_view() {
-        // Reading the usage takes the whole width: its tables are wide.
-        draw_usage(frame, area, app, v);
-    } else if app.walkthrough_visible() {
+/// The key facts' and the walkthrough's panes in the main area: side by
+/// side, or the walkthrough alone when narrow, or the facts alone.
+fn main_panes(app: &App, area: Rect) -> (Option<Rect>, Option<Rect>) {
+    if app.walkthrough_visible() {
         if area.width >= WIDE {
             let [left, right] =
                 Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)])
                     .areas(area);
-            draw_detail(frame, left, app);
-            draw_walkthrough(frame, right, app);
+            (Some(left), Some(right))
         } else {
-            draw_walkthrough(frame, area, app);
+            (None, Some(area))
         }
     } else {
-        draw_detail(frame, area, app);
+        (Some(area), None)
+    }
+}
+
+/// Usage, or the key facts and the walkthrough.
+fn draw_main(frame: &mut Frame, area: Rect, app: &App) {
+    if let Some(v) = app.usage_view() {
+        // Reading the usage takes the whole width: its tables are wide.
+        draw_usage(frame, area, app, v);
+        return;
+    }
+    let (detail, walkthrough) = main_panes(app, area);
+    if let Some(rect) = detail {
+        draw_detail(frame, rect, app);
+    }
+    if let Some(rect) = walkthrough {
+        draw_walkthrough(frame, rect, app);
+    }
+}
+
+/// The key facts' (and walkthrough's) text length and visible rows at the
+/// app's terminal size, so `App::update` can keep their scrolling (page
+/// up and down) within the text. Both panes scroll together.
+pub fn detail_viewport(app: &App) -> (usize, usize) {
+    let area = Rect::new(0, 0, app.size.0, app.size.1);
+    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT || app.usage_view().is_some() {
+        return (0, 0);
+    }
+    let [_, _, main, _, _] = layout(app, area, status_lines(app, area.width).len());
+    let (detail, walkthrough) = main_panes(app, main);
+    let total = detail
+        .map_or(0, |r| detail_len(app, r))
+        .max(walkthrough.map_or(0, |r| walkthrough_len(app, r)));
+    (total, usize::from(main.height.saturating_sub(2)))
+}
+
+/// The help overlay's text length and visible rows at the app's terminal
+/// size, so `App::update` can keep its scrolling within the text.
+pub fn help_viewport(app: &App) -> (usize, usize) {
+    let area = Rect::new(0, 0, app.size.0, app.size.1);
+    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        return (0, 0);
+    }
+    help_size(app, area)
+}
+
+/// `lines` in `block`, from line `first` on (kept within the text), with
+/// "↓ more" / "↑ more" on the bottom border when some are out of view.
+fn draw_scrolled(
+    frame: &mut Frame,
+    area: Rect,
+    app: &App,
+    block: Block<'_>,
+    lines: Vec<Line<'static>>,
+    first: usize,
+) {
+    let visible = usize::from(area.height.saturating_sub(2));
+    let first = first.min(lines.len().saturating_sub(visible));
+    let block = match more(lines.len(), first, visible, s::KEY_PGDN) {
+        Some(text) => block.title_bottom(
+            Line::from(Span::styled(text, app.theme.accent)).alignment(Alignment::Right),
+        ),
+        None => block,
+    };
+    let scroll = u16::try_from(first).unwrap_or(u16::MAX);
+    frame.render_widget(Paragraph::new(lines).block(block).scroll((scroll, 0)), area);
+}
+
+/// The scroll indicator of a pane showing `visible` of `total` lines from
+/// `first`: `↓ more (PgDn)`, `↑ more`, or nothing when all are shown.
+fn more(total: usize, first: usize, visible: usize, key: &str) -> Option<String> {
+    let below = first + visible < total;
+    match (first > 0, below) {
+        (_, true) => Some(format!(" {} ({key}) ", s::MORE_BELOW)),
+        (true, false) => Some(format!(" {} ", s::MORE_ABOVE)),
+        (false, false) => None,
     }
 }
 

@@ -49,13 +49,119 @@ pub fn tail(text: &str, room: usize) -> String {
     chars[start..].iter().collect()
 }
 
+/// Words that are units after a number: `7 d`, `23 h`, `1480 days` are
+/// never broken across lines.
+const UNITS: &[&str] = &[
+    "d", "h", "min", "s", "ms", "w", "mo", "y", "day", "days", "hour", "hours", "minute",
+    "minutes", "second", "seconds", "week", "weeks", "month", "months", "year", "years", "KiB",
+    "MiB", "GiB", "%",
+];
+
+fn is_number(word: &str) -> bool {
+    let digits = word.trim_start_matches(['(', '[']);
+    !digits.is_empty()
+        && digits
+            .chars()
+            .all(|c| c.is_ascii_digit() || c == '.' || c == ',')
+        && digits.ends_with(|c: char| c.is_ascii_digit())
+}
+
+fn is_unit(word: &str) -> bool {
+    UNITS.contains(&word.trim_end_matches(['.', ',', ';', ':', ')', ']', '!', '?']))
+}
+
+/// The words of `text`, with every number kept together with its unit
+/// (`7 d`, and a whole duration such as `6 d 23 h`) as one word.
+pub fn words(text: &str) -> Vec<String> {
+    let raw: Vec<&str> = text.split_whitespace().collect();
+    let mut out: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < raw.len() {
+        let mut word = raw[i].to_owned();
+        i += 1;
+        // A number and its unit, then any further number-and-unit pairs of
+        // the same duration (`6 d 23 h`) while the unit ends no sentence.
+        while i < raw.len() && is_number(raw[i - 1]) && is_unit(raw[i]) {
+            word.push(' ');
+            word.push_str(raw[i]);
+            let bare = raw[i].chars().all(char::is_alphanumeric);
+            i += 1;
+            if !(bare && i + 1 < raw.len() && is_number(raw[i]) && is_unit(raw[i + 1])) {
+                break;
+            }
+            word.push(' ');
+            word.push_str(raw[i]);
+            i += 1;
+        }
+        out.push(word);
+    }
+    out
+}
+
+/// `text` cut to `room` columns, ending in `…` when cut. Where it can, the
+/// cut is at a space, so no word is cut without the ellipsis saying so.
+pub fn ellipsize(text: &str, room: usize) -> String {
+    if width(text) <= room {
+        return text.to_owned();
+    }
+    if room == 0 {
+        return String::new();
+    }
+    let chars: Vec<char> = text.chars().collect();
+    let keep = fitting(&chars, room - 1).min(chars.len());
+    let keep = if char_width(chars[0]) > room - 1 {
+        0
+    } else {
+        keep
+    };
+    let cut: String = chars[..keep].iter().collect();
+    // Prefer a word boundary when it keeps at least half the room.
+    let cut = match cut.rfind(' ') {
+        Some(i) if width(&cut[..i]) * 2 >= room => cut[..i].trim_end().to_owned(),
+        _ => cut,
+    };
+    format!("{cut}…")
+}
+
+/// `text` cut to `room` columns from the start, beginning with `…` when
+/// cut: for names whose end says the most (an ARN's user or role).
+pub fn ellipsize_start(text: &str, room: usize) -> String {
+    if width(text) <= room {
+        return text.to_owned();
+    }
+    if room == 0 {
+        return String::new();
+    }
+    format!("…{}", tail(text, room - 1))
+}
+
+/// `a · b · c` cut to `room` columns by whole parts, from the end, with
+/// `…` saying that parts were left out; [`ellipsize`] when even the first
+/// part is too wide.
+pub fn clip_parts(text: &str, room: usize) -> String {
+    if width(text) <= room {
+        return text.to_owned();
+    }
+    let parts: Vec<&str> = text.split(" · ").collect();
+    for n in (1..parts.len()).rev() {
+        let kept = parts[..n].join(" · ");
+        for shown in [format!("{kept} …"), format!("{kept}…")] {
+            if width(&shown) <= room {
+                return shown;
+            }
+        }
+    }
+    ellipsize(text, room)
+}
+
 /// Greedy word wrap to `width` columns; words wider than that are split.
+/// A number and its unit stay on one line (see [`words`]).
 pub fn wrap(text: &str, width: usize) -> Vec<String> {
     let width = width.max(1);
     let mut lines = Vec::new();
     let mut line = String::new();
     let mut len = 0;
-    for word in text.split_whitespace() {
+    for word in words(text) {
         let mut word: Vec<char> = word.chars().collect();
         loop {
             let fit = fitting(&word, width);
@@ -196,5 +302,64 @@ mod tests {
         assert_eq!(tail("abc鍵鍵", 4), "鍵鍵");
         assert_eq!(tail("abc鍵鍵", 5), "c鍵鍵");
         assert_eq!(tail("abc", 10), "abc");
+    }
+
+    #[test]
+    fn numbers_keep_their_units() {
+        assert_eq!(
+            words("Observe for 7 d: then 6 d 23 h left, 1480 days ago"),
+            [
+                "Observe",
+                "for",
+                "7 d:",
+                "then",
+                "6 d 23 h",
+                "left,",
+                "1480 days",
+                "ago"
+            ]
+        );
+        // Never "7" at the end of a line and "d" at the start of the next.
+        for w in 8..40 {
+            let text =
+                "Deactivated AKIAEXAMPLEBACKUP001. Observe for 7 d: anything still using it fails";
+            let lines = wrap(text, w);
+            assert!(lines.iter().any(|l| l.contains("7 d:")), "{w}: {lines:?}");
+        }
+        assert_eq!(
+            words("step 2 of the plan"),
+            ["step", "2", "of", "the", "plan"]
+        );
+    }
+
+    #[test]
+    fn cuts_say_so_with_an_ellipsis() {
+        assert_eq!(
+            ellipsize("arn:aws:iam::123456789012:root", 12),
+            "arn:aws:iam…"
+        );
+        assert_eq!(ellipsize("short", 5), "short");
+        assert_eq!(ellipsize("two words here", 10), "two words…");
+        assert_eq!(ellipsize("abc", 0), "");
+        assert_eq!(ellipsize("鍵鍵鍵", 4), "鍵…");
+        assert_eq!(
+            ellipsize_start("arn:aws:iam::210987654321:user/security-auditor", 23),
+            "…:user/security-auditor"
+        );
+        assert_eq!(ellipsize_start("abc", 3), "abc");
+        assert_eq!(
+            clip_parts("1480 days ago · ec2 · us-east-1", 21),
+            "1480 days ago · ec2 …"
+        );
+        assert_eq!(
+            clip_parts("1480 days ago · ec2 · us-east-1", 16),
+            "1480 days ago …"
+        );
+        assert_eq!(clip_parts("1480 days ago · ec2", 8), "1480…");
+        assert_eq!(clip_parts("2 days ago · s3 · eu-west-1", 11), "2 days ago…");
+        for room in 1..30 {
+            assert!(width(&clip_parts("yesterday · s3 · eu-west-1", room)) <= room);
+            assert!(width(&ellipsize("arn:aws:iam::123456789012:root", room)) <= room);
+        }
     }
 }
