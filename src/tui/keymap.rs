@@ -102,6 +102,13 @@ pub const BROWSE: &[Binding] = &[
         Some(s::HINT_REFRESH),
     ),
     bind(
+        &[Char('J')],
+        "J",
+        Command::Journal,
+        s::HK_JOURNAL,
+        Some(s::HINT_JOURNAL),
+    ),
+    bind(
         &[Char('w')],
         "w",
         Command::ToggleWalkthrough,
@@ -121,6 +128,20 @@ pub const BROWSE: &[Binding] = &[
         Command::SkipWindow,
         s::HK_SKIP_WINDOW,
         Some(s::HINT_SKIP_WINDOW),
+    )),
+    demo(bind(
+        &[Char('m')],
+        "m",
+        Command::MoveToRole,
+        s::HK_MOVE_TO_ROLE,
+        Some(s::HINT_MOVE_TO_ROLE),
+    )),
+    demo(bind(
+        &[Char('c')],
+        "c",
+        Command::TemporaryRoot,
+        s::HK_TEMPORARY_ROOT,
+        None,
     )),
     bind(
         &[Char('?')],
@@ -242,8 +263,69 @@ pub const TYPED: &[Binding] = &[
 ];
 
 const ENDED: &[Binding] = &[
+    demo(bind(
+        &[Char('c')],
+        "c",
+        Command::TemporaryRoot,
+        s::HK_TEMPORARY_ROOT,
+        Some(s::HINT_TEMPORARY_ROOT),
+    )),
     bind(&[Char('q')], "q", Command::Quit, s::HK_QUIT, None),
     bind(&[Esc], "Esc", Command::Back, s::HK_QUIT, None),
+];
+
+/// The journal panel: reading, so the movement keys scroll.
+pub const JOURNAL: &[Binding] = &[
+    bind(&[Up, Char('k')], "↑ k", Command::Up, s::HK_SCROLL_UP, None),
+    bind(
+        &[Down, Char('j')],
+        "↓ j",
+        Command::Down,
+        s::HK_SCROLL_DOWN,
+        Some(s::HINT_SCROLL),
+    ),
+    bind(
+        &[PageUp, Char('K')],
+        "PgUp K",
+        Command::PageUp,
+        s::HK_PAGE_UP,
+        None,
+    ),
+    bind(
+        &[PageDown],
+        "PgDn",
+        Command::PageDown,
+        s::HK_PAGE_DOWN,
+        Some(s::HINT_PAGE),
+    ),
+    bind(
+        &[Home, Char('g')],
+        "g Home",
+        Command::Top,
+        s::HK_USAGE_TOP,
+        None,
+    ),
+    bind(
+        &[End, Char('G')],
+        "G End",
+        Command::Bottom,
+        s::HK_BOTTOM,
+        None,
+    ),
+    bind(
+        &[Esc, Char('J')],
+        "Esc J",
+        Command::Back,
+        s::HK_JOURNAL_BACK,
+        Some(s::HINT_CLOSE),
+    ),
+    bind(
+        &[Char('q')],
+        "q",
+        Command::Quit,
+        s::HK_QUIT,
+        Some(s::HINT_QUIT),
+    ),
 ];
 
 fn lookup(table: &[Binding], code: KeyCode, demo_mode: bool) -> Option<Command> {
@@ -283,7 +365,8 @@ pub fn action_for(app: &App, key: KeyEvent) -> Option<Action> {
         Mode::Help { .. } => Some(Command::ToggleHelp.into()),
         Mode::Usage(_) => lookup(USAGE, key.code, false).map(Action::from),
         Mode::Confirm(_) => lookup(CONFIRM, key.code, false).map(Action::from),
-        Mode::SessionEnded { .. } => lookup(ENDED, key.code, false).map(Action::from),
+        Mode::SessionEnded { .. } => lookup(ENDED, key.code, demo_mode).map(Action::from),
+        Mode::Journal(_) => lookup(JOURNAL, key.code, false).map(Action::from),
         Mode::Browse => lookup(BROWSE, key.code, demo_mode).map(Action::from),
     }
 }
@@ -310,6 +393,7 @@ pub fn help_sections(
     if !from_usage {
         sections.push(usage);
     }
+    sections.push((s::HELP_JOURNAL, JOURNAL.iter().collect()));
     sections.push((s::HELP_DIALOG, CONFIRM.iter().collect()));
     sections.push((s::HELP_TYPED, TYPED.iter().collect()));
     sections
@@ -325,9 +409,11 @@ const HINT_ORDER: &[Command] = &[
     Command::Quit,
     Command::SkipWindow,
     Command::SkipDay,
+    Command::Journal,
     Command::ToggleWalkthrough,
     Command::Refresh,
     Command::Down,
+    Command::MoveToRole,
 ];
 
 /// Footer hints: (key label, word), most useful first; without the
@@ -348,6 +434,23 @@ pub fn hints(demo_mode: bool, writes: bool) -> Vec<(&'static str, &'static str)>
             b.hint.map(|h| {
                 let key = match b.command {
                     Command::Down => "↑↓",
+                    _ => b.label.split(' ').next().unwrap_or(b.label),
+                };
+                (key, h)
+            })
+        })
+        .collect()
+}
+
+/// Footer hints in the journal panel, in its table's order.
+pub fn journal_hints() -> Vec<(&'static str, &'static str)> {
+    JOURNAL
+        .iter()
+        .filter_map(|b| {
+            b.hint.map(|h| {
+                let key = match b.command {
+                    Command::Down => "↑↓",
+                    Command::PageDown => "PgUp/PgDn",
                     _ => b.label.split(' ').next().unwrap_or(b.label),
                 };
                 (key, h)
@@ -407,7 +510,7 @@ mod tests {
 
     #[test]
     fn no_key_is_bound_twice_in_a_table() {
-        for table in [BROWSE, USAGE, CONFIRM, TYPED, ENDED] {
+        for table in [BROWSE, USAGE, CONFIRM, TYPED, ENDED, JOURNAL] {
             let mut seen = Vec::new();
             for b in table {
                 for k in b.keys {

@@ -8,14 +8,15 @@
 use chrono::TimeDelta;
 
 use super::{
-    App, Banner, Confirm, Mode, Pending, Quit, Report, Row, TypeToDelete, Usage, UsageView,
-    Walkthrough,
+    App, Banner, Confirm, JournalState, JournalView, Mode, Pending, Quit, Report, Row,
+    TypeToDelete, Usage, UsageView, Walkthrough,
 };
+use crate::account::DeniedCall;
 use crate::domain::policy::{self, Decision, Refusal, Request, Stage};
 use crate::domain::record::Act;
 use crate::domain::{KeyStatus, View};
 use crate::remediate::{Done, Snapshot};
-use crate::tui::action::{Action, Command, Effect, UiError};
+use crate::tui::action::{Action, Command, Effect, SimStep, UiError};
 use crate::tui::strings;
 use crate::tui::view;
 
@@ -44,6 +45,7 @@ impl App {
             Action::Resize(w, h) => {
                 self.size = (w, h);
                 self.clamp_usage_scroll();
+                self.clamp_journal_scroll();
                 None
             }
             Action::Signal(name) => {
@@ -78,10 +80,30 @@ impl App {
                 self.clamp_usage_scroll();
                 None
             }
+            Action::Simulated { step, result } => self.simulated(&step, result),
+            Action::Denied(calls) => {
+                self.denied(&calls);
+                None
+            }
+            Action::JournalLoaded(result) => {
+                if self.journal == JournalState::Loading
+                    && let Mode::Journal(v) = &mut self.mode
+                {
+                    // Opened before it was read: show the newest records.
+                    v.scroll = usize::MAX;
+                }
+                self.journal = match result {
+                    Ok(contents) => JournalState::Ready(contents),
+                    Err(e) => JournalState::Failed(e),
+                };
+                self.clamp_journal_scroll();
+                None
+            }
             Action::Skipped(result) => {
                 self.skipping = false;
                 match result {
                     Ok(by) => {
+                        self.usage_stale = true;
                         self.banner = Some(Banner::info(strings::skipped(by)));
                         self.loading = true;
                         Some(Effect::Load)
@@ -107,7 +129,12 @@ impl App {
                 None
             }
             Mode::Usage(_) => self.in_usage(command),
+            Mode::Journal(_) => self.in_journal(command),
             Mode::SessionEnded { .. } => {
+                if command == Command::TemporaryRoot && self.demo.is_some() {
+                    self.mode = Mode::Browse;
+                    return self.simulate(SimStep::TemporaryRoot);
+                }
                 if command == Command::Back {
                     self.quit = Some(Quit::User);
                 }
@@ -158,10 +185,19 @@ impl App {
     fn browse(&mut self, command: Command) -> Option<Effect> {
         let last = self.rows().len().saturating_sub(1);
         match command {
-            Command::Up => self.selected = self.selected.saturating_sub(1),
-            Command::Down => self.selected = (self.selected + 1).min(last),
-            Command::Top => self.selected = 0,
-            Command::Bottom => self.selected = last,
+            Command::Up | Command::Down | Command::Top | Command::Bottom => {
+                self.selected = match command {
+                    Command::Up => self.selected.saturating_sub(1),
+                    Command::Down => (self.selected + 1).min(last),
+                    Command::Top => 0,
+                    _ => last,
+                };
+                // Moving to a key shows its facts: it is being reviewed.
+                self.mark_reviewed();
+            }
+            Command::TemporaryRoot => return self.temporary_root(),
+            Command::MoveToRole => return self.move_to_role(),
+            Command::Journal => return self.open_journal(),
             Command::Refresh => return self.refresh(),
             Command::Deactivate => return self.ask(Request::Deactivate),
             Command::Reactivate => return self.ask(Request::Reactivate),
@@ -170,6 +206,8 @@ impl App {
             Command::Usage => return self.open_usage(),
             Command::ToggleWalkthrough => {
                 self.walkthrough = if self.walkthrough_visible() {
+                    // The key facts take its place.
+                    self.mark_reviewed();
                     Walkthrough::Hidden
                 } else {
                     Walkthrough::Shown
@@ -228,6 +266,7 @@ impl App {
             return None;
         }
         self.banner = None;
+        self.reviewed.insert(key_id.clone());
         self.mode = Mode::Usage(UsageView {
             key_id: key_id.clone(),
             scroll: 0,
@@ -431,19 +470,30 @@ impl App {
         self.loading = false;
         let snapshot = match result {
             Ok(s) => s,
-            Err(e) => {
+            Err(mut e) => {
+                if e.credentials
+                    && let Some(demo) = &self.demo
+                {
+                    // The demo's way out: what a real operator would do.
+                    e.advice = Some(strings::way_out(&demo.scenario));
+                }
                 self.banner = Some(Banner::error(&e));
                 self.load_error = Some(e);
                 return None;
             }
         };
         let keep = self.selected_row().map(|r| r.label());
+        let first = self.snapshot.is_none();
         self.load_error = None;
         if self.verify_next_load {
             self.verify_next_load = false;
             let n = snapshot.inventory.root_keys_present();
             self.banner = Some(if n == 0 {
-                Banner::success(strings::verified(n))
+                Banner::success(format!(
+                    "{} {}",
+                    strings::verified(n),
+                    strings::done_summary(true)
+                ))
             } else {
                 Banner::info(strings::verified(n))
             });
@@ -473,11 +523,18 @@ impl App {
             .and_then(|label| rows.iter().position(|r| r.label() == label))
             .unwrap_or(self.selected)
             .min(rows.len().saturating_sub(1));
+        if first
+            && self.done()
+            && let Some(demo) = &self.demo
+        {
+            // A finished walk-through opens on its summary.
+            self.banner = Some(Banner::success(strings::done_restart(&demo.scenario)));
+        }
         if self.report == Report::Idle {
             self.report = Report::Loading;
             return Some(Effect::LoadReport);
         }
-        None
+        self.refresh_stale_usage()
     }
 
     fn skip(&mut self, by: Option<TimeDelta>) -> Option<Effect> {
@@ -508,6 +565,169 @@ impl App {
         };
         self.skipping = true;
         Some(Effect::Skip(by))
+    }
+}
+
+// ---- training: the demo's own steps, the journal panel, reviews -------------
+
+impl App {
+    /// The selected key is being reviewed (its facts or usage are shown).
+    fn mark_reviewed(&mut self) {
+        if let Some(label) = self.selected_row().map(|r| r.label()) {
+            self.reviewed.insert(label);
+        }
+    }
+
+    fn simulate(&mut self, step: SimStep) -> Option<Effect> {
+        if self.demo.is_none() {
+            self.banner = Some(Banner::info(strings::SKIP_DEMO_ONLY));
+            return None;
+        }
+        if self.loading || self.pending.is_some() || self.skipping {
+            return None;
+        }
+        self.skipping = true;
+        Some(Effect::Simulate(step))
+    }
+
+    /// `c`: continue in a simulated temporary root session, once this
+    /// session's credentials were rejected.
+    fn temporary_root(&mut self) -> Option<Effect> {
+        let rejected = self.load_error.as_ref().is_some_and(|e| e.credentials);
+        if self.demo.is_some() && !rejected {
+            self.banner = Some(Banner::info(strings::SESSION_WORKS));
+            return None;
+        }
+        self.simulate(SimStep::TemporaryRoot)
+    }
+
+    /// `m`: move the job that uses the selected key to a role.
+    fn move_to_role(&mut self) -> Option<Effect> {
+        let Some(Row::Key(kv)) = self.selected_row() else {
+            self.banner = Some(Banner::info(strings::NO_JOB));
+            return None;
+        };
+        let Some(key_id) = kv.key.access_key_id.clone() else {
+            self.banner = Some(Banner::info(strings::NO_JOB));
+            return None;
+        };
+        self.simulate(SimStep::MoveToRole { key_id })
+    }
+
+    fn simulated(&mut self, step: &SimStep, result: Result<String, UiError>) -> Option<Effect> {
+        self.skipping = false;
+        match result {
+            Ok(done) => {
+                let text = match step {
+                    SimStep::TemporaryRoot => {
+                        self.load_error = None;
+                        strings::temporary_root(&done)
+                    }
+                    SimStep::MoveToRole { key_id } => strings::moved_to_role(key_id, &done),
+                };
+                self.banner = Some(Banner::success(text));
+                if self.report != Report::Loading {
+                    self.report = Report::Idle;
+                }
+                self.loading = true;
+                Some(Effect::Load)
+            }
+            Err(e) => {
+                self.banner = Some(Banner::error(&UiError { refused: true, ..e }));
+                None
+            }
+        }
+    }
+
+    /// Calls AWS denied while the clock was skipped: the banner shows the
+    /// newest, with when, from where and what made it.
+    fn denied(&mut self, calls: &[DeniedCall]) {
+        let Some(last) = calls.last() else {
+            return;
+        };
+        let e = &last.event;
+        let text = strings::denied(
+            &crate::text::one_line(&last.job),
+            &last.key_id,
+            e.time,
+            e.error_code.as_deref().unwrap_or("denied"),
+            &crate::text::one_line(e.source_ip.as_deref().unwrap_or("-")),
+            &crate::text::one_line(e.user_agent.as_deref().unwrap_or("-")),
+            calls.len() - 1,
+        );
+        self.banner = Some(Banner {
+            kind: super::BannerKind::Error,
+            text,
+            advice: Some(strings::DENIED_ADVICE.to_owned()),
+        });
+    }
+
+    /// After the clock moved: usage reviews are out of date. The open one
+    /// is searched again (so relative times and new calls show); the
+    /// others are searched again when opened.
+    fn refresh_stale_usage(&mut self) -> Option<Effect> {
+        if !self.usage_stale || self.usage_searching().is_some() {
+            return None;
+        }
+        self.usage_stale = false;
+        let open = self.usage_view().map(|v| v.key_id.clone());
+        self.usage.retain(|k, _| Some(k) == open.as_ref());
+        let key_id = open?;
+        self.usage.remove(&key_id);
+        self.search_usage(key_id)
+    }
+
+    /// `J`: the journal panel, scrolled to the newest records.
+    fn open_journal(&mut self) -> Option<Effect> {
+        self.mode = Mode::Journal(JournalView { scroll: usize::MAX });
+        self.clamp_journal_scroll();
+        match (&self.journal, &self.snapshot) {
+            (JournalState::Ready(_) | JournalState::Loading, _) => None,
+            (_, Some(s)) => {
+                self.journal = JournalState::Loading;
+                Some(Effect::LoadJournal {
+                    account_id: s.inventory.identity.account_id.clone(),
+                })
+            }
+            (_, None) => {
+                self.mode = Mode::Browse;
+                self.banner = Some(Banner::info(strings::STILL_LOADING));
+                None
+            }
+        }
+    }
+
+    fn in_journal(&mut self, command: Command) -> Option<Effect> {
+        let (total, visible) = view::journal_viewport(self);
+        let max = total.saturating_sub(visible);
+        let page = visible.saturating_sub(1).max(1);
+        let Mode::Journal(v) = &mut self.mode else {
+            return None;
+        };
+        let from = v.scroll.min(max);
+        v.scroll = match command {
+            Command::Up => from.saturating_sub(1),
+            Command::Down => from + 1,
+            Command::PageUp => from.saturating_sub(page),
+            Command::PageDown => from + page,
+            Command::Top => 0,
+            Command::Bottom => max,
+            Command::Journal | Command::Back => {
+                self.mode = Mode::Browse;
+                return None;
+            }
+            _ => return None,
+        }
+        .min(max);
+        None
+    }
+
+    /// Keep the journal panel's first line within its text.
+    fn clamp_journal_scroll(&mut self) {
+        let (total, visible) = view::journal_viewport(self);
+        if let Mode::Journal(v) = &mut self.mode {
+            v.scroll = v.scroll.min(total.saturating_sub(visible));
+        }
     }
 }
 
