@@ -212,6 +212,22 @@ pub const USAGE: &[Binding] = &[
         s::HK_USAGE_AGAIN,
         Some(s::HINT_SEARCH_AGAIN),
     ),
+    // The simulated clock can move while a review is open: it is searched
+    // again, so a job failing meanwhile shows up.
+    demo(bind(
+        &[Char('s')],
+        "s",
+        Command::SkipDay,
+        s::HK_SKIP_DAY,
+        None,
+    )),
+    demo(bind(
+        &[Char('S')],
+        "S",
+        Command::SkipWindow,
+        s::HK_SKIP_WINDOW,
+        None,
+    )),
     bind(
         &[Char('?')],
         "?",
@@ -363,7 +379,7 @@ pub fn action_for(app: &App, key: KeyEvent) -> Option<Action> {
         _ if ctrl || alt => None,
         // Any key closes the help.
         Mode::Help { .. } => Some(Command::ToggleHelp.into()),
-        Mode::Usage(_) => lookup(USAGE, key.code, false).map(Action::from),
+        Mode::Usage(_) => lookup(USAGE, key.code, demo_mode).map(Action::from),
         Mode::Confirm(_) => lookup(CONFIRM, key.code, false).map(Action::from),
         Mode::SessionEnded { .. } => lookup(ENDED, key.code, demo_mode).map(Action::from),
         Mode::Journal(_) => lookup(JOURNAL, key.code, false).map(Action::from),

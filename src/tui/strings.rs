@@ -597,27 +597,30 @@ pub fn denied(
         1 => " (and 1 more run)".to_owned(),
         n => format!(" (and {n} more runs)"),
     };
+    // The tool and the command are what tell a job apart.
+    let words: Vec<&str> = agent.split_whitespace().collect();
+    let agent = match words.as_slice() {
+        [first, .., last] if words.len() > 2 => format!("{first} … {last}"),
+        _ => agent.to_owned(),
+    };
+    let mut job = job.to_owned();
+    if let Some(first) = job.get(..1) {
+        job = format!("{}{}", first.to_uppercase(), &job[1..]);
+    }
     format!(
-        "The {job} failed: its run at {} was denied ({code}: {key} is inactive){more}, \
-         from {ip}, {agent}.",
+        "{job} run {} denied{more}: {code} ({key} inactive), from {ip} · {agent}",
         date_time(when)
     )
 }
 
-pub const DENIED_ADVICE: &str = "this is what the window is for. Back out: a reactivates the key, \
-     m moves the job to an IAM role (simulated), d deactivates again. u shows the failed call.";
+pub const DENIED_ADVICE: &str = "back out: a reactivates, m moves the job to a role (simulated), \
+     d deactivates again; u shows the call.";
 
 pub const DONE_TITLE: &str = "Done";
 pub const DONE: &str =
     "Done: no root access key; account compliant (AccountAccessKeysPresent = 0).";
-
-pub fn done_summary(journal_key: bool) -> String {
-    let mut text = DONE.to_owned();
-    if journal_key {
-        text.push_str(" Every step is in the journal: press J.");
-    }
-    text
-}
+pub const DONE_FACT: &str = "no root access key; account compliant (AccountAccessKeysPresent = 0)";
+pub const DONE_AFTER_VERIFY: &str = "Done: every step is in the journal (J).";
 
 pub fn done_restart(scenario: &str) -> String {
     format!(

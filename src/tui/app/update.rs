@@ -318,6 +318,8 @@ impl App {
                 let key_id = v.key_id.clone();
                 return self.search_usage(key_id);
             }
+            Command::SkipDay => return self.skip(Some(TimeDelta::days(1))),
+            Command::SkipWindow => return self.skip(None),
             _ => return None,
         };
         v.scroll = scroll.min(max);
@@ -492,7 +494,7 @@ impl App {
                 Banner::success(format!(
                     "{} {}",
                     strings::verified(n),
-                    strings::done_summary(true)
+                    strings::DONE_AFTER_VERIFY
                 ))
             } else {
                 Banner::info(strings::verified(n))
@@ -542,11 +544,16 @@ impl App {
             self.banner = Some(Banner::info(strings::SKIP_DEMO_ONLY));
             return None;
         }
-        if self.loading || self.pending.is_some() || self.skipping {
+        // A reload in flight does not hold up a day's skip (a key pressed
+        // right after a write is not lost); the window's end needs it.
+        if self.pending.is_some() || self.skipping {
             return None;
         }
         let by = if let Some(by) = by {
             by
+        } else if self.loading {
+            self.banner = Some(Banner::info(strings::STILL_LOADING));
+            return None;
         } else {
             let snapshot = self.snapshot.as_ref()?;
             let until = snapshot
@@ -583,7 +590,9 @@ impl App {
             self.banner = Some(Banner::info(strings::SKIP_DEMO_ONLY));
             return None;
         }
-        if self.loading || self.pending.is_some() || self.skipping {
+        // A reload in flight does not hold it up (a key pressed right
+        // after a write is not lost).
+        if self.pending.is_some() || self.skipping {
             return None;
         }
         self.skipping = true;

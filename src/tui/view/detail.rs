@@ -120,7 +120,7 @@ fn detail_lines(app: &App, width: usize) -> (String, Vec<Line<'static>>) {
     }
     let Some(row) = app.selected_row() else {
         if app.done() {
-            lines.extend(field(t, s::DONE_TITLE, s::DONE, t.ok, width));
+            lines.extend(field(t, s::DONE_TITLE, s::DONE_FACT, t.ok, width));
         }
         return (s::DETAIL_TITLE.to_owned(), lines);
     };
@@ -144,7 +144,7 @@ fn detail_lines(app: &App, width: usize) -> (String, Vec<Line<'static>>) {
             lines.extend(field(t, "", s::DELETED_BY_JOURNAL, t.dim, width));
             lines.push(Line::default());
             if app.done() {
-                lines.extend(field(t, s::DONE_TITLE, s::DONE, t.ok, width));
+                lines.extend(field(t, s::DONE_TITLE, s::DONE_FACT, t.ok, width));
                 return (title, lines);
             }
             let stage = Stage::Deleted { at };
