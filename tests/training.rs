@@ -282,7 +282,7 @@ async fn the_nightly_job_fails_and_the_trainee_backs_out_moves_it_and_finishes()
     })
     .await;
     for needle in [
-        "Nightly backup run 2026-11-26 09:00 UTC denied",
+        "Nightly backup denied 2026-11-26 09:00 UTC",
         "InvalidClientTokenId",
         "203.0.113.24 · aws-cli/2.15.30 … command/s3.sync",
         "aws-cli/2.15.30",
@@ -483,7 +483,7 @@ fn two_keys_from_start_to_done_in_the_real_binary() {
     // Deactivate, skip a day: the nightly run fails.
     deactivate_pty(&mut pty, BACKUP);
     pty.send("s");
-    pty.wait_for("Nightly backup run", T);
+    pty.wait_for("Nightly backup denied", T);
     pty.wait_for("InvalidClientTokenId", T);
     pty.send("u");
     pty.wait_for("error: InvalidClientTokenId", T);

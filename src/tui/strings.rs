@@ -542,10 +542,8 @@ pub const HINT_QUIT: &str = "quit";
 
 // ---- Training: the demo walk-through from start to Done ----------------
 
-pub const HK_TEMPORARY_ROOT: &str =
-    "demo: continue in a simulated CloudShell root session (temporary root credentials)";
-pub const HK_MOVE_TO_ROLE: &str =
-    "demo: move the job that uses the selected key to an IAM role (simulated)";
+pub const HK_TEMPORARY_ROOT: &str = "continue as temporary root (simulated CloudShell)";
+pub const HK_MOVE_TO_ROLE: &str = "move the job using the selected key to an IAM role";
 pub const HK_JOURNAL: &str = "the account's journal: every step rootkeys took";
 pub const HK_JOURNAL_BACK: &str = "close the journal";
 pub const HINT_TEMPORARY_ROOT: &str = "CloudShell";
@@ -564,7 +562,7 @@ pub fn way_out(scenario: &str) -> String {
 }
 
 pub const WAY_OUT_FOOTER: &str = "continue in a simulated CloudShell root session";
-pub const WAY_OUT_RESET: &str = "start over: --reset";
+pub const WAY_OUT_RESET: &str = "starts over";
 
 pub fn temporary_root(key: &str) -> String {
     format!(
@@ -608,7 +606,7 @@ pub fn denied(
         job = format!("{}{}", first.to_uppercase(), &job[1..]);
     }
     format!(
-        "{job} run {} denied{more}: {code} ({key} inactive), from {ip} · {agent}",
+        "{job} denied {}{more}: {code} ({key} inactive) · {ip} · {agent}",
         date_time(when)
     )
 }
@@ -619,7 +617,7 @@ pub const DENIED_ADVICE: &str = "back out: a reactivates, m moves the job to a r
 pub const DONE_TITLE: &str = "Done";
 pub const DONE: &str =
     "Done: no root access key; account compliant (AccountAccessKeysPresent = 0).";
-pub const DONE_FACT: &str = "no root access key; account compliant (AccountAccessKeysPresent = 0)";
+pub const DONE_FACT: &str = "no root access key; account compliant";
 pub const DONE_AFTER_VERIFY: &str = "Done: every step is in the journal (J).";
 
 pub fn done_restart(scenario: &str) -> String {

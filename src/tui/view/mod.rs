@@ -129,7 +129,7 @@ fn draw_training_footer(frame: &mut Frame, area: Rect, app: &App) {
             ("c".to_owned(), s::WAY_OUT_FOOTER.to_owned()),
             ("q".to_owned(), s::HINT_QUIT.to_owned()),
             (
-                format!("rootkeys demo --scenario {}", demo.scenario),
+                format!("rootkeys demo --scenario {} --reset", demo.scenario),
                 s::WAY_OUT_RESET.to_owned(),
             ),
         ]
