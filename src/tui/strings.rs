@@ -622,8 +622,7 @@ pub const DONE_AFTER_VERIFY: &str = "Done: every step is in the journal (J).";
 
 pub fn done_restart(scenario: &str) -> String {
     format!(
-        "{} Every step is in the journal (J). To train again: rootkeys demo --scenario {scenario} --reset",
-        DONE
+        "{DONE} Every step is in the journal (J). To train again: rootkeys demo --scenario {scenario} --reset"
     )
 }
 

@@ -323,29 +323,7 @@ impl Scenario {
                 });
             }
             let job = match &k.job {
-                Some(j) => {
-                    let what = format!("{} job {}", k.id, j.name);
-                    let every = ago(&format!("{what} every"), &j.every)?;
-                    if every < TimeDelta::minutes(1) {
-                        return Err(bad(format!("{what}: every must be a minute or more")));
-                    }
-                    Some(ScenarioJob {
-                        name: j.name.clone(),
-                        next_in: ago(&format!("{what} next_in"), &j.next_in)?,
-                        every,
-                        role: j.role.clone(),
-                        event: TrailEvent {
-                            time: DateTime::<Utc>::UNIX_EPOCH,
-                            region: j.region.clone(),
-                            event_source: j.event_source.clone(),
-                            event_name: j.event_name.clone(),
-                            source_ip: j.source_ip.clone(),
-                            user_agent: j.user_agent.clone(),
-                            read_only: Some(true),
-                            error_code: None,
-                        },
-                    })
-                }
+                Some(j) => Some(parse_job(&k.id, j, &ago, &bad)?),
                 None => None,
             };
             keys.push(ScenarioKey {
@@ -382,6 +360,36 @@ impl Scenario {
     pub(super) fn caller_is_root(&self) -> bool {
         is_root_arn(&self.caller_arn, &self.account_id)
     }
+}
+
+/// A key's scheduled job, checked; `ago` parses a duration (or says why not).
+fn parse_job(
+    key: &str,
+    j: &JobFile,
+    ago: &dyn Fn(&str, &str) -> Result<TimeDelta, SimError>,
+    bad: &dyn Fn(String) -> SimError,
+) -> Result<ScenarioJob, SimError> {
+    let what = format!("{key} job {}", j.name);
+    let every = ago(&format!("{what} every"), &j.every)?;
+    if every < TimeDelta::minutes(1) {
+        return Err(bad(format!("{what}: every must be a minute or more")));
+    }
+    Ok(ScenarioJob {
+        name: j.name.clone(),
+        next_in: ago(&format!("{what} next_in"), &j.next_in)?,
+        every,
+        role: j.role.clone(),
+        event: TrailEvent {
+            time: DateTime::<Utc>::UNIX_EPOCH,
+            region: j.region.clone(),
+            event_source: j.event_source.clone(),
+            event_name: j.event_name.clone(),
+            source_ip: j.source_ip.clone(),
+            user_agent: j.user_agent.clone(),
+            read_only: Some(true),
+            error_code: None,
+        },
+    })
 }
 
 /// The enabled regions and the failing ones. Without a `cloudtrail`
@@ -492,6 +500,20 @@ mod tests {
         );
         let err = Scenario::parse("x", &bad_failing).expect_err("failing not listed");
         assert!(err.to_string().contains("me-south-1"), "{err}");
+        let fast_job = base.replace(
+            r#""every": "1d",
+        "role""#,
+            r#""every": "10s",
+        "role""#,
+        );
+        let err = Scenario::parse("x", &fast_job).expect_err("every too short");
+        assert!(err.to_string().contains("a minute or more"), "{err}");
+        let bad_next = base.replace(r#""next_in": "21h""#, r#""next_in": "soon""#);
+        let err = Scenario::parse("x", &bad_next).expect_err("bad next_in");
+        assert_eq!(
+            err.to_string(),
+            "demo scenario x: AKIAEXAMPLEBACKUP001 job nightly backup next_in: \"soon\" is not a duration such as 3d or 5h"
+        );
         // Without a cloudtrail section: us-east-1, the scenario's region and
         // the events' regions, none failing.
         let auditor = Scenario::builtin("auditor").expect("auditor");

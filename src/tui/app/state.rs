@@ -261,8 +261,9 @@ pub struct App {
     pub reviewed: BTreeSet<String>,
     /// The account's journal (read with every load, shown with `J`).
     pub journal: JournalState,
-    /// The clock was skipped: usage reviews read before are out of date.
-    pub(super) usage_stale: bool,
+    /// The clock was skipped while this key's usage review was open: it
+    /// is searched again once the account is read again.
+    pub(super) usage_stale: Option<String>,
     pub walkthrough: Walkthrough,
     pub size: (u16, u16),
     pub tick: u64,
@@ -293,7 +294,7 @@ impl App {
             banner,
             reviewed: BTreeSet::new(),
             journal: JournalState::Idle,
-            usage_stale: false,
+            usage_stale: None,
             walkthrough: Walkthrough::Auto,
             size: (0, 0),
             tick: 0,
@@ -450,11 +451,10 @@ impl App {
             Some(Stage::Active) if row.is_some_and(|r| self.reviewed.contains(&r.label())) => {
                 Step::Deactivate
             }
-            Some(Stage::Active) => Step::Review,
             Some(Stage::Observing { .. }) => Step::Observe,
             Some(Stage::ReadyToDelete { .. }) => Step::Delete,
             Some(Stage::Deleted { .. }) => Step::Verify,
-            Some(Stage::Inactive) | None => Step::Review,
+            Some(Stage::Active | Stage::Inactive) | None => Step::Review,
         }
     }
 

@@ -103,7 +103,12 @@ impl App {
                 self.skipping = false;
                 match result {
                     Ok(by) => {
-                        self.usage_stale = true;
+                        // Usage reviews read before are out of date.
+                        let open = self.usage_view().map(|v| v.key_id.clone());
+                        self.usage.retain(|k, u| {
+                            matches!(u, Usage::Loading(_)) || Some(k) == open.as_ref()
+                        });
+                        self.usage_stale = open;
                         self.banner = Some(Banner::info(strings::skipped(by)));
                         self.loading = true;
                         Some(Effect::Load)
@@ -675,13 +680,14 @@ impl App {
     /// is searched again (so relative times and new calls show); the
     /// others are searched again when opened.
     fn refresh_stale_usage(&mut self) -> Option<Effect> {
-        if !self.usage_stale || self.usage_searching().is_some() {
+        if self.usage_searching().is_some() {
             return None;
         }
-        self.usage_stale = false;
-        let open = self.usage_view().map(|v| v.key_id.clone());
-        self.usage.retain(|k, _| Some(k) == open.as_ref());
-        let key_id = open?;
+        let key_id = self.usage_stale.take()?;
+        if self.usage_view().is_none_or(|v| v.key_id != key_id) {
+            self.usage.remove(&key_id);
+            return None;
+        }
         self.usage.remove(&key_id);
         self.search_usage(key_id)
     }
