@@ -284,7 +284,8 @@ async fn the_nightly_job_fails_and_the_trainee_backs_out_moves_it_and_finishes()
     for needle in [
         "Nightly backup denied 2026-11-26 09:00 UTC",
         "InvalidClientTokenId",
-        "203.0.113.24 · aws-cli/2.15.30 … command/s3.sync",
+        "(key inactive) · 203.0.113.24 ·",
+        "aws-cli/2.15.30 … command/s3.sync",
         "aws-cli/2.15.30",
         "a reactivates, m moves the job to a role",
     ] {

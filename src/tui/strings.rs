@@ -583,7 +583,6 @@ pub fn moved_to_role(key: &str, role: &str) -> String {
 /// A job's call that AWS denied while the clock was skipped.
 pub fn denied(
     job: &str,
-    key: &str,
     when: DateTime<Utc>,
     code: &str,
     ip: &str,
@@ -606,7 +605,7 @@ pub fn denied(
         job = format!("{}{}", first.to_uppercase(), &job[1..]);
     }
     format!(
-        "{job} denied {}{more}: {code} ({key} inactive) · {ip} · {agent}",
+        "{job} denied {}{more}: {code} (key inactive) · {ip} · {agent}",
         date_time(when)
     )
 }

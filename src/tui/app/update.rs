@@ -662,7 +662,6 @@ impl App {
         let e = &last.event;
         let text = strings::denied(
             &crate::text::one_line(&last.job),
-            &last.key_id,
             e.time,
             e.error_code.as_deref().unwrap_or("denied"),
             &crate::text::one_line(e.source_ip.as_deref().unwrap_or("-")),
