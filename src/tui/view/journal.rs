@@ -2,6 +2,7 @@
 //! journal` reads it (time, act, key, outcome, note), oldest first so the
 //! newest is last. Reads the [`App`] (the journal was read by a load, never
 //! here); never changes it, awaits or does I/O.
+
 //!
 //! Everything shown comes from the journal file, so it is foreign text:
 //! control characters are escaped and long values bounded.
@@ -103,19 +104,20 @@ pub fn journal_lines(app: &App, width: usize) -> Vec<Line<'static>> {
             ));
         }
         JournalState::Ready(contents) => {
-            lines.extend(wrapped(
-                &s::journal_heading(contents.records.len()),
-                t.dim,
-                0,
-            ));
-            lines.push(Line::default());
+            if !contents.records.is_empty() {
+                lines.extend(wrapped(
+                    &s::journal_heading(contents.records.len()),
+                    t.dim,
+                    0,
+                ));
+                lines.push(Line::default());
+            }
             let header = format!(
                 "{}  {}  {}  OUTCOME (NOTE)",
                 text::pad("TIME (UTC)", TIME_W),
                 text::pad("ACT", ACT_W),
                 text::pad("KEY", KEY_W)
             );
-            lines.extend(wrapped(&header, t.label, 0));
             // Records and damaged lines in file order.
             let mut entries: Vec<(usize, String, bool)> = contents
                 .records
@@ -137,6 +139,8 @@ pub fn journal_lines(app: &App, width: usize) -> Vec<Line<'static>> {
             entries.sort_by_key(|(n, _, _)| *n);
             if entries.is_empty() {
                 lines.extend(wrapped(s::JOURNAL_EMPTY, t.accent, 0));
+            } else {
+                lines.extend(wrapped(&header, t.label, 0));
             }
             let indent = TIME_W + 2;
             for (_, line, damaged) in entries {
@@ -170,4 +174,40 @@ pub(super) fn draw_journal(frame: &mut Frame, area: Rect, app: &App, v: &Journal
     }
     let scroll = u16::try_from(first).unwrap_or(u16::MAX);
     frame.render_widget(Paragraph::new(lines).block(block).scroll((scroll, 0)), area);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::record::Act;
+
+    #[test]
+    fn a_record_line_names_time_act_key_outcome_and_note_safely() {
+        let r = Record {
+            time: chrono::DateTime::parse_from_rfc3339("2026-11-25T12:00:00Z")
+                .expect("time")
+                .with_timezone(&chrono::Utc),
+            account: "123456789012".to_owned(),
+            caller: "arn:aws:iam::123456789012:root".to_owned(),
+            key: "AKIA\u{1b}[31m".to_owned(),
+            action: Act::Deactivate,
+            phase: Phase::Outcome,
+            op: "op".to_owned(),
+            result: Some(Outcome::Error {
+                code: "AccessDenied".to_owned(),
+            }),
+            forced: false,
+            window_secs: Some(7 * 86_400),
+            note: Some("by hand".to_owned()),
+            version: "0".to_owned(),
+        };
+        let line = record_line(&r);
+        assert!(line.starts_with("2026-11-25 12:00  deactivate "), "{line}");
+        assert!(line.contains("failed: AccessDenied"), "{line}");
+        assert!(line.ends_with("(window 7 d · by hand)"), "{line}");
+        assert!(
+            !line.contains('\u{1b}'),
+            "control characters escaped: {line}"
+        );
+    }
 }
