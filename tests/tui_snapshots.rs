@@ -691,3 +691,100 @@ async fn key_facts_sum_up_the_usage_found() {
     );
     snap("usage_in_key_facts", &mut app);
 }
+
+// ---- training: the demo from start to Done ------------------------------------
+
+impl Fixture {
+    /// Run `effect` with the worker's own task, as the loop would, and
+    /// deliver every action it sends back (loads included).
+    async fn settle(&self, app: &mut App, effect: Option<Effect>) {
+        let mut next = effect;
+        while let Some(effect) = next.take() {
+            let worker = Worker::new(Arc::clone(&self.remediator));
+            let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+            worker.task(effect, tx).await;
+            while let Ok(action) = rx.try_recv() {
+                if let Some(more) = app.update(action) {
+                    next = Some(more);
+                }
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn journal_panel() {
+    let f = Fixture::new("two-keys", true);
+    let mut app = f.loaded_app().await;
+    cmd(&mut app, Command::Deactivate);
+    let effect = cmd(&mut app, Command::Yes);
+    f.settle(&mut app, effect).await;
+    cmd(&mut app, Command::Reactivate);
+    let effect = cmd(&mut app, Command::Yes);
+    f.settle(&mut app, effect).await;
+    let effect = cmd(&mut app, Command::Journal);
+    f.settle(&mut app, effect).await;
+    let screen = render(&mut app, 120, 40);
+    assert!(screen.contains("╭ Journal"), "{screen}");
+    assert!(screen.contains("reactivate"), "{screen}");
+    snap("journal", &mut app);
+}
+
+#[tokio::test]
+async fn a_failed_nightly_run_after_a_skipped_day() {
+    let f = Fixture::new("two-keys", true);
+    let mut app = f.loaded_app().await;
+    cmd(&mut app, Command::Deactivate);
+    let effect = cmd(&mut app, Command::Yes);
+    f.settle(&mut app, effect).await;
+    let effect = cmd(&mut app, Command::SkipDay);
+    f.settle(&mut app, effect).await;
+    let screen = render(&mut app, 120, 40);
+    assert!(screen.contains("Nightly backup denied"), "{screen}");
+    snap("denied_run", &mut app);
+}
+
+#[tokio::test]
+async fn the_session_key_rejected_on_restart_names_the_way_out() {
+    let f = Fixture::new("signing-key", true);
+    f.sim
+        .set_status(
+            "AKIAEXAMPLESESSION01",
+            rootkeys::domain::KeyStatus::Inactive,
+        )
+        .await
+        .expect("deactivate");
+    let mut app = f.app();
+    let effect = app.start();
+    f.settle(&mut app, Some(effect)).await;
+    let screen = render(&mut app, 80, 24);
+    assert!(screen.contains("press c to continue"), "{screen}");
+    snap("way_out", &mut app);
+}
+
+#[tokio::test]
+async fn a_finished_walk_through_opens_on_its_summary() {
+    let f = Fixture::new("two-keys", true);
+    for key in ["AKIAEXAMPLEBACKUP001", "AKIAEXAMPLEOLDKEY002"] {
+        f.remediator
+            .execute(Request::Deactivate, key)
+            .await
+            .expect("deactivate");
+    }
+    f.sim.advance(TimeDelta::days(8)).expect("advance");
+    for key in ["AKIAEXAMPLEBACKUP001", "AKIAEXAMPLEOLDKEY002"] {
+        f.remediator
+            .execute(Request::Delete { force: false }, key)
+            .await
+            .expect("delete");
+    }
+    let mut app = f.app();
+    let effect = app.start();
+    f.settle(&mut app, Some(effect)).await;
+    let screen = render(&mut app, 80, 24);
+    assert!(
+        screen.contains("Done: no root access key; account compliant"),
+        "{screen}"
+    );
+    snap("done_restart", &mut app);
+}

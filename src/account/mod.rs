@@ -204,13 +204,39 @@ pub trait Account: Send + Sync {
     }
 }
 
+/// An error of a simulation step, in the operator's terms.
+pub type SimulationError = Box<dyn std::error::Error + Send + Sync>;
+
 /// What a simulated account offers beyond the port: its clock can be
-/// skipped ahead, and its event history sets its own pace.
+/// skipped ahead, its event history sets its own pace, and the training
+/// steps that happen outside rootkeys in a real account (signing in with
+/// temporary root credentials, moving a job to an IAM role) can be played.
 pub trait Simulation: Send + Sync {
     /// Move the simulated clock forward by `by` (and keep it moved).
-    fn skip_ahead(&self, by: TimeDelta) -> Result<(), Box<dyn std::error::Error + Send + Sync>>;
+    fn skip_ahead(&self, by: TimeDelta) -> Result<(), SimulationError>;
     /// How far apart requests in one region start in a usage search.
     fn usage_pacing(&self) -> Duration;
+    /// Continue with temporary root credentials (as in `CloudShell`, or an
+    /// `sts:AssumeRoot` session) once the key signing the session no longer
+    /// works; the temporary access key ID (`ASIA…`).
+    fn continue_as_temporary_root(&self) -> Result<String, SimulationError>;
+    /// Move the scheduled job that signs with `key_id` to its IAM role; the
+    /// role's ARN.
+    fn move_to_role(&self, key_id: &str) -> Result<String, SimulationError>;
+    /// Calls made by the account's scheduled jobs after `from`, up to
+    /// `until`, that AWS denied (their key was inactive or deleted), oldest
+    /// first.
+    fn denied_calls(&self, from: DateTime<Utc>, until: DateTime<Utc>) -> Vec<DeniedCall>;
+}
+
+/// A simulated job's call that AWS denied: what a failing job looks like
+/// in `CloudTrail`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeniedCall {
+    pub key_id: String,
+    /// The job, as the scenario names it (`nightly backup`).
+    pub job: String,
+    pub event: crate::domain::usage::TrailEvent,
 }
 
 /// Keys as seen through the credential report's root row (auditor view).

@@ -8,18 +8,37 @@
 
 use std::time::Duration;
 
-use chrono::TimeDelta;
+use chrono::{DateTime, TimeDelta, Utc};
 
-use super::Simulation;
 use super::sim::{self, SimAccount};
+use super::{DeniedCall, Simulation, SimulationError};
 
 impl Simulation for SimAccount {
-    fn skip_ahead(&self, by: TimeDelta) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    fn skip_ahead(&self, by: TimeDelta) -> Result<(), SimulationError> {
         self.advance(by).map_err(Into::into)
     }
 
     fn usage_pacing(&self) -> Duration {
         sim::USAGE_PACING
+    }
+
+    fn continue_as_temporary_root(&self) -> Result<String, SimulationError> {
+        SimAccount::continue_as_temporary_root(self).map_err(Into::into)
+    }
+
+    fn move_to_role(&self, key_id: &str) -> Result<String, SimulationError> {
+        SimAccount::move_to_role(self, key_id).map_err(Into::into)
+    }
+
+    fn denied_calls(&self, from: DateTime<Utc>, until: DateTime<Utc>) -> Vec<DeniedCall> {
+        SimAccount::denied_calls(self, from, until)
+            .into_iter()
+            .map(|(key_id, event)| DeniedCall {
+                job: self.job_name(&key_id).unwrap_or("a job").to_owned(),
+                key_id,
+                event,
+            })
+            .collect()
     }
 }
 

@@ -7,10 +7,11 @@
 use chrono::TimeDelta;
 
 use super::strings;
-use crate::account::AccountError;
 use crate::account::usage::Progress;
+use crate::account::{AccountError, DeniedCall};
 use crate::domain::policy::Request;
 use crate::domain::usage::{RegionStatus, UsageReport};
+use crate::journal::Contents;
 use crate::remediate::{Done, RemediateError, Snapshot};
 use crate::report::RootRow;
 
@@ -37,6 +38,13 @@ pub enum Command {
     SkipDay,
     /// Demo only: move the simulated clock past the end of the window.
     SkipWindow,
+    /// Demo only: continue in a simulated temporary root session (as in
+    /// `CloudShell`) once the session's own key stopped working.
+    TemporaryRoot,
+    /// Demo only: move the job that uses the selected key to an IAM role.
+    MoveToRole,
+    /// Open (or close) the journal panel.
+    Journal,
     /// Leave rootkeys.
     Quit,
     /// Esc: close what is open, else leave.
@@ -85,6 +93,27 @@ pub enum Action {
         key_id: String,
         result: Result<Box<UsageReport>, UiError>,
     },
+    /// Demo: a training step outside rootkeys was played (or refused).
+    Simulated {
+        step: SimStep,
+        result: Result<String, UiError>,
+    },
+    /// Demo: calls the account's jobs made while the clock was skipped
+    /// that AWS denied (their key is inactive).
+    Denied(Vec<DeniedCall>),
+    /// The account's journal was read (or could not be).
+    JournalLoaded(Result<Box<Contents>, UiError>),
+}
+
+/// A training step the simulation plays for what happens outside rootkeys
+/// in a real account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SimStep {
+    /// Sign in again with temporary root credentials (`CloudShell`,
+    /// `sts:AssumeRoot`).
+    TemporaryRoot,
+    /// Move the job that signs with this key to an IAM role.
+    MoveToRole { key_id: String },
 }
 
 impl From<Command> for Action {
@@ -106,6 +135,10 @@ pub enum Effect {
     Skip(TimeDelta),
     /// Search `CloudTrail` event history for what used a key.
     LoadUsage { key_id: String },
+    /// Demo: play a training step (see [`SimStep`]).
+    Simulate(SimStep),
+    /// Read the account's journal (the same file `rootkeys journal` reads).
+    LoadJournal { account_id: String },
 }
 
 /// An error as the view shows it: what happened, and what to do.

@@ -102,6 +102,13 @@ pub const BROWSE: &[Binding] = &[
         Some(s::HINT_REFRESH),
     ),
     bind(
+        &[Char('J')],
+        "J",
+        Command::Journal,
+        s::HK_JOURNAL,
+        Some(s::HINT_JOURNAL),
+    ),
+    bind(
         &[Char('w')],
         "w",
         Command::ToggleWalkthrough,
@@ -121,6 +128,20 @@ pub const BROWSE: &[Binding] = &[
         Command::SkipWindow,
         s::HK_SKIP_WINDOW,
         Some(s::HINT_SKIP_WINDOW),
+    )),
+    demo(bind(
+        &[Char('m')],
+        "m",
+        Command::MoveToRole,
+        s::HK_MOVE_TO_ROLE,
+        Some(s::HINT_MOVE_TO_ROLE),
+    )),
+    demo(bind(
+        &[Char('c')],
+        "c",
+        Command::TemporaryRoot,
+        s::HK_TEMPORARY_ROOT,
+        None,
     )),
     bind(
         &[Char('?')],
@@ -247,6 +268,22 @@ pub const USAGE: &[Binding] = &[
         s::HK_USAGE_AGAIN,
         Some(s::HINT_SEARCH_AGAIN),
     ),
+    // The simulated clock can move while a review is open: it is searched
+    // again, so a job failing meanwhile shows up.
+    demo(bind(
+        &[Char('s')],
+        "s",
+        Command::SkipDay,
+        s::HK_SKIP_DAY,
+        None,
+    )),
+    demo(bind(
+        &[Char('S')],
+        "S",
+        Command::SkipWindow,
+        s::HK_SKIP_WINDOW,
+        None,
+    )),
     bind(
         &[Char('?')],
         "?",
@@ -298,8 +335,69 @@ pub const TYPED: &[Binding] = &[
 ];
 
 const ENDED: &[Binding] = &[
+    demo(bind(
+        &[Char('c')],
+        "c",
+        Command::TemporaryRoot,
+        s::HK_TEMPORARY_ROOT,
+        Some(s::HINT_TEMPORARY_ROOT),
+    )),
     bind(&[Char('q')], "q", Command::Quit, s::HK_QUIT, None),
     bind(&[Esc], "Esc", Command::Back, s::HK_QUIT, None),
+];
+
+/// The journal panel: reading, so the movement keys scroll.
+pub const JOURNAL: &[Binding] = &[
+    bind(&[Up, Char('k')], "↑ k", Command::Up, s::HK_SCROLL_UP, None),
+    bind(
+        &[Down, Char('j')],
+        "↓ j",
+        Command::Down,
+        s::HK_SCROLL_DOWN,
+        Some(s::HINT_SCROLL),
+    ),
+    bind(
+        &[PageUp, Char('K')],
+        "PgUp K",
+        Command::PageUp,
+        s::HK_PAGE_UP,
+        None,
+    ),
+    bind(
+        &[PageDown],
+        "PgDn",
+        Command::PageDown,
+        s::HK_PAGE_DOWN,
+        Some(s::HINT_PAGE),
+    ),
+    bind(
+        &[Home, Char('g')],
+        "g Home",
+        Command::Top,
+        s::HK_USAGE_TOP,
+        None,
+    ),
+    bind(
+        &[End, Char('G')],
+        "G End",
+        Command::Bottom,
+        s::HK_BOTTOM,
+        None,
+    ),
+    bind(
+        &[Esc, Char('J')],
+        "Esc J",
+        Command::Back,
+        s::HK_JOURNAL_BACK,
+        Some(s::HINT_CLOSE),
+    ),
+    bind(
+        &[Char('q')],
+        "q",
+        Command::Quit,
+        s::HK_QUIT,
+        Some(s::HINT_QUIT),
+    ),
 ];
 
 fn lookup(table: &[Binding], code: KeyCode, demo_mode: bool) -> Option<Command> {
@@ -341,9 +439,10 @@ pub fn action_for(app: &App, key: KeyEvent) -> Option<Action> {
                 .unwrap_or(Command::ToggleHelp)
                 .into(),
         ),
-        Mode::Usage(_) => lookup(USAGE, key.code, false).map(Action::from),
+        Mode::Usage(_) => lookup(USAGE, key.code, demo_mode).map(Action::from),
         Mode::Confirm(_) => lookup(CONFIRM, key.code, false).map(Action::from),
-        Mode::SessionEnded { .. } => lookup(ENDED, key.code, false).map(Action::from),
+        Mode::SessionEnded { .. } => lookup(ENDED, key.code, demo_mode).map(Action::from),
+        Mode::Journal(_) => lookup(JOURNAL, key.code, false).map(Action::from),
         Mode::Browse => lookup(BROWSE, key.code, demo_mode).map(Action::from),
     }
 }
@@ -370,6 +469,7 @@ pub fn help_sections(
     if !from_usage {
         sections.push(usage);
     }
+    sections.push((s::HELP_JOURNAL, JOURNAL.iter().collect()));
     sections.push((s::HELP_DIALOG, CONFIRM.iter().collect()));
     sections.push((s::HELP_TYPED, TYPED.iter().collect()));
     sections
@@ -396,6 +496,8 @@ const HINT_ORDER: &[Command] = &[
     Command::Down,
     Command::SkipWindow,
     Command::SkipDay,
+    Command::Journal,
+    Command::MoveToRole,
     Command::ToggleHelp,
     Command::Quit,
 ];
@@ -414,9 +516,10 @@ fn priority(command: Command, demo_mode: bool) -> u8 {
         Command::Reactivate => 6,
         Command::Delete => 7,
         Command::Usage => 8,
-        Command::Refresh => 9,
-        Command::ToggleWalkthrough => 10,
-        _ => 11,
+        Command::Journal => 9,
+        Command::Refresh => 10,
+        Command::ToggleWalkthrough => 11,
+        _ => 12,
     }
 }
 
@@ -436,6 +539,23 @@ pub fn hints(demo_mode: bool, available: impl Fn(Command) -> bool) -> Vec<Hint> 
                 },
                 word,
                 priority: priority(b.command, demo_mode),
+            })
+        })
+        .collect()
+}
+
+/// Footer hints in the journal panel, in its table's order.
+pub fn journal_hints() -> Vec<(&'static str, &'static str)> {
+    JOURNAL
+        .iter()
+        .filter_map(|b| {
+            b.hint.map(|h| {
+                let key = match b.command {
+                    Command::Down => "↑↓",
+                    Command::PageDown => "PgUp/PgDn",
+                    _ => b.label.split(' ').next().unwrap_or(b.label),
+                };
+                (key, h)
             })
         })
         .collect()
@@ -501,7 +621,7 @@ mod tests {
 
     #[test]
     fn no_key_is_bound_twice_in_a_table() {
-        for table in [BROWSE, HELP, USAGE, CONFIRM, TYPED, ENDED] {
+        for table in [BROWSE, HELP, USAGE, CONFIRM, TYPED, ENDED, JOURNAL] {
             let mut seen = Vec::new();
             for b in table {
                 for k in b.keys {

@@ -18,7 +18,7 @@ use ratatui::backend::Backend;
 use tokio::sync::mpsc::{self, UnboundedReceiver, UnboundedSender};
 use tokio::task::JoinSet;
 
-use super::action::{Action, Effect, UiError, usage_result};
+use super::action::{Action, Effect, SimStep, UiError, usage_result};
 use super::app::App;
 use super::keymap;
 use super::strings;
@@ -68,7 +68,27 @@ impl Worker {
             let action = match effect {
                 Effect::Load => {
                     let result = remediator.snapshot().await;
+                    if let Ok(snapshot) = &result {
+                        // The journal panel and the walkthrough read it too.
+                        let account_id = &snapshot.inventory.identity.account_id;
+                        let _ =
+                            tx.send(Action::JournalLoaded(read_journal(&remediator, account_id)));
+                    }
                     Action::Loaded(result.map_err(|e| UiError::from(&e)))
+                }
+                Effect::LoadJournal { account_id } => {
+                    Action::JournalLoaded(read_journal(&remediator, &account_id))
+                }
+                Effect::Simulate(step) => {
+                    let result = match remediator.account().simulation() {
+                        Some(sim) => match &step {
+                            SimStep::TemporaryRoot => sim.continue_as_temporary_root(),
+                            SimStep::MoveToRole { key_id } => sim.move_to_role(key_id),
+                        }
+                        .map_err(|e| UiError::new(e.to_string())),
+                        None => Err(UiError::new(strings::SKIP_DEMO_ONLY)),
+                    };
+                    Action::Simulated { step, result }
                 }
                 Effect::LoadReport => {
                     let result = remediator.account().root_report_row().await;
@@ -82,13 +102,23 @@ impl Worker {
                         result: result.map_err(|e| UiError::from(&e)),
                     }
                 }
-                Effect::Skip(by) => Action::Skipped(match remediator.account().simulation() {
-                    Some(sim) => sim
-                        .skip_ahead(by)
-                        .map(|()| by)
-                        .map_err(|e| UiError::new(e.to_string())),
-                    None => Err(UiError::new(strings::SKIP_DEMO_ONLY)),
-                }),
+                Effect::Skip(by) => {
+                    let account = remediator.account();
+                    let from = account.now();
+                    let skipped = match account.simulation() {
+                        Some(sim) => sim
+                            .skip_ahead(by)
+                            .map(|()| by)
+                            .map_err(|e| UiError::new(e.to_string())),
+                        None => Err(UiError::new(strings::SKIP_DEMO_ONLY)),
+                    };
+                    let denied = match (&skipped, account.simulation()) {
+                        (Ok(_), Some(sim)) => sim.denied_calls(from, account.now()),
+                        _ => Vec::new(),
+                    };
+                    let _ = tx.send(Action::Skipped(skipped));
+                    Action::Denied(denied)
+                }
                 Effect::LoadUsage { key_id } => {
                     let account = remediator.account();
                     let result = match account.trail_source() {
@@ -119,6 +149,18 @@ impl Worker {
             let _ = tx.send(action);
         }
     }
+}
+
+/// The account's journal, as `rootkeys journal` reads it.
+fn read_journal(
+    remediator: &Remediator,
+    account_id: &str,
+) -> Result<Box<crate::journal::Contents>, UiError> {
+    remediator
+        .journal(account_id)
+        .and_then(|j| j.read())
+        .map(Box::new)
+        .map_err(|e| UiError::new(e.to_string()))
 }
 
 /// Why the loop stopped early.

@@ -112,6 +112,14 @@ fn sections() -> &'static [Section] {
     SECTIONS.get_or_init(|| parse(TEXT))
 }
 
+/// The heading of the text shown once the process is finished.
+pub const DONE_TITLE: &str = "Done";
+
+/// The text shown once the process is finished (no root access key).
+pub fn done_section() -> Option<&'static Section> {
+    sections().iter().find(|s| s.title == DONE_TITLE)
+}
+
 /// The text of a step.
 pub fn section(step: Step) -> Option<&'static Section> {
     sections().iter().find(|s| s.title == step.title())
@@ -124,7 +132,8 @@ mod tests {
     #[test]
     fn every_step_has_its_text_in_order() {
         let titles: Vec<&str> = sections().iter().map(|s| s.title.as_str()).collect();
-        let steps: Vec<&str> = Step::ALL.iter().map(|s| s.title()).collect();
+        let mut steps: Vec<&str> = Step::ALL.iter().map(|s| s.title()).collect();
+        steps.push(DONE_TITLE);
         assert_eq!(titles, steps);
         for step in Step::ALL {
             let s = section(step).expect("section");

@@ -36,15 +36,21 @@ use futures::future::{BoxFuture, FutureExt};
 pub use self::clock::{Latency, SimClock};
 use self::clock::{base_now, pause};
 pub use self::scenario::{DEFAULT_SCENARIO, Scenario, scenario_names};
-use self::state::{KeyState, SimState, save};
-pub use self::trail::{SimTrail, USAGE_PACING};
+use self::state::{Change, ChangeKind, KeyState, SimState, save};
+pub use self::trail::{DENIED_CODE, SimTrail, USAGE_PACING};
 use super::usage::TrailSource;
 use super::{Account, AccountError, AccountResult, Source};
+use crate::domain::usage::TrailEvent;
 use crate::domain::{Identity, KeyStatus, LastUsed, RootKey};
 use crate::report::{ReportKey, RootRow};
 
 /// The file, under the scenario's directory, that holds the simulation state.
 pub const STATE_FILE: &str = "sim.json";
+
+/// The access key ID of the temporary root session the demo continues
+/// with once the session's own key stops working (`ASIA…`: temporary
+/// credentials, as `CloudShell` or `sts:AssumeRoot` hand out).
+pub const TEMPORARY_ROOT_KEY: &str = "ASIAEXAMPLECLOUDSH01";
 
 #[derive(Debug, thiserror::Error)]
 pub enum SimError {
@@ -64,6 +70,9 @@ pub enum SimError {
     /// writable by others).
     #[error("demo state: {0}")]
     StateDir(#[from] crate::journal::JournalError),
+    /// The simulation cannot take this step now (the reason says why).
+    #[error("{0}")]
+    Refused(String),
     #[error("demo state {path}: {source}")]
     Io {
         path: PathBuf,
@@ -78,7 +87,7 @@ pub struct SimAccount {
     path: Option<PathBuf>,
     clock: SimClock,
     latency: Latency,
-    state: Mutex<SimState>,
+    state: Arc<Mutex<SimState>>,
     report_generated: AtomicBool,
     trail: Arc<SimTrail>,
 }
@@ -114,13 +123,14 @@ impl SimAccount {
     ) -> Result<Self, SimError> {
         let scenario = Scenario::builtin(name)?;
         let (path, state) = state::load_or_create(dir, &scenario, || base_now(clock))?;
+        let state = Arc::new(Mutex::new(state));
         Ok(Self {
-            trail: Arc::new(SimTrail::new(&scenario, state.started, latency)),
+            trail: Arc::new(SimTrail::new(&scenario, Arc::clone(&state), latency)),
             scenario,
             path: Some(path),
             clock,
             latency,
-            state: Mutex::new(state),
+            state,
             report_generated: AtomicBool::new(false),
         })
     }
@@ -128,14 +138,14 @@ impl SimAccount {
     /// A scenario that keeps its state in memory only.
     pub fn in_memory(name: &str, clock: SimClock, latency: Latency) -> Result<Self, SimError> {
         let scenario = Scenario::builtin(name)?;
-        let state = SimState::fresh(&scenario, base_now(clock));
+        let state = Arc::new(Mutex::new(SimState::fresh(&scenario, base_now(clock))));
         Ok(Self {
-            trail: Arc::new(SimTrail::new(&scenario, state.started, latency)),
+            trail: Arc::new(SimTrail::new(&scenario, Arc::clone(&state), latency)),
             scenario,
             path: None,
             clock,
             latency,
-            state: Mutex::new(state),
+            state,
             report_generated: AtomicBool::new(false),
         })
     }
@@ -176,7 +186,90 @@ impl SimAccount {
 
     /// How far the clock has been skipped ahead.
     pub fn offset(&self) -> TimeDelta {
-        TimeDelta::seconds(self.lock().offset_secs)
+        self.lock().offset()
+    }
+
+    /// Continue with temporary root credentials (as `CloudShell` or an
+    /// `sts:AssumeRoot` session give): only once the session's own key no
+    /// longer works. Returns the temporary access key ID.
+    pub fn continue_as_temporary_root(&self) -> Result<String, SimError> {
+        let refuse = |message: &str| SimError::Refused(message.to_owned());
+        if !self.scenario.caller_is_root() || self.scenario.signing_key.is_none() {
+            return Err(refuse(
+                "this scenario's session is not signed with a root key: there is nothing to continue",
+            ));
+        }
+        if self.check_signature().is_ok() {
+            return Err(refuse(
+                "this session's credentials still work: continue in a temporary root session \
+                 once the key that signs it is deactivated",
+            ));
+        }
+        let mut state = self.lock();
+        let before = state.clone();
+        state.temporary_root = true;
+        if let Err(e) = self.persist(&state) {
+            *state = before;
+            return Err(e);
+        }
+        Ok(TEMPORARY_ROOT_KEY.to_owned())
+    }
+
+    /// Move the scheduled job that uses `key_id` to its IAM role: its later
+    /// runs no longer sign with the key. Returns the role's ARN.
+    pub fn move_to_role(&self, key_id: &str) -> Result<String, SimError> {
+        let Some(job) = self
+            .scenario
+            .keys
+            .iter()
+            .find(|k| k.id == key_id)
+            .and_then(|k| k.job.as_ref())
+        else {
+            return Err(SimError::Refused(format!(
+                "nothing in this scenario runs with {key_id}: no job to move to a role"
+            )));
+        };
+        let mut state = self.lock();
+        if state.moved_to_role(key_id) {
+            return Err(SimError::Refused(format!(
+                "the {} job already runs with {}",
+                job.name, job.role
+            )));
+        }
+        let before = state.clone();
+        let at = self.now_with(&state);
+        state.history.push(Change {
+            key: key_id.to_owned(),
+            at,
+            what: ChangeKind::MovedToRole,
+        });
+        if let Err(e) = self.persist(&state) {
+            *state = before;
+            return Err(e);
+        }
+        Ok(job.role.clone())
+    }
+
+    /// Calls the scenario's jobs made after `from`, up to `until`, that
+    /// were denied (the key was inactive or deleted), oldest first.
+    pub fn denied_calls(
+        &self,
+        from: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Vec<(String, TrailEvent)> {
+        let mut calls = self.trail.calls(&self.lock(), None, from, until);
+        calls.retain(|(_, e)| e.error_code.is_some());
+        calls
+    }
+
+    /// The name of the job that uses `key_id`, if the scenario has one.
+    pub fn job_name(&self, key_id: &str) -> Option<&str> {
+        self.scenario
+            .keys
+            .iter()
+            .find(|k| k.id == key_id)
+            .and_then(|k| k.job.as_ref())
+            .map(|j| j.name.as_str())
     }
 
     /// Move the simulated clock forward (and save it).
@@ -204,6 +297,9 @@ impl SimAccount {
             return Ok(());
         };
         let state = self.lock();
+        if state.temporary_root {
+            return Ok(());
+        }
         match state.keys.get(signing) {
             Some(k) if k.deleted || k.status == KeyStatus::Inactive => {
                 Err(AccountError::InvalidCredentials {
@@ -227,11 +323,7 @@ impl SimAccount {
                     slot: None,
                     status: live.status,
                     created: Some(started - k.created_ago),
-                    last_used: k.last_used.as_ref().map(|(ago, service, region)| LastUsed {
-                        date: started - *ago,
-                        service: service.clone(),
-                        region: region.clone(),
-                    }),
+                    last_used: self.last_used(state, k),
                     signs_this_session: false,
                 })
             })
@@ -250,11 +342,7 @@ impl SimAccount {
                     slot,
                     active: live.status == KeyStatus::Active,
                     last_rotated: Some(started - k.created_ago),
-                    last_used: k.last_used.as_ref().map(|(ago, service, region)| LastUsed {
-                        date: started - *ago,
-                        service: service.clone(),
-                        region: region.clone(),
-                    }),
+                    last_used: self.last_used(state, k),
                 },
                 _ => empty_slot(slot),
             })
@@ -270,6 +358,38 @@ impl SimAccount {
             keys,
             // Built from the live state, so generated just now.
             generated: Some(self.now_with(state)),
+        }
+    }
+
+    /// A key's last use: the scenario's, or a later run of its job that
+    /// the key signed.
+    fn last_used(&self, state: &SimState, k: &scenario::ScenarioKey) -> Option<LastUsed> {
+        let started = state.started;
+        let given = k.last_used.as_ref().map(|(ago, service, region)| LastUsed {
+            date: started - *ago,
+            service: service.clone(),
+            region: region.clone(),
+        });
+        let ran = self
+            .trail
+            .calls(state, Some(&k.id), started, self.now_with(state))
+            .into_iter()
+            .rev()
+            .find(|(_, e)| e.error_code.is_none())
+            .map(|(_, e)| LastUsed {
+                date: e.time,
+                service: Some(
+                    e.event_source
+                        .strip_suffix(".amazonaws.com")
+                        .unwrap_or(&e.event_source)
+                        .to_owned(),
+                ),
+                region: Some(e.region),
+            });
+        match (given, ran) {
+            (Some(g), Some(r)) if g.date >= r.date => Some(g),
+            (_, Some(r)) => Some(r),
+            (g, None) => g,
         }
     }
 
@@ -296,11 +416,24 @@ impl SimAccount {
         }
         let mut state = self.lock();
         let before = state.clone();
+        let at = self.now_with(&state);
         let key = state.keys.get_mut(key_id).ok_or_else(no_such)?;
         if key.deleted {
             return Err(no_such());
         }
         change(key);
+        let what = if key.deleted {
+            ChangeKind::Deleted
+        } else if key.status == KeyStatus::Active {
+            ChangeKind::Active
+        } else {
+            ChangeKind::Inactive
+        };
+        state.history.push(Change {
+            key: key_id.to_owned(),
+            at,
+            what,
+        });
         if let Err(e) = self.persist(&state) {
             *state = before;
             return Err(AccountError::Service {
@@ -327,11 +460,16 @@ impl Account for SimAccount {
         async move {
             pause(self.latency.fast).await;
             self.check_signature()?;
+            let signing_key_id = if self.lock().temporary_root {
+                Some(TEMPORARY_ROOT_KEY.to_owned())
+            } else {
+                self.scenario.signing_key.clone()
+            };
             Ok(Identity {
                 account_id: self.scenario.account_id.clone(),
                 arn: self.scenario.caller_arn.clone(),
                 user_id: self.scenario.caller_user_id.clone(),
-                signing_key_id: self.scenario.signing_key.clone(),
+                signing_key_id,
             })
         }
         .boxed()
@@ -608,7 +746,119 @@ mod tests {
         // After skipping ahead, older events fall out of the 90 days.
         sim.advance(TimeDelta::days(30)).expect("advance");
         let later = usage_of(&sim, "AKIAEXAMPLEBACKUP001").await;
-        assert_eq!(later.by_action[0].count, 59);
+        let count = |name: &str| {
+            later
+                .by_action
+                .iter()
+                .find(|a| a.event_name == name)
+                .map_or(0, |a| a.count)
+        };
+        assert_eq!(count("GetBucketLocation"), 59);
+        // The nightly job kept running with the key: 59 from before, 30 since.
+        assert_eq!(count("ListBuckets"), 89);
+    }
+
+    fn backup_runs(report: &crate::domain::usage::UsageReport) -> Vec<Option<String>> {
+        let mut runs: Vec<_> = report
+            .events
+            .iter()
+            .filter(|e| e.event_name == "ListBuckets" && e.time > t0())
+            .map(|e| (e.time, e.error_code.clone()))
+            .collect();
+        runs.sort();
+        runs.into_iter().map(|(_, code)| code).collect()
+    }
+
+    #[tokio::test]
+    async fn the_nightly_job_fails_while_its_key_is_inactive_until_it_moves_to_a_role() {
+        const BACKUP: &str = "AKIAEXAMPLEBACKUP001";
+        let sim = SimAccount::in_memory("two-keys", SimClock::Fixed(t0()), Latency::NONE)
+            .expect("scenario");
+        sim.set_status(BACKUP, KeyStatus::Inactive)
+            .await
+            .expect("deactivate");
+        sim.advance(TimeDelta::days(1)).expect("a day");
+        // The run at 09:00 the next day was denied, and it is in CloudTrail.
+        let denied = sim.denied_calls(t0(), sim.now());
+        assert_eq!(denied.len(), 1);
+        assert_eq!(denied[0].0, BACKUP);
+        assert_eq!(denied[0].1.time, t0() + TimeDelta::hours(21));
+        assert_eq!(denied[0].1.error_code.as_deref(), Some(DENIED_CODE));
+        assert_eq!(denied[0].1.source_ip.as_deref(), Some("203.0.113.24"));
+        let report = usage_of(&sim, BACKUP).await;
+        assert_eq!(backup_runs(&report), [Some(DENIED_CODE.to_owned())]);
+        // A denied call is no use: the last use is still the scenario's.
+        let keys = sim.caller_keys().await.expect("keys");
+        let used = keys[0].last_used.as_ref().expect("used");
+        assert_eq!(t0() - used.date, TimeDelta::hours(27));
+
+        // Backout: the key works again, and the next run signs with it.
+        sim.set_status(BACKUP, KeyStatus::Active)
+            .await
+            .expect("reactivate");
+        sim.advance(TimeDelta::days(1)).expect("a day");
+        let keys = sim.caller_keys().await.expect("keys");
+        let used = keys[0].last_used.as_ref().expect("used");
+        assert_eq!(used.date, t0() + TimeDelta::hours(45));
+        assert_eq!(used.service.as_deref(), Some("s3"));
+
+        // Moved to a role: later runs are the role's, not the key's.
+        let role = sim.move_to_role(BACKUP).expect("moved");
+        assert_eq!(role, "arn:aws:iam::123456789012:role/nightly-backup");
+        assert!(sim.move_to_role(BACKUP).is_err(), "only once");
+        assert!(sim.move_to_role("AKIAEXAMPLEOLDKEY002").is_err(), "no job");
+        sim.set_status(BACKUP, KeyStatus::Inactive)
+            .await
+            .expect("deactivate again");
+        let before = sim.now();
+        sim.advance(TimeDelta::days(8)).expect("past the window");
+        assert!(sim.denied_calls(before, sim.now()).is_empty());
+        let report = usage_of(&sim, BACKUP).await;
+        assert_eq!(
+            backup_runs(&report),
+            [Some(DENIED_CODE.to_owned()), None],
+            "no new use after the move"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_temporary_root_session_continues_once_the_signing_key_stopped_working() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let sim = SimAccount::open(
+            "signing-key",
+            dir.path(),
+            SimClock::Fixed(t0()),
+            Latency::NONE,
+        )
+        .expect("open");
+        let err = sim.continue_as_temporary_root().expect_err("still works");
+        assert!(err.to_string().contains("still work"), "{err}");
+        sim.set_status("AKIAEXAMPLESESSION01", KeyStatus::Inactive)
+            .await
+            .expect("deactivate");
+        assert!(sim.identity().await.is_err());
+        assert_eq!(
+            sim.continue_as_temporary_root().expect("continue"),
+            TEMPORARY_ROOT_KEY
+        );
+        let reopened = SimAccount::open(
+            "signing-key",
+            dir.path(),
+            SimClock::Fixed(t0()),
+            Latency::NONE,
+        )
+        .expect("reopen");
+        let me = reopened.identity().await.expect("temporary root works");
+        assert!(me.is_root());
+        assert_eq!(me.signing_key_id.as_deref(), Some(TEMPORARY_ROOT_KEY));
+        assert!(TEMPORARY_ROOT_KEY.starts_with("ASIA"));
+        reopened
+            .delete_key("AKIAEXAMPLESESSION01")
+            .await
+            .expect("the deactivated key can be deleted");
+        let two = SimAccount::in_memory("two-keys", SimClock::Fixed(t0()), Latency::NONE)
+            .expect("scenario");
+        assert!(two.continue_as_temporary_root().is_err(), "no signing key");
     }
 
     #[tokio::test(start_paused = true)]

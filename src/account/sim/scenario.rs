@@ -140,6 +140,28 @@ struct KeyFile {
     note: Option<String>,
     #[serde(default)]
     usage: Vec<UsageFile>,
+    #[serde(default)]
+    job: Option<JobFile>,
+}
+
+/// A scheduled job that signs its calls with the key: it keeps running
+/// while the scenario is played (`next_in` after the first opening, then
+/// `every`), and fails once the key is inactive, until it is moved to
+/// `role`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct JobFile {
+    name: String,
+    next_in: String,
+    every: String,
+    role: String,
+    region: String,
+    event_source: String,
+    event_name: String,
+    #[serde(default)]
+    source_ip: Option<String>,
+    #[serde(default)]
+    user_agent: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -181,6 +203,34 @@ pub(super) struct ScenarioKey {
     pub(super) last_used: Option<(TimeDelta, Option<String>, Option<String>)>,
     pub(super) note: Option<String>,
     pub(super) usage: Vec<ScenarioEvent>,
+    pub(super) job: Option<ScenarioJob>,
+}
+
+/// A scheduled job using a key (see `JobFile`).
+#[derive(Debug, Clone)]
+pub(super) struct ScenarioJob {
+    pub(super) name: String,
+    pub(super) next_in: TimeDelta,
+    pub(super) every: TimeDelta,
+    pub(super) role: String,
+    /// The call each run makes, its time left at the first opening.
+    pub(super) event: TrailEvent,
+}
+
+/// Runs of one job at most (years of nightly runs are more than a demo needs).
+pub(super) const MAX_RUNS: i32 = 2_000;
+
+impl ScenarioJob {
+    /// The times of the runs after `started`, up to `until`, oldest first.
+    pub(super) fn runs(
+        &self,
+        started: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> impl Iterator<Item = DateTime<Utc>> + '_ {
+        (0..MAX_RUNS)
+            .map(move |i| started + self.next_in + self.every * i)
+            .take_while(move |t| *t <= until)
+    }
 }
 
 /// A repeated management event, times relative to the first opening.
@@ -272,6 +322,10 @@ impl Scenario {
                     },
                 });
             }
+            let job = match &k.job {
+                Some(j) => Some(parse_job(&k.id, j, &ago, &bad)?),
+                None => None,
+            };
             keys.push(ScenarioKey {
                 id: k.id.clone(),
                 status: k.status,
@@ -279,6 +333,7 @@ impl Scenario {
                 last_used,
                 note: k.note.clone(),
                 usage,
+                job,
             });
         }
         let (trail_regions, failing_regions) =
@@ -307,6 +362,36 @@ impl Scenario {
     }
 }
 
+/// A key's scheduled job, checked; `ago` parses a duration (or says why not).
+fn parse_job(
+    key: &str,
+    j: &JobFile,
+    ago: &dyn Fn(&str, &str) -> Result<TimeDelta, SimError>,
+    bad: &dyn Fn(String) -> SimError,
+) -> Result<ScenarioJob, SimError> {
+    let what = format!("{key} job {}", j.name);
+    let every = ago(&format!("{what} every"), &j.every)?;
+    if every < TimeDelta::minutes(1) {
+        return Err(bad(format!("{what}: every must be a minute or more")));
+    }
+    Ok(ScenarioJob {
+        name: j.name.clone(),
+        next_in: ago(&format!("{what} next_in"), &j.next_in)?,
+        every,
+        role: j.role.clone(),
+        event: TrailEvent {
+            time: DateTime::<Utc>::UNIX_EPOCH,
+            region: j.region.clone(),
+            event_source: j.event_source.clone(),
+            event_name: j.event_name.clone(),
+            source_ip: j.source_ip.clone(),
+            user_agent: j.user_agent.clone(),
+            read_only: Some(true),
+            error_code: None,
+        },
+    })
+}
+
 /// The enabled regions and the failing ones. Without a `cloudtrail`
 /// section: us-east-1, the scenario's region and every region an event is
 /// in. Every event's region must be enabled (or it could never be found).
@@ -317,7 +402,13 @@ fn trail_regions(
 ) -> Result<(Vec<String>, BTreeMap<String, RegionFailure>), String> {
     let used: BTreeSet<&str> = keys
         .iter()
-        .flat_map(|k| k.usage.iter().map(|u| u.event.region.as_str()))
+        .flat_map(|k| {
+            k.usage
+                .iter()
+                .map(|u| &u.event)
+                .chain(k.job.as_ref().map(|j| &j.event))
+                .map(|e| e.region.as_str())
+        })
         .collect();
     let Some(file) = file else {
         let mut regions: BTreeSet<&str> = used;
@@ -409,6 +500,20 @@ mod tests {
         );
         let err = Scenario::parse("x", &bad_failing).expect_err("failing not listed");
         assert!(err.to_string().contains("me-south-1"), "{err}");
+        let fast_job = base.replace(
+            r#""every": "1d",
+        "role""#,
+            r#""every": "10s",
+        "role""#,
+        );
+        let err = Scenario::parse("x", &fast_job).expect_err("every too short");
+        assert!(err.to_string().contains("a minute or more"), "{err}");
+        let bad_next = base.replace(r#""next_in": "21h""#, r#""next_in": "soon""#);
+        let err = Scenario::parse("x", &bad_next).expect_err("bad next_in");
+        assert_eq!(
+            err.to_string(),
+            "demo scenario x: AKIAEXAMPLEBACKUP001 job nightly backup next_in: \"soon\" is not a duration such as 3d or 5h"
+        );
         // Without a cloudtrail section: us-east-1, the scenario's region and
         // the events' regions, none failing.
         let auditor = Scenario::builtin("auditor").expect("auditor");

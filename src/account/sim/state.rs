@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::scenario::Scenario;
@@ -32,9 +32,82 @@ pub(super) struct SimState {
     #[serde(default)]
     pub(super) offset_secs: i64,
     pub(super) keys: BTreeMap<String, KeyState>,
+    /// The session continued with temporary root credentials (as in
+    /// `CloudShell`, or an `AssumeRoot` session) after its own key stopped
+    /// working.
+    #[serde(default)]
+    pub(super) temporary_root: bool,
+    /// What changed when (simulated time), oldest first: a scheduled job's
+    /// runs succeed, fail or go to its role by what was true at the time.
+    #[serde(default)]
+    pub(super) history: Vec<Change>,
+}
+
+/// One change to a key, at a simulated time.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(super) struct Change {
+    pub(super) key: String,
+    pub(super) at: DateTime<Utc>,
+    pub(super) what: ChangeKind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub(super) enum ChangeKind {
+    Active,
+    Inactive,
+    Deleted,
+    /// The job that used the key now runs with an IAM role.
+    MovedToRole,
+}
+
+/// How one scheduled run of a job went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum RunOutcome {
+    /// Signed with the key, which worked.
+    Signed,
+    /// Signed with the key, which was inactive or deleted: denied.
+    Denied,
+    /// Made with the job's role: the key is not involved.
+    ByRole,
 }
 
 impl SimState {
+    /// How a run of the job on `key` (whose scenario status is `initial`)
+    /// at `at` went.
+    pub(super) fn run_outcome(
+        &self,
+        key: &str,
+        initial: KeyStatus,
+        at: DateTime<Utc>,
+    ) -> RunOutcome {
+        let mut status = Some(initial);
+        for change in self.history.iter().filter(|c| c.key == key && c.at <= at) {
+            match change.what {
+                ChangeKind::MovedToRole => return RunOutcome::ByRole,
+                ChangeKind::Active => status = Some(KeyStatus::Active),
+                ChangeKind::Inactive => status = Some(KeyStatus::Inactive),
+                ChangeKind::Deleted => status = None,
+            }
+        }
+        if status == Some(KeyStatus::Active) {
+            RunOutcome::Signed
+        } else {
+            RunOutcome::Denied
+        }
+    }
+
+    pub(super) fn moved_to_role(&self, key: &str) -> bool {
+        self.history
+            .iter()
+            .any(|c| c.key == key && c.what == ChangeKind::MovedToRole)
+    }
+
+    /// The simulated clock's offset as a duration.
+    pub(super) fn offset(&self) -> TimeDelta {
+        TimeDelta::seconds(self.offset_secs)
+    }
+
     pub(super) fn fresh(scenario: &Scenario, started: DateTime<Utc>) -> Self {
         Self {
             scenario: scenario.name.clone(),
@@ -53,6 +126,8 @@ impl SimState {
                     )
                 })
                 .collect(),
+            temporary_root: false,
+            history: Vec::new(),
         }
     }
 }

@@ -6,14 +6,17 @@
 //! `crate::account::aws`, or the front ends (`tui`, `commands`).
 
 use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use futures::future::{BoxFuture, FutureExt};
 
 use super::clock::{Latency, pause};
-use super::scenario::Scenario;
+use super::scenario::{Scenario, ScenarioJob};
+use super::state::{RunOutcome, SimState};
 use crate::account::usage::{PAGE_SIZE, Page, RegionFailure, TrailSource};
+use crate::domain::KeyStatus;
 use crate::domain::usage::TrailEvent;
 
 /// How far apart the usage review's requests in one region start in the
@@ -29,11 +32,57 @@ pub struct SimTrail {
     failing: BTreeMap<String, RegionFailure>,
     /// (key ID, event), newest first.
     events: Vec<(String, TrailEvent)>,
+    /// Scheduled jobs: (key ID, the key's status in the scenario, job).
+    jobs: Vec<(String, KeyStatus, ScenarioJob)>,
+    /// The live state (what changed when), shared with the account.
+    state: Arc<Mutex<SimState>>,
     latency: Latency,
 }
 
+/// The error code of a call signed with an inactive or deleted key.
+pub const DENIED_CODE: &str = "InvalidClientTokenId";
+
+/// The calls the jobs made with `key_id` (every key when `None`) from
+/// `from` (exclusive) to `until` (inclusive), oldest first, each with how
+/// it went; runs made by a role are left out (the key was not involved).
+pub(super) fn job_calls(
+    jobs: &[(String, KeyStatus, ScenarioJob)],
+    state: &SimState,
+    key_id: Option<&str>,
+    from: DateTime<Utc>,
+    until: DateTime<Utc>,
+) -> Vec<(String, TrailEvent)> {
+    let mut calls = Vec::new();
+    for (key, initial, job) in jobs {
+        if key_id.is_some_and(|k| k != key) {
+            continue;
+        }
+        for time in job.runs(state.started, until).filter(|t| *t > from) {
+            let error_code = match state.run_outcome(key, *initial, time) {
+                RunOutcome::ByRole => continue,
+                RunOutcome::Signed => None,
+                RunOutcome::Denied => Some(DENIED_CODE.to_owned()),
+            };
+            calls.push((
+                key.clone(),
+                TrailEvent {
+                    time,
+                    error_code,
+                    ..job.event.clone()
+                },
+            ));
+        }
+    }
+    calls.sort_by_key(|(_, e)| e.time);
+    calls
+}
+
 impl SimTrail {
-    pub(super) fn new(scenario: &Scenario, started: DateTime<Utc>, latency: Latency) -> Self {
+    pub(super) fn new(scenario: &Scenario, state: Arc<Mutex<SimState>>, latency: Latency) -> Self {
+        let started = state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .started;
         let mut events: Vec<(String, TrailEvent)> = scenario
             .keys
             .iter()
@@ -57,8 +106,26 @@ impl SimTrail {
             regions: scenario.trail_regions.clone(),
             failing: scenario.failing_regions.clone(),
             events,
+            jobs: scenario
+                .keys
+                .iter()
+                .filter_map(|k| k.job.clone().map(|j| (k.id.clone(), k.status, j)))
+                .collect(),
+            state,
             latency,
         }
+    }
+
+    /// The job calls of `key_id` (every key when `None`) after `from`, up
+    /// to `until`, oldest first (see [`job_calls`]).
+    pub(super) fn calls(
+        &self,
+        state: &SimState,
+        key_id: Option<&str>,
+        from: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Vec<(String, TrailEvent)> {
+        job_calls(&self.jobs, state, key_id, from, until)
     }
 
     /// 100 % to 250 % of the page latency, fixed per region and page, so
@@ -91,14 +158,23 @@ impl TrailSource for SimTrail {
             if let Some(failure) = self.failing.get(&region) {
                 return Err(failure.clone());
             }
-            let matching: Vec<&TrailEvent> = self
+            let jobs = {
+                let state = self
+                    .state
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+                job_calls(&self.jobs, &state, Some(&key_id), state.started, end)
+            };
+            let mut matching: Vec<&TrailEvent> = self
                 .events
                 .iter()
+                .chain(jobs.iter())
                 .filter(|(k, e)| {
                     *k == key_id && e.region == region && start <= e.time && e.time <= end
                 })
                 .map(|(_, e)| e)
                 .collect();
+            matching.sort_by_key(|e| std::cmp::Reverse(e.time));
             let events: Vec<TrailEvent> = matching
                 .iter()
                 .skip(offset)

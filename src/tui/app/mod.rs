@@ -9,6 +9,6 @@ mod state;
 mod update;
 
 pub use state::{
-    App, Banner, BannerKind, Config, Confirm, DemoInfo, Mode, Pending, Quit, Report, Row,
-    TypeToDelete, Usage, UsageView, WIDE, Walkthrough,
+    App, Banner, BannerKind, Config, Confirm, DemoInfo, JournalState, JournalView, Mode, Pending,
+    Quit, Report, Row, TypeToDelete, Usage, UsageView, WIDE, Walkthrough,
 };

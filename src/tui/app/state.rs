@@ -6,7 +6,7 @@
 //! `ratatui` or `crossterm`, nor the plain-terminal commands; the loop
 //! ends with an [`Exit`] from `crate::exit`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, TimeDelta, Utc};
 
@@ -14,8 +14,10 @@ use crate::account::Source;
 use crate::account::usage::Progress;
 use crate::domain::View;
 use crate::domain::policy::{Refusal, Request, Stage};
+use crate::domain::record::{Act, Phase, Record};
 use crate::domain::usage::UsageReport;
 use crate::exit::Exit;
+use crate::journal::Contents;
 use crate::remediate::{KeyView, Snapshot};
 use crate::report::{RootRow, Stale};
 use crate::tui::action::{Command, Effect, UiError};
@@ -86,6 +88,24 @@ pub enum Usage {
     Failed(UiError),
 }
 
+/// The account's journal, as the journal panel shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum JournalState {
+    /// Not read yet.
+    Idle,
+    Loading,
+    Ready(Box<Contents>),
+    Failed(UiError),
+}
+
+/// The journal panel, open in place of the key facts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JournalView {
+    /// The first line shown (clamped to the text when drawn; opening
+    /// scrolls to the end: the newest records are last).
+    pub scroll: usize,
+}
+
 /// The usage review of one key, open in place of the key facts.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UsageView {
@@ -102,6 +122,8 @@ pub enum Mode {
         back: Option<UsageView>,
     },
     Usage(UsageView),
+    /// The account's journal history.
+    Journal(JournalView),
     Confirm(Confirm),
     TypeToDelete(TypeToDelete),
     /// The key signing this session was deactivated or deleted: no more calls.
@@ -234,6 +256,14 @@ pub struct App {
     /// A delete went through: say what the account summary says next.
     pub(super) verify_next_load: bool,
     pub banner: Option<Banner>,
+    /// Keys the operator has reviewed (opened their usage, or moved to
+    /// their key facts): the walkthrough's first step is done for them.
+    pub reviewed: BTreeSet<String>,
+    /// The account's journal (read with every load, shown with `J`).
+    pub journal: JournalState,
+    /// The clock was skipped while this key's usage review was open: it
+    /// is searched again once the account is read again.
+    pub(super) usage_stale: Option<String>,
     pub walkthrough: Walkthrough,
     pub size: (u16, u16),
     pub tick: u64,
@@ -269,6 +299,9 @@ impl App {
             skipping: false,
             verify_next_load: false,
             banner,
+            reviewed: BTreeSet::new(),
+            journal: JournalState::Idle,
+            usage_stale: None,
             walkthrough: Walkthrough::Auto,
             size: (0, 0),
             tick: 0,
@@ -285,9 +318,13 @@ impl App {
         Effect::Load
     }
 
+    /// How the view ends: a signal, or leaving without ever having read
+    /// the account (bad credentials, an unreachable endpoint), is a
+    /// failure.
     pub fn exit(&self) -> Exit {
         match self.quit {
             Some(Quit::Signal(_)) => Exit::Failed,
+            _ if self.snapshot.is_none() && self.load_error.is_some() => Exit::Failed,
             _ => Exit::Done,
         }
     }
@@ -419,12 +456,47 @@ impl App {
         if s.inventory.cis_compliant() {
             return Step::Verify;
         }
-        match self.selected_row().map(|r| r.stage()) {
-            Some(Stage::Active) => Step::Deactivate,
+        let row = self.selected_row();
+        match row.map(|r| r.stage()) {
+            Some(Stage::Active) if row.is_some_and(|r| self.reviewed.contains(&r.label())) => {
+                Step::Deactivate
+            }
             Some(Stage::Observing { .. }) => Step::Observe,
             Some(Stage::ReadyToDelete { .. }) => Step::Delete,
             Some(Stage::Deleted { .. }) => Step::Verify,
-            Some(Stage::Inactive) | None => Step::Review,
+            Some(Stage::Active | Stage::Inactive) | None => Step::Review,
+        }
+    }
+
+    /// The process is finished: signed in as root, the account summary
+    /// reports no root access key and none is listed.
+    pub fn done(&self) -> bool {
+        !self.loading
+            && self
+                .snapshot
+                .as_ref()
+                .is_some_and(|s| s.inventory.view == View::Root && s.inventory.cis_compliant())
+    }
+
+    /// Whether the backout (a reactivation) was used: for `key_id`, or for
+    /// any key when `None`; as the journal says.
+    pub fn backout_used(&self, key_id: Option<&str>) -> bool {
+        let JournalState::Ready(contents) = &self.journal else {
+            return false;
+        };
+        contents.records.iter().any(|(_, r): &(usize, Record)| {
+            r.action == Act::Reactivate
+                && matches!(r.phase, Phase::Outcome | Phase::Reconciled)
+                && r.applied()
+                && key_id.is_none_or(|k| r.key == k)
+        })
+    }
+
+    /// The journal panel on screen.
+    pub fn journal_view(&self) -> Option<&JournalView> {
+        match &self.mode {
+            Mode::Journal(v) => Some(v),
+            _ => None,
         }
     }
 

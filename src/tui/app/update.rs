@@ -8,14 +8,15 @@
 use chrono::TimeDelta;
 
 use super::{
-    App, Banner, Confirm, Mode, Pending, Quit, Report, Row, TypeToDelete, Usage, UsageView,
-    Walkthrough,
+    App, Banner, Confirm, JournalState, JournalView, Mode, Pending, Quit, Report, Row,
+    TypeToDelete, Usage, UsageView, Walkthrough,
 };
+use crate::account::DeniedCall;
 use crate::domain::policy::{self, Decision, Refusal, Request, Stage};
 use crate::domain::record::Act;
 use crate::domain::{KeyStatus, View};
 use crate::remediate::{Done, Snapshot};
-use crate::tui::action::{Action, Command, Effect, UiError};
+use crate::tui::action::{Action, Command, Effect, SimStep, UiError};
 use crate::tui::strings;
 use crate::tui::view;
 
@@ -47,6 +48,7 @@ impl App {
                 self.clamp_detail_scroll();
                 let (total, visible) = view::help_viewport(self);
                 self.help_scroll = self.help_scroll.min(total.saturating_sub(visible));
+                self.clamp_journal_scroll();
                 None
             }
             Action::Signal(name) => {
@@ -81,10 +83,35 @@ impl App {
                 self.clamp_usage_scroll();
                 None
             }
+            Action::Simulated { step, result } => self.simulated(&step, result),
+            Action::Denied(calls) => {
+                self.denied(&calls);
+                None
+            }
+            Action::JournalLoaded(result) => {
+                if self.journal == JournalState::Loading
+                    && let Mode::Journal(v) = &mut self.mode
+                {
+                    // Opened before it was read: show the newest records.
+                    v.scroll = usize::MAX;
+                }
+                self.journal = match result {
+                    Ok(contents) => JournalState::Ready(contents),
+                    Err(e) => JournalState::Failed(e),
+                };
+                self.clamp_journal_scroll();
+                None
+            }
             Action::Skipped(result) => {
                 self.skipping = false;
                 match result {
                     Ok(by) => {
+                        // Usage reviews read before are out of date.
+                        let open = self.usage_view().map(|v| v.key_id.clone());
+                        self.usage.retain(|k, u| {
+                            matches!(u, Usage::Loading(_)) || Some(k) == open.as_ref()
+                        });
+                        self.usage_stale = open;
                         self.banner = Some(Banner::info(strings::skipped(by)));
                         self.loading = true;
                         Some(Effect::Load)
@@ -114,7 +141,12 @@ impl App {
                 None
             }
             Mode::Usage(_) => self.in_usage(command),
+            Mode::Journal(_) => self.in_journal(command),
             Mode::SessionEnded { .. } => {
+                if command == Command::TemporaryRoot && self.demo.is_some() {
+                    self.mode = Mode::Browse;
+                    return self.simulate(SimStep::TemporaryRoot);
+                }
                 if command == Command::Back {
                     self.quit = Some(Quit::User);
                 }
@@ -168,10 +200,19 @@ impl App {
         let last = self.rows().len().saturating_sub(1);
         let before = self.selected;
         match command {
-            Command::Up => self.selected = self.selected.saturating_sub(1),
-            Command::Down => self.selected = (self.selected + 1).min(last),
-            Command::Top => self.selected = 0,
-            Command::Bottom => self.selected = last,
+            Command::Up | Command::Down | Command::Top | Command::Bottom => {
+                self.selected = match command {
+                    Command::Up => self.selected.saturating_sub(1),
+                    Command::Down => (self.selected + 1).min(last),
+                    Command::Top => 0,
+                    _ => last,
+                };
+                // Moving to a key shows its facts: it is being reviewed.
+                self.mark_reviewed();
+            }
+            Command::TemporaryRoot => return self.temporary_root(),
+            Command::MoveToRole => return self.move_to_role(),
+            Command::Journal => return self.open_journal(),
             Command::PageUp | Command::PageDown => self.scroll_detail(command),
             Command::Refresh => return self.refresh(),
             Command::Deactivate => return self.ask(Request::Deactivate),
@@ -184,6 +225,8 @@ impl App {
             Command::Usage => return self.open_usage(),
             Command::ToggleWalkthrough => {
                 self.walkthrough = if self.walkthrough_visible() {
+                    // The key facts take its place.
+                    self.mark_reviewed();
                     Walkthrough::Hidden
                 } else {
                     Walkthrough::Shown
@@ -282,6 +325,7 @@ impl App {
             return None;
         }
         self.banner = None;
+        self.reviewed.insert(key_id.clone());
         self.mode = Mode::Usage(UsageView {
             key_id: key_id.clone(),
             scroll: 0,
@@ -334,6 +378,8 @@ impl App {
                 let key_id = v.key_id.clone();
                 return self.search_usage(key_id);
             }
+            Command::SkipDay => return self.skip(Some(TimeDelta::days(1))),
+            Command::SkipWindow => return self.skip(None),
             _ => return None,
         };
         v.scroll = scroll.min(max);
@@ -489,7 +535,13 @@ impl App {
         self.loading = false;
         let snapshot = match result {
             Ok(s) => s,
-            Err(e) => {
+            Err(mut e) => {
+                if e.credentials
+                    && let Some(demo) = &self.demo
+                {
+                    // The demo's way out: what a real operator would do.
+                    e.advice = Some(strings::way_out(&demo.scenario));
+                }
                 self.banner = Some(Banner::error(&e));
                 self.load_error = Some(e);
                 self.queued = None;
@@ -497,12 +549,17 @@ impl App {
             }
         };
         let keep = self.selected_row().map(|r| r.label());
+        let first = self.snapshot.is_none();
         self.load_error = None;
         if self.verify_next_load {
             self.verify_next_load = false;
             let n = snapshot.inventory.root_keys_present();
             self.banner = Some(if n == 0 {
-                Banner::success(strings::verified(n))
+                Banner::success(format!(
+                    "{} {}",
+                    strings::verified(n),
+                    strings::DONE_AFTER_VERIFY
+                ))
             } else {
                 Banner::info(strings::verified(n))
             });
@@ -532,6 +589,13 @@ impl App {
             .and_then(|label| rows.iter().position(|r| r.label() == label))
             .unwrap_or(self.selected)
             .min(rows.len().saturating_sub(1));
+        if first
+            && self.done()
+            && let Some(demo) = &self.demo
+        {
+            // A finished walk-through opens on its summary.
+            self.banner = Some(Banner::success(strings::done_restart(&demo.scenario)));
+        }
         self.clamp_detail_scroll();
         if let Some(command) = self.queued.take()
             && let Some(effect) = self.browse(command)
@@ -544,7 +608,7 @@ impl App {
             self.report = Report::Loading;
             return Some(Effect::LoadReport);
         }
-        None
+        self.refresh_stale_usage()
     }
 
     /// Keep the key facts' first line within their text (after a resize
@@ -578,6 +642,9 @@ impl App {
         }
         let by = if let Some(by) = by {
             by
+        } else if self.loading {
+            self.banner = Some(Banner::info(strings::STILL_LOADING));
+            return None;
         } else {
             let snapshot = self.snapshot.as_ref()?;
             let until = snapshot
@@ -596,6 +663,171 @@ impl App {
         };
         self.skipping = true;
         Some(Effect::Skip(by))
+    }
+}
+
+// ---- training: the demo's own steps, the journal panel, reviews -------------
+
+impl App {
+    /// The selected key is being reviewed (its facts or usage are shown).
+    fn mark_reviewed(&mut self) {
+        if let Some(label) = self.selected_row().map(|r| r.label()) {
+            self.reviewed.insert(label);
+        }
+    }
+
+    fn simulate(&mut self, step: SimStep) -> Option<Effect> {
+        if self.demo.is_none() {
+            self.banner = Some(Banner::info(strings::SKIP_DEMO_ONLY));
+            return None;
+        }
+        // A reload in flight does not hold it up (a key pressed right
+        // after a write is not lost).
+        if self.pending.is_some() || self.skipping {
+            return None;
+        }
+        self.skipping = true;
+        Some(Effect::Simulate(step))
+    }
+
+    /// `c`: continue in a simulated temporary root session, once this
+    /// session's credentials were rejected.
+    fn temporary_root(&mut self) -> Option<Effect> {
+        let rejected = self.load_error.as_ref().is_some_and(|e| e.credentials);
+        if self.demo.is_some() && !rejected {
+            self.banner = Some(Banner::info(strings::SESSION_WORKS));
+            return None;
+        }
+        self.simulate(SimStep::TemporaryRoot)
+    }
+
+    /// `m`: move the job that uses the selected key to a role.
+    fn move_to_role(&mut self) -> Option<Effect> {
+        let Some(Row::Key(kv)) = self.selected_row() else {
+            self.banner = Some(Banner::info(strings::NO_JOB));
+            return None;
+        };
+        let Some(key_id) = kv.key.access_key_id.clone() else {
+            self.banner = Some(Banner::info(strings::NO_JOB));
+            return None;
+        };
+        self.simulate(SimStep::MoveToRole { key_id })
+    }
+
+    fn simulated(&mut self, step: &SimStep, result: Result<String, UiError>) -> Option<Effect> {
+        self.skipping = false;
+        match result {
+            Ok(done) => {
+                let text = match step {
+                    SimStep::TemporaryRoot => {
+                        self.load_error = None;
+                        strings::temporary_root(&done)
+                    }
+                    SimStep::MoveToRole { key_id } => strings::moved_to_role(key_id, &done),
+                };
+                self.banner = Some(Banner::success(text));
+                if self.report != Report::Loading {
+                    self.report = Report::Idle;
+                }
+                self.loading = true;
+                Some(Effect::Load)
+            }
+            Err(e) => {
+                self.banner = Some(Banner::error(&UiError { refused: true, ..e }));
+                None
+            }
+        }
+    }
+
+    /// Calls AWS denied while the clock was skipped: the banner shows the
+    /// newest, with when, from where and what made it.
+    fn denied(&mut self, calls: &[DeniedCall]) {
+        let Some(last) = calls.last() else {
+            return;
+        };
+        let e = &last.event;
+        let text = strings::denied(
+            &crate::text::one_line(&last.job),
+            e.time,
+            e.error_code.as_deref().unwrap_or("denied"),
+            &crate::text::one_line(e.source_ip.as_deref().unwrap_or("-")),
+            &crate::text::one_line(e.user_agent.as_deref().unwrap_or("-")),
+            calls.len() - 1,
+        );
+        self.banner = Some(Banner {
+            kind: super::BannerKind::Error,
+            text,
+            advice: Some(strings::DENIED_ADVICE.to_owned()),
+        });
+    }
+
+    /// After the clock moved: usage reviews are out of date. The open one
+    /// is searched again (so relative times and new calls show); the
+    /// others are searched again when opened.
+    fn refresh_stale_usage(&mut self) -> Option<Effect> {
+        if self.usage_searching().is_some() {
+            return None;
+        }
+        let key_id = self.usage_stale.take()?;
+        if self.usage_view().is_none_or(|v| v.key_id != key_id) {
+            self.usage.remove(&key_id);
+            return None;
+        }
+        self.usage.remove(&key_id);
+        self.search_usage(key_id)
+    }
+
+    /// `J`: the journal panel, scrolled to the newest records.
+    fn open_journal(&mut self) -> Option<Effect> {
+        self.mode = Mode::Journal(JournalView { scroll: usize::MAX });
+        self.clamp_journal_scroll();
+        match (&self.journal, &self.snapshot) {
+            (JournalState::Ready(_) | JournalState::Loading, _) => None,
+            (_, Some(s)) => {
+                self.journal = JournalState::Loading;
+                Some(Effect::LoadJournal {
+                    account_id: s.inventory.identity.account_id.clone(),
+                })
+            }
+            (_, None) => {
+                self.mode = Mode::Browse;
+                self.banner = Some(Banner::info(strings::STILL_LOADING));
+                None
+            }
+        }
+    }
+
+    fn in_journal(&mut self, command: Command) -> Option<Effect> {
+        let (total, visible) = view::journal_viewport(self);
+        let max = total.saturating_sub(visible);
+        let page = visible.saturating_sub(1).max(1);
+        let Mode::Journal(v) = &mut self.mode else {
+            return None;
+        };
+        let from = v.scroll.min(max);
+        v.scroll = match command {
+            Command::Up => from.saturating_sub(1),
+            Command::Down => from + 1,
+            Command::PageUp => from.saturating_sub(page),
+            Command::PageDown => from + page,
+            Command::Top => 0,
+            Command::Bottom => max,
+            Command::Journal | Command::Back => {
+                self.mode = Mode::Browse;
+                return None;
+            }
+            _ => return None,
+        }
+        .min(max);
+        None
+    }
+
+    /// Keep the journal panel's first line within its text.
+    fn clamp_journal_scroll(&mut self) {
+        let (total, visible) = view::journal_viewport(self);
+        if let Mode::Journal(v) = &mut self.mode {
+            v.scroll = v.scroll.min(total.saturating_sub(visible));
+        }
     }
 }
 

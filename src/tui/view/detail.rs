@@ -118,6 +118,9 @@ fn detail_lines(app: &App, width: usize) -> (String, Vec<Line<'static>>) {
         lines.push(Line::default());
     }
     let Some(row) = app.selected_row() else {
+        if app.done() {
+            lines.extend(field(t, s::DONE_TITLE, s::DONE_FACT, t.ok, width));
+        }
         return (s::DETAIL_TITLE.to_owned(), lines);
     };
     let title = row.label();
@@ -139,6 +142,10 @@ fn detail_lines(app: &App, width: usize) -> (String, Vec<Line<'static>>) {
             ));
             lines.extend(field(t, "", s::DELETED_BY_JOURNAL, t.dim, width));
             lines.push(Line::default());
+            if app.done() {
+                lines.extend(field(t, s::DONE_TITLE, s::DONE_FACT, t.ok, width));
+                return (title, lines);
+            }
             let stage = Stage::Deleted { at };
             let next = crate::domain::policy::next_step(&stage, true, false, now);
             lines.extend(field(
@@ -312,23 +319,46 @@ fn walkthrough_lines(app: &App, width: usize) -> Vec<Line<'static>> {
     let t = &app.theme;
     let current = app.step();
     let loaded = app.snapshot.is_some();
+    let done = app.done();
+    let selected = app.selected_row().map(|r| r.label());
+    let backout_used = app.backout_used(if done { None } else { selected.as_deref() });
     let mut lines = Vec::new();
     for step in Step::ALL {
-        let (mark, style) = if step == current {
-            (s::STEP_CURRENT, t.step_current)
-        } else if loaded && step.number() < current.number() && step != Step::Backout {
-            (s::STEP_DONE, t.ok)
+        let past = loaded && (done || step.number() < current.number());
+        let (mark, style, note) = if step == Step::Backout && past {
+            if backout_used {
+                (s::STEP_DONE, t.ok, Some(s::BACKOUT_USED))
+            } else {
+                (s::STEP_SKIPPED, t.dim, Some(s::BACKOUT_NOT_NEEDED))
+            }
+        } else if step == current && !done {
+            (s::STEP_CURRENT, t.step_current, None)
+        } else if past {
+            (s::STEP_DONE, t.ok, None)
         } else {
-            (" ", t.dim)
+            (" ", t.dim, None)
         };
-        let mark_style = if step == current { t.accent } else { style };
-        lines.push(Line::from(vec![
+        let mark_style = if step == current && !done {
+            t.accent
+        } else {
+            style
+        };
+        let mut spans = vec![
             Span::styled(format!(" {mark} "), mark_style),
             Span::styled(format!("{}. {}", step.number(), step.title()), style),
-        ]));
+        ];
+        if let Some(note) = note {
+            spans.push(Span::styled(format!(" · {note}"), t.dim));
+        }
+        lines.push(Line::from(spans));
     }
     lines.push(Line::default());
-    if let Some(section) = walkthrough::section(current) {
+    let section = if done {
+        walkthrough::done_section()
+    } else {
+        walkthrough::section(current)
+    };
+    if let Some(section) = section {
         for (i, para) in section.paras.iter().enumerate() {
             if i > 0 {
                 lines.push(Line::default());

@@ -13,6 +13,7 @@ mod detail;
 mod dialogs;
 mod footer;
 mod header;
+mod journal;
 mod table;
 mod text;
 mod usage;
@@ -24,6 +25,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Paragraph, Wrap};
 
 use super::app::{App, Mode, WIDE};
+use super::keymap;
 use super::strings as s;
 use super::theme::Theme;
 
@@ -31,9 +33,11 @@ use self::detail::{detail_len, draw_detail, draw_walkthrough, walkthrough_len};
 use self::dialogs::{draw_confirm, draw_ended, draw_help, draw_typed, help_size};
 use self::footer::{draw_footer, status_lines};
 use self::header::draw_header;
+use self::journal::{draw_journal, journal_lines};
 use self::table::{draw_table, table_height};
 use self::usage::draw_usage;
 
+pub use journal::record_line;
 pub use text::{wrap, wrap_hanging};
 pub use usage::usage_lines;
 
@@ -57,8 +61,9 @@ pub fn draw(frame: &mut Frame, app: &App) {
     draw_main(frame, main, app);
     frame.render_widget(Paragraph::new(status), status_area);
     draw_footer(frame, footer, app);
+    draw_training_footer(frame, footer, app);
     match &app.mode {
-        Mode::Browse | Mode::Usage(_) => {}
+        Mode::Browse | Mode::Usage(_) | Mode::Journal(_) => {}
         Mode::Help { .. } => draw_help(frame, area, app),
         Mode::Confirm(c) => draw_confirm(frame, area, app, c),
         Mode::TypeToDelete(t) => draw_typed(frame, area, app, t),
@@ -94,6 +99,59 @@ pub fn usage_viewport(app: &App) -> (usize, usize) {
     (lines.len(), usize::from(main.height.saturating_sub(2)))
 }
 
+/// The journal panel's text length and visible rows at the app's terminal
+/// size, so `App::update` can keep its scrolling within the text.
+pub fn journal_viewport(app: &App) -> (usize, usize) {
+    let area = Rect::new(0, 0, app.size.0, app.size.1);
+    if app.journal_view().is_none() || area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        return (0, 0);
+    }
+    let [_, _, main, _, _] = layout(app, area, status_lines(app, area.width).len());
+    let lines = journal_lines(app, usize::from(main.width.saturating_sub(2)));
+    (lines.len(), usize::from(main.height.saturating_sub(2)))
+}
+
+/// The footer's hints where the training needs its own: the journal
+/// panel's keys, and the demo's way out once the session's own key stopped
+/// working (continue as temporary root, or start over).
+fn draw_training_footer(frame: &mut Frame, area: Rect, app: &App) {
+    let t = &app.theme;
+    let hints: Vec<(String, String)> = if app.journal_view().is_some() {
+        keymap::journal_hints()
+            .into_iter()
+            .map(|(k, w)| (k.to_owned(), w.to_owned()))
+            .collect()
+    } else if let Some(demo) = app.demo.as_ref().filter(|_| {
+        app.session_ended()
+            || (app.snapshot.is_none() && app.load_error.as_ref().is_some_and(|e| e.credentials))
+    }) {
+        vec![
+            ("c".to_owned(), s::WAY_OUT_FOOTER.to_owned()),
+            ("q".to_owned(), s::HINT_QUIT.to_owned()),
+            (
+                format!("rootkeys demo --scenario {} --reset", demo.scenario),
+                s::WAY_OUT_RESET.to_owned(),
+            ),
+        ]
+    } else {
+        return;
+    };
+    let room = usize::from(area.width).saturating_sub(2);
+    let mut spans = vec![Span::raw(" ")];
+    let mut used = 1;
+    for (key, word) in hints {
+        let len = text::width(&key) + text::width(&word) + 3;
+        if used + len > room {
+            break;
+        }
+        spans.push(Span::styled(key, t.key));
+        spans.push(Span::styled(format!(" {word}  "), t.dim));
+        used += len;
+    }
+    frame.render_widget(ratatui::widgets::Clear, area);
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
 fn too_small(frame: &mut Frame, area: Rect, app: &App) {
     let text = Paragraph::new(s::too_small(MIN_WIDTH, MIN_HEIGHT))
         .style(app.theme.warn)
@@ -122,6 +180,10 @@ fn main_panes(app: &App, area: Rect) -> (Option<Rect>, Option<Rect>) {
 
 /// Usage, or the key facts and the walkthrough.
 fn draw_main(frame: &mut Frame, area: Rect, app: &App) {
+    if let Some(v) = app.journal_view() {
+        draw_journal(frame, area, app, v);
+        return;
+    }
     if let Some(v) = app.usage_view() {
         // Reading the usage takes the whole width: its tables are wide.
         draw_usage(frame, area, app, v);
@@ -141,7 +203,11 @@ fn draw_main(frame: &mut Frame, area: Rect, app: &App) {
 /// up and down) within the text. Both panes scroll together.
 pub fn detail_viewport(app: &App) -> (usize, usize) {
     let area = Rect::new(0, 0, app.size.0, app.size.1);
-    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT || app.usage_view().is_some() {
+    if area.width < MIN_WIDTH
+        || area.height < MIN_HEIGHT
+        || app.usage_view().is_some()
+        || app.journal_view().is_some()
+    {
         return (0, 0);
     }
     let [_, _, main, _, _] = layout(app, area, status_lines(app, area.width).len());

@@ -84,7 +84,13 @@ pub fn usage_lines(app: &App, key_id: &str, width: usize) -> Vec<Line<'static>> 
             lines.extend(text(s::USAGE_RETRY, t.dim, 0));
         }
         Some(Usage::Ready(report)) => {
-            for line in summary_lines(report, report.to) {
+            // Relative times follow the account's clock (the simulated one
+            // moves on while a review is open).
+            let now = app
+                .snapshot
+                .as_ref()
+                .map_or(report.to, |snap| snap.now.max(report.to));
+            for line in summary_lines(report, now) {
                 let style = match line.kind {
                     LineKind::Title | LineKind::Heading => t.strong,
                     LineKind::Incomplete | LineKind::FailedRegion => t.warn,
