@@ -47,7 +47,7 @@ pub enum Command {
     Journal,
     /// Leave rootkeys.
     Quit,
-    /// Esc: close what is open, else leave.
+    /// Esc: close what is open, else clear the message (never leaves).
     Back,
     Yes,
     No,

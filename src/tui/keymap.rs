@@ -157,20 +157,9 @@ pub const BROWSE: &[Binding] = &[
         s::HK_QUIT,
         Some(s::HINT_QUIT),
     ),
-    bind(
-        &[PageUp, Char('K')],
-        "PgUp K",
-        Command::PageUp,
-        s::HK_FACTS_UP,
-        None,
-    ),
-    bind(
-        &[PageDown, Char('J')],
-        "PgDn J",
-        Command::PageDown,
-        s::HK_FACTS_DOWN,
-        None,
-    ),
+    // J is the journal panel: the key facts scroll with the page keys only.
+    bind(&[PageUp], "PgUp", Command::PageUp, s::HK_FACTS_UP, None),
+    bind(&[PageDown], "PgDn", Command::PageDown, s::HK_FACTS_DOWN, None),
     bind(&[Esc], "Esc", Command::Back, s::HK_BACK_MAIN, None),
 ];
 
@@ -689,7 +678,8 @@ mod tests {
         assert_eq!(command(&a, press(Esc)), Some(Command::Back));
         assert_eq!(command(&a, press(Char('q'))), Some(Command::Quit));
         assert_eq!(command(&a, press(PageDown)), Some(Command::PageDown));
-        assert_eq!(command(&a, press(Char('K'))), Some(Command::PageUp));
+        assert_eq!(command(&a, press(PageUp)), Some(Command::PageUp));
+        assert_eq!(command(&a, press(Char('J'))), Some(Command::Journal));
     }
 
     #[test]
