@@ -1,0 +1,135 @@
+//! The command line as a user meets it: help that answers, shell
+//! completions, the man page, scripts that can re-run, advice that fits
+//! where it is read, and usage errors that read well. Run against the real
+//! binary (and the test server where an account is involved).
+
+mod support;
+
+use std::path::Path;
+use std::process::Command;
+
+/// The binary with an isolated state directory and no AWS configuration.
+fn offline(args: &[&str]) -> support::Run {
+    let state = tempfile::tempdir().expect("state dir");
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_rootkeys"));
+    support::isolate(&mut cmd, state.path());
+    let started = std::time::Instant::now();
+    let output = cmd.args(args).output().expect("run rootkeys");
+    support::Run::new(&output, started.elapsed())
+}
+
+fn help(args: &[&str]) -> String {
+    let mut all = args.to_vec();
+    all.push("--help");
+    let run = offline(&all);
+    assert_eq!(run.code, 0, "{run:?}");
+    run.stdout
+}
+
+/// The text after `needle` up to the end of its paragraph (long help puts
+/// an option's description on the lines below it).
+fn described(text: &str, needle: &str) -> String {
+    let at = text
+        .find(needle)
+        .unwrap_or_else(|| panic!("{needle} not in help:\n{text}"));
+    text[at + needle.len()..]
+        .split("\n\n")
+        .next()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+#[test]
+fn every_json_flag_and_key_id_argument_is_described() {
+    for command in ["audit", "report", "usage", "status", "journal"] {
+        let text = help(&[command]);
+        let line = described(&text, "--json");
+        assert!(line.contains("JSON"), "{command} --json undescribed:\n{text}");
+    }
+    for command in ["deactivate", "reactivate", "delete", "usage"] {
+        let text = help(&[command]);
+        let line = described(&text, "<KEY_ID>  ");
+        assert!(
+            line.contains("root access key ID"),
+            "{command} KEY_ID undescribed:\n{text}"
+        );
+    }
+}
+
+#[test]
+fn scenario_lists_its_values_and_names_no_source_folder() {
+    let text = help(&["demo"]);
+    assert!(
+        text.contains("[possible values: two-keys, auditor, signing-key]"),
+        "{text}"
+    );
+    assert!(!text.contains("assets/"), "{text}");
+    // The values come from the one list the simulation keeps.
+    let names = rootkeys::account::sim::scenario_names().join(", ");
+    assert!(text.contains(&names), "{text}");
+    let run = offline(&["demo", "--scenario", "nope"]);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(run.stderr.contains("two-keys"), "{run:?}");
+}
+
+#[test]
+fn global_options_have_their_own_heading_and_no_dangling_env() {
+    for args in [&[][..], &["status"][..], &["delete"][..]] {
+        let text = help(args);
+        let heading = text
+            .find("Global options:")
+            .unwrap_or_else(|| panic!("no Global options heading:\n{text}"));
+        for option in ["--profile", "--region", "--state-dir", "--observe"] {
+            let at = text.find(option).unwrap_or_else(|| panic!("{option}:\n{text}"));
+            assert!(at > heading, "{option} outside Global options:\n{text}");
+        }
+        assert!(!text.contains("[env:"), "{text}");
+        assert!(text.contains("ROOTKEYS_STATE_DIR"), "{text}");
+    }
+}
+
+#[test]
+fn report_help_says_it_reads_the_json_of_the_aws_cli() {
+    let text = help(&["report"]);
+    assert!(text.contains("aws iam get-credential-report"), "{text}");
+    assert!(text.contains("JSON that"), "{text}");
+}
+
+#[test]
+fn completions_print_a_script_for_each_shell() {
+    for (shell, marker) in [
+        ("bash", "complete -F"),
+        ("zsh", "#compdef rootkeys"),
+        ("fish", "complete -c rootkeys"),
+        ("powershell", "Register-ArgumentCompleter"),
+        ("elvish", "edit:completion:arg-completer[rootkeys]"),
+    ] {
+        let run = offline(&["completions", shell]);
+        assert_eq!(run.code, 0, "{shell}: {run:?}");
+        assert!(run.stdout.contains(marker), "{shell}: {}", run.stdout);
+        assert!(run.stdout.contains("deactivate"), "{shell}");
+        assert!(run.stderr.is_empty(), "{shell}: {run:?}");
+    }
+    let run = offline(&["completions", "tcsh"]);
+    assert_eq!(run.code, 2, "{run:?}");
+}
+
+/// `assets/rootkeys.1` is the man page of this very command line.
+/// `ROOTKEYS_UPDATE_MAN=1` (scripts/gen-man) writes it afresh.
+#[test]
+fn the_shipped_man_page_is_current() {
+    let fresh = rootkeys::cli::man_page().expect("render the man page");
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/rootkeys.1");
+    if std::env::var_os("ROOTKEYS_UPDATE_MAN").is_some() {
+        std::fs::write(&path, &fresh).expect("write assets/rootkeys.1");
+    }
+    let shipped = std::fs::read(&path).unwrap_or_default();
+    assert!(
+        shipped == fresh,
+        "assets/rootkeys.1 is out of date with the command line: run scripts/gen-man"
+    );
+    let text = String::from_utf8_lossy(&fresh);
+    for expected in ["rootkeys", "deactivate", "completions", "\\-\\-observe"] {
+        assert!(text.contains(expected), "{expected} not in the man page");
+    }
+}
