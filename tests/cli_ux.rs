@@ -133,3 +133,116 @@ fn the_shipped_man_page_is_current() {
         assert!(text.contains(expected), "{expected} not in the man page");
     }
 }
+
+fn journal_lines(rk: &support::Rootkeys) -> Vec<serde_json::Value> {
+    rk.journal_text()
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("journal line is JSON"))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_rerun_deactivation_or_reactivation_succeeds_and_is_journaled_as_observed() {
+    let moto = support::Moto::start();
+    let (keys, session) = support::root_and_session(&moto).await;
+    let rk = support::Rootkeys::new(&moto);
+    let key = keys[0].id.as_str();
+    let first = rk.run(&session, &["deactivate", key, "--yes"]);
+    assert_eq!(first.code, 0, "{first:?}");
+    let status_before = rk.run(&session, &["status", "--json"]).json();
+
+    let again = rk.run(&session, &["deactivate", key, "--yes"]);
+    assert_eq!(again.code, 0, "{again:?}");
+    assert!(again.stdout.contains("already inactive"), "{again:?}");
+    assert!(again.stdout.contains("Journaled as observed"), "{again:?}");
+    // Without --yes too: nothing is written, so nothing needs consent.
+    let again = rk.run(&session, &["deactivate", key]);
+    assert_eq!(again.code, 0, "{again:?}");
+
+    let lines = journal_lines(&rk);
+    let deactivations: Vec<&str> = lines
+        .iter()
+        .filter(|l| l["key"] == key && l["action"] == "deactivate")
+        .map(|l| l["phase"].as_str().unwrap_or_default())
+        .collect();
+    assert_eq!(
+        deactivations,
+        ["intent", "outcome", "observed", "observed"],
+        "{lines:?}"
+    );
+    let observed = lines.iter().find(|l| l["phase"] == "observed").expect("observed");
+    assert!(observed.get("result").is_none(), "{observed}");
+    assert!(
+        observed["note"].as_str().unwrap_or_default().contains("already inactive"),
+        "{observed}"
+    );
+    // A sighting does not restart the window.
+    let status_after = rk.run(&session, &["status", "--json"]).json();
+    let started = |doc: &serde_json::Value| {
+        doc["keys"]
+            .as_array()
+            .expect("keys")
+            .iter()
+            .find(|k| k["access_key_id"] == key)
+            .map(|k| k["window_started"].clone())
+    };
+    assert_eq!(started(&status_before), started(&status_after));
+
+    let back = rk.run(&session, &["reactivate", key, "--yes"]);
+    assert_eq!(back.code, 0, "{back:?}");
+    let again = rk.run(&session, &["reactivate", key, "--yes"]);
+    assert_eq!(again.code, 0, "{again:?}");
+    assert!(again.stdout.contains("already active"), "{again:?}");
+    let lines = journal_lines(&rk);
+    let last = lines.last().expect("a record");
+    assert_eq!(last["action"], "reactivate");
+    assert_eq!(last["phase"], "observed");
+    assert_eq!(
+        support::root_key_status(&moto, key).await,
+        Some(aws_sdk_iam::types::StatusType::Active)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_year_is_365_days_and_text_has_one_date_format() {
+    let moto = support::Moto::start();
+    let (keys, session) = support::root_and_session(&moto).await;
+    let rk = support::Rootkeys::new(&moto);
+    let run = rk.run(&session, &["--observe", "1y", "deactivate", &keys[0].id, "--yes"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(run.stdout.contains("Observe for 365 d "), "{run:?}");
+    let status = rk.run(&session, &["status"]);
+    assert_eq!(status.code, 0, "{status:?}");
+    assert!(status.stdout.contains("(365 d window)"), "{status:?}");
+    assert!(!status.stdout.contains("365 d 6 h"), "{status:?}");
+    // The window ends exactly 365 days after it began, as printed.
+    let doc = rk.run(&session, &["--observe", "1y", "status", "--json"]).json();
+    let key = doc["keys"]
+        .as_array()
+        .expect("keys")
+        .iter()
+        .find(|k| k["access_key_id"] == keys[0].id.as_str())
+        .expect("the key")
+        .clone();
+    let at = |field: &str| {
+        chrono::DateTime::parse_from_rfc3339(key[field].as_str().expect(field)).expect(field)
+    };
+    assert_eq!(at("window_ends") - at("window_started"), chrono::TimeDelta::days(365));
+    assert_eq!(doc["observation_window_secs"], 365 * 86_400);
+
+    // Text output: one date-time format, never RFC 3339.
+    let journal = rk.run(&session, &["journal"]);
+    for run in [&status, &journal] {
+        assert!(!run.stdout.contains("T00:") && !run.stdout.contains(":00Z"), "{run:?}");
+        assert!(run.stdout.contains(" UTC"), "{run:?}");
+    }
+    let rfc = regex_free_rfc3339(&journal.stdout);
+    assert!(!rfc, "{journal:?}");
+}
+
+/// Does the text hold an RFC 3339 timestamp (`2026-11-30T10:31:00Z`)?
+fn regex_free_rfc3339(text: &str) -> bool {
+    text.as_bytes().windows(20).any(|w| {
+        w[4] == b'-' && w[7] == b'-' && w[10] == b'T' && w[13] == b':' && w[16] == b':' && w[19] == b'Z'
+    })
+}

@@ -106,7 +106,7 @@ impl<'a> LastUsedJson<'a> {
 
 /// RFC 3339 in UTC, seconds precision.
 pub fn rfc3339(t: &DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+    crate::render::time::json(t)
 }
 
 impl<'a> KeyJson<'a> {
@@ -192,7 +192,7 @@ fn report_lines(inventory: &Inventory, report: &ReportAge, now: DateTime<Utc>) -
     let mut out = match report.generated {
         Some(generated) => format!(
             "Credential report generated {} ({}).\n",
-            generated.format("%Y-%m-%d %H:%M UTC"),
+            crate::render::time::text(&generated),
             // A clock a little behind IAM's says "just now", not "in the future".
             ago((now - generated).max(chrono::TimeDelta::zero()))
         ),

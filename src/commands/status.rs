@@ -109,7 +109,7 @@ pub fn text(s: &Snapshot) -> String {
         if let Stage::Observing { since, until } = &k.stage {
             stage.push_str(&format!(
                 ", until {} ({} window)",
-                until.format("%Y-%m-%d %H:%M UTC"),
+                crate::render::time::text(until),
                 human(*until - *since)
             ));
         }
@@ -133,7 +133,10 @@ pub fn text(s: &Snapshot) -> String {
         ));
     }
     for (key, at) in &s.deleted {
-        out.push_str(&format!("\n{key}  deleted {}\n", rfc3339(at)));
+        out.push_str(&format!(
+            "\n{key}  deleted {}\n",
+            crate::render::time::text(at)
+        ));
     }
     for r in &s.recorded {
         if let Some(note) = &r.note {

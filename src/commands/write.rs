@@ -61,11 +61,18 @@ pub async fn run(
         Ok(p) => p,
         Err(e) => return print_error(&e),
     };
-    if let Decision::Refused(refusal) = &plan.decision {
-        eprintln!("rootkeys: refused: {refusal}");
-        return Exit::Failed;
-    }
     let now = remediator.account().now();
+    match &plan.decision {
+        // Re-running a deactivation or reactivation: nothing to ask or change.
+        Decision::Refused(refusal) if refusal.already_done() => {
+            return already_done(remediator, &plan, now).await;
+        }
+        Decision::Refused(refusal) => {
+            eprintln!("rootkeys: refused: {refusal}");
+            return Exit::Failed;
+        }
+        Decision::Allowed { .. } => {}
+    }
     eprint!("{}", describe(&plan, now));
     if let Decision::Allowed { forced: true } = plan.decision {
         eprintln!(
@@ -113,6 +120,38 @@ pub async fn run(
                 Request::Reactivate => {}
             }
             Exit::Done
+        }
+        Err(e) => print_error(&e),
+    }
+}
+
+/// `deactivate` of an inactive key or `reactivate` of an active one: a
+/// success that changes nothing, journaled as observed (under the lock,
+/// from facts read again).
+async fn already_done(
+    remediator: &Remediator,
+    plan: &Plan,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Exit {
+    let key_id = plan.key_id.as_str();
+    match remediator.record_if_already_done(plan.request, key_id).await {
+        Ok(Some(_)) => {
+            let state = match plan.request {
+                Request::Reactivate => "already active".to_owned(),
+                _ => match &plan.key {
+                    Some(view) => format!("already inactive ({})", view.stage.describe(now)),
+                    None => "already inactive".to_owned(),
+                },
+            };
+            println!("{key_id} is {state}: nothing to change. Journaled as observed.");
+            Exit::Done
+        }
+        // The key changed between the two readings: nothing was done.
+        Ok(None) => {
+            eprintln!(
+                "rootkeys: {key_id} changed while this ran; nothing was done. Run the command again."
+            );
+            Exit::Failed
         }
         Err(e) => print_error(&e),
     }

@@ -155,7 +155,7 @@ pub fn assess(
     let latest = records
         .iter()
         .rev()
-        .filter(|r| r.key == key_id && r.applied())
+        .filter(|r| r.key == key_id && r.applied() && !r.found_already_done())
         .find(|r| {
             matches!(
                 r.action,
@@ -333,6 +333,22 @@ impl std::fmt::Display for Refusal {
             Self::KeyIdUnknown => f.write_str(
                 "the key ID is unknown in this view (credential report only); sign in as root",
             ),
+        }
+    }
+}
+
+impl Refusal {
+    /// The key is already where the write would take it: re-running
+    /// `deactivate` or `reactivate` is a success with nothing to change.
+    pub fn already_done(&self) -> bool {
+        matches!(self, Self::AlreadyActive | Self::AlreadyInactive)
+    }
+
+    /// What a re-run found, for the journal's note and the screen.
+    pub fn already_note(&self) -> &'static str {
+        match self {
+            Self::AlreadyActive => "already active: nothing to change (no AWS call)",
+            _ => "already inactive: nothing to change (no AWS call)",
         }
     }
 }
