@@ -246,3 +246,50 @@ fn regex_free_rfc3339(text: &str) -> bool {
         w[4] == b'-' && w[7] == b'-' && w[10] == b'T' && w[13] == b':' && w[16] == b':' && w[19] == b'Z'
     })
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn cli_advice_uses_the_real_key_id_and_fits_the_signing_key() {
+    let moto = support::Moto::start();
+    let (keys, session) = support::root_and_session(&moto).await;
+    let rk = support::Rootkeys::new(&moto);
+    // Deleting an active key: the refusal names the command with the key.
+    let run = rk.run(&session, &["delete", &keys[0].id, "--confirm", &keys[0].id]);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(!run.stderr.contains("KEY_ID"), "{run:?}");
+    assert!(
+        run.stderr
+            .contains(&format!("`rootkeys deactivate {}`", keys[0].id)),
+        "{run:?}"
+    );
+
+    // Signed with root's first key: status says to switch credentials
+    // first; the warning names the other active key.
+    let signing = &keys[0];
+    let status = rk.run(signing, &["status"]);
+    assert_eq!(status.code, 0, "{status:?}");
+    assert!(status.stdout.contains("aws sts assume-root"), "{status:?}");
+    assert!(status.stdout.contains("CloudShell root session"), "{status:?}");
+    // No terminal and no --yes: the description is shown, nothing written.
+    let run = rk.run(signing, &["deactivate", &signing.id]);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(
+        !run.stderr.contains("can be reactivated while observing"),
+        "{run:?}"
+    );
+    assert!(
+        run.stderr.contains("console or a CloudShell root session"),
+        "{run:?}"
+    );
+    assert!(
+        run.stderr
+            .contains(&format!("Handle the other active keys first: {}.", keys[1].id)),
+        "{run:?}"
+    );
+    // With the other key gone, there is nothing else to handle first.
+    assert_eq!(
+        rk.run(&session, &["deactivate", &keys[1].id, "--yes"]).code,
+        0
+    );
+    let run = rk.run(signing, &["deactivate", &signing.id]);
+    assert!(!run.stderr.contains("other"), "{run:?}");
+}

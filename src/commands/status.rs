@@ -131,6 +131,14 @@ pub fn text(s: &Snapshot) -> String {
             k.next.why,
             command.unwrap_or_default()
         ));
+        if k.key.signs_this_session && k.stage == Stage::Active && inv.identity.is_root() {
+            out.push_str(&format!(
+                "    before that: {}\n",
+                crate::domain::policy::switch_before_signing_key(
+                    crate::domain::policy::Surface::Cli
+                )
+            ));
+        }
     }
     for (key, at) in &s.deleted {
         out.push_str(&format!(

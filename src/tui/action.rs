@@ -9,7 +9,7 @@ use chrono::TimeDelta;
 use super::strings;
 use crate::account::AccountError;
 use crate::account::usage::Progress;
-use crate::domain::policy::Request;
+use crate::domain::policy::{Request, Surface};
 use crate::domain::usage::{RegionStatus, UsageReport};
 use crate::remediate::{Done, RemediateError, Snapshot};
 use crate::report::RootRow;
@@ -150,7 +150,7 @@ impl From<&RemediateError> for UiError {
         match e {
             RemediateError::Account(a) => a.into(),
             RemediateError::Refused(r) => Self {
-                message: crate::text::multiline(&r.to_string()),
+                message: crate::text::multiline(&r.advice(Surface::View)),
                 advice: None,
                 refused: true,
                 credentials: false,

@@ -7,7 +7,7 @@
 use chrono::{DateTime, TimeDelta, Utc};
 
 use crate::account::usage::Progress;
-use crate::domain::policy::{Request, Stage};
+use crate::domain::policy::{self, Request, Stage};
 use crate::domain::window::{ago, human};
 
 pub const APP: &str = "rootkeys";
@@ -228,7 +228,7 @@ pub fn usage_events_so_far(n: usize) -> String {
 pub const USAGE_PACE: &str = "Every region is searched at once; within a region, page by page at CloudTrail's rate (about two requests a second), so a key used often takes longer. Leaving this view does not stop the search.";
 pub const USAGE_FAILED: &str = "Usage review failed";
 pub const USAGE_RETRY: &str = "r search again · u or Esc back to the key facts";
-pub const USAGE_AUDITOR: &str = "Usage review needs the key ID, and key IDs are known only to root (the credential report does not list them). Sign in as root to review a key's usage here, or run `rootkeys usage KEY_ID` if you know the ID.";
+pub const USAGE_AUDITOR: &str = "Usage review needs the key ID, and key IDs are known only to root (the credential report does not list them). Sign in as root to review a key's usage here; if you know the key ID, `rootkeys usage` takes it on the command line.";
 pub const USAGE_NO_SOURCE: &str = "this account has no CloudTrail event history to search";
 pub const USAGE_ADVICE_DENIED: &str = "the caller needs cloudtrail:LookupEvents (and account:ListRegions to find the enabled regions); see README, \"Permissions\". Then press r to search again.";
 pub const USAGE_ADVICE_THROTTLED: &str =
@@ -420,13 +420,10 @@ pub fn confirm_yes(request: Request) -> &'static str {
     }
 }
 
-pub const SIGNING_WARNING: &str = "⚠ This key signs this very session. After this step rootkeys (and anything else using these credentials) loses access and stops making calls. Handle the other keys first.";
-
-pub fn other_active(keys: &[String]) -> String {
-    format!(
-        "Other active root keys to handle first: {}",
-        keys.join(", ")
-    )
+/// Before deactivating or deleting the key that signs this session; the
+/// other active keys, if any, come first.
+pub fn signing_warning(other_active: &[String]) -> String {
+    format!("{MARK_WARN} {}", policy::signing_key_warning(other_active))
 }
 
 pub fn last_used_line(text: &str) -> String {

@@ -13,7 +13,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use crate::account::Source;
 use crate::account::usage::Progress;
 use crate::domain::View;
-use crate::domain::policy::{Refusal, Request, Stage};
+use crate::domain::policy::{Refusal, Request, Stage, Surface};
 use crate::domain::usage::UsageReport;
 use crate::exit::Exit;
 use crate::remediate::{KeyView, Snapshot};
@@ -144,10 +144,10 @@ impl Banner {
         }
     }
 
-    pub fn refusal(refusal: &Refusal) -> Self {
+    pub fn refusal(refusal: &Refusal, surface: Surface) -> Self {
         Self {
             kind: BannerKind::Refusal,
-            text: refusal.to_string(),
+            text: refusal.advice(surface),
             advice: None,
         }
     }
@@ -415,6 +415,15 @@ impl App {
             Some(Stage::ReadyToDelete { .. }) => Step::Delete,
             Some(Stage::Deleted { .. }) => Step::Verify,
             Some(Stage::Inactive) | None => Step::Review,
+        }
+    }
+
+    /// Where advice is read: the live view or the demo.
+    pub fn surface(&self) -> Surface {
+        if self.demo.is_some() {
+            Surface::Demo
+        } else {
+            Surface::View
         }
     }
 

@@ -333,15 +333,15 @@ impl App {
             snapshot.window(),
         );
         if let Decision::Refused(refusal) = decision {
-            self.banner = Some(Banner::refusal(&refusal));
+            self.banner = Some(Banner::refusal(&refusal, self.surface()));
             return None;
         }
         let Row::Key(view) = row else {
-            self.banner = Some(Banner::refusal(&Refusal::AlreadyDeleted));
+            self.banner = Some(Banner::refusal(&Refusal::AlreadyDeleted, self.surface()));
             return None;
         };
         let Some(key_id) = view.key.access_key_id.clone() else {
-            self.banner = Some(Banner::refusal(&Refusal::KeyIdUnknown));
+            self.banner = Some(Banner::refusal(&Refusal::KeyIdUnknown, self.surface()));
             return None;
         };
         let signs_session = view.key.signs_this_session;
@@ -628,7 +628,10 @@ mod tests {
         assert_eq!(app.mode, Mode::Browse);
         let banner = app.banner.clone().expect("banner");
         assert_eq!(banner.kind, BannerKind::Refusal);
-        assert_eq!(banner.text, Refusal::ActiveKeyDelete.to_string());
+        // Advice in the view names its keys, never a command.
+        assert!(banner.text.contains("press d"), "{banner:?}");
+        assert!(!banner.text.contains("rootkeys "), "{banner:?}");
+        assert!(!banner.text.contains("KEY_ID"), "{banner:?}");
         // Reactivating an active key is refused too.
         cmd(&mut app, Command::Reactivate);
         assert_eq!(
