@@ -293,3 +293,125 @@ async fn cli_advice_uses_the_real_key_id_and_fits_the_signing_key() {
     let run = rk.run(signing, &["deactivate", &signing.id]);
     assert!(!run.stderr.contains("other"), "{run:?}");
 }
+
+/// A server on 127.0.0.1 that answers every request with an HTML 404 page:
+/// an endpoint that is not CloudTrail.
+fn not_aws_endpoint() -> String {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            std::thread::spawn(move || {
+                let mut reader = BufReader::new(stream);
+                loop {
+                    let mut length = 0usize;
+                    let mut line = String::new();
+                    // Headers, then the body by its length; keep-alive.
+                    loop {
+                        line.clear();
+                        if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                            return;
+                        }
+                        let lower = line.to_ascii_lowercase();
+                        if let Some(v) = lower.strip_prefix("content-length:") {
+                            length = v.trim().parse().unwrap_or(0);
+                        }
+                        if line == "\r\n" {
+                            break;
+                        }
+                    }
+                    let mut body = vec![0; length];
+                    if reader.read_exact(&mut body).is_err() {
+                        return;
+                    }
+                    let page = "<html><body><h1>404 Not Found</h1></body></html>";
+                    let answer = format!(
+                        "HTTP/1.1 404 Not Found\r\nContent-Type: text/html\r\nContent-Length: {}\r\n\r\n{page}",
+                        page.len()
+                    );
+                    if reader.get_mut().write_all(answer.as_bytes()).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    format!("http://127.0.0.1:{port}")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn usage_against_an_endpoint_that_is_not_cloudtrail_says_so_once() {
+    let moto = support::Moto::start();
+    let (keys, session) = support::root_and_session(&moto).await;
+    let rk = support::Rootkeys::new(&moto);
+    let endpoint = not_aws_endpoint();
+    let env = [
+        ("AWS_ENDPOINT_URL_CLOUDTRAIL", endpoint.as_str()),
+        ("AWS_ENDPOINT_URL_ACCOUNT", endpoint.as_str()),
+    ];
+    let run = rk.run_env(&session, &env, &["usage", &keys[0].id]);
+    assert_eq!(run.code, 2, "{run:?}");
+    // One line for the seventeen regions that failed the same way, with
+    // the HTTP status and what to check; no raw parser error.
+    let error = run
+        .stderr
+        .lines()
+        .find(|l| l.starts_with("rootkeys: error:"))
+        .unwrap_or_else(|| panic!("{run:?}"));
+    assert!(error.contains("no region could be searched"), "{run:?}");
+    assert!(error.contains("and 14 more regions"), "{run:?}");
+    assert!(error.contains("HTTP 404"), "{run:?}");
+    assert!(error.contains("check AWS_ENDPOINT_URL"), "{run:?}");
+    let all = format!("{}{}", run.stdout, run.stderr);
+    assert!(!all.contains("unexpected token"), "{run:?}");
+    assert_eq!(all.matches("cloudtrail:LookupEvents").count(), 2, "{run:?}");
+    // No empty summary that reads like a clean answer.
+    assert!(!run.stdout.contains("No management events"), "{run:?}");
+    assert!(!run.stdout.contains("0 events"), "{run:?}");
+    assert!(run.stdout.contains("no region could be searched"), "{run:?}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn usage_counts_the_regions_it_searched_and_groups_identical_failures() {
+    let moto = support::Moto::start();
+    let (keys, session) = support::root_and_session(&moto).await;
+    let rk = support::Rootkeys::new(&moto);
+    moto.control(
+        "/_rootkeys/fail",
+        r#"{"operation": "LookupEvents", "region": "eu-west-2", "code": "AccessDeniedException", "message": "denied here", "status": 403}"#,
+    );
+    let regions = "us-east-1,us-west-2,eu-west-1,eu-west-2,ap-south-1";
+    let run = rk.run(&session, &["usage", &keys[1].id, "--regions", regions]);
+    assert_eq!(run.code, 3, "{run:?}");
+    assert!(
+        run.stdout.contains("0 events in 4 of 5 regions searched"),
+        "{run:?}"
+    );
+    assert!(
+        run.stdout.contains(
+            "eu-west-2 failed (AccessDeniedException, HTTP 403: denied here); its events are not included."
+        ),
+        "{run:?}"
+    );
+
+    // Every region failing the same way: the error once, before the summary.
+    moto.control(
+        "/_rootkeys/fail",
+        r#"{"operation": "LookupEvents", "region": null, "code": "AccessDeniedException", "message": "denied everywhere", "status": 403}"#,
+    );
+    let run = rk.run(
+        &session,
+        &["usage", &keys[1].id, "--regions", "us-east-1,us-west-2,eu-west-1"],
+    );
+    assert_eq!(run.code, 2, "{run:?}");
+    assert_eq!(run.stderr.matches("denied everywhere").count(), 1, "{run:?}");
+    assert_eq!(run.stdout.matches("denied everywhere").count(), 1, "{run:?}");
+    assert!(
+        run.stderr.contains(
+            "no region could be searched (us-east-1, us-west-2, eu-west-1: AccessDeniedException, HTTP 403: denied everywhere)"
+        ),
+        "{run:?}"
+    );
+    assert!(!run.stdout.contains("No management events"), "{run:?}");
+}

@@ -601,7 +601,7 @@ mod tests {
         ] {
             for surface in [Surface::View, Surface::Demo] {
                 let text = refusal.advice(surface);
-                assert!(!text.contains("rootkeys "), "{text}");
+                assert!(!text.contains("`rootkeys"), "{text}");
                 assert!(!text.contains("--profile"), "{text}");
             }
         }

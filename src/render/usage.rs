@@ -9,7 +9,7 @@
 use chrono::{DateTime, Utc};
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
-use crate::domain::usage::{NEWEST_SHOWN, RegionStatus, UsageReport};
+use crate::domain::usage::{NEWEST_SHOWN, RegionStatus, UsageReport, failure_groups};
 use crate::domain::window::ago;
 use crate::text::one_line;
 
@@ -87,11 +87,25 @@ pub fn summary_lines(report: &UsageReport, now: DateTime<Utc>) -> Vec<SummaryLin
             report.from.format("%Y-%m-%d %H:%M"),
             report.to.format("%Y-%m-%d %H:%M"),
             plural(total, "event", "events"),
-            report.by_region.len(),
+            ok,
             searched,
         ),
     )];
-    if ok < searched {
+    if ok == 0 && searched > 0 {
+        // Nothing was read: no summary, only why.
+        out[0].text = format!(
+            "Usage of {} in the last {} days ({} to {} UTC): no region could be searched",
+            one_line(&report.key_id),
+            report.days,
+            report.from.format("%Y-%m-%d %H:%M"),
+            report.to.format("%Y-%m-%d %H:%M"),
+        );
+        out.push(SummaryLine::new(
+            LineKind::Incomplete,
+            "Nothing could be searched, so this says nothing about the key's use: see why under \
+             Limits.",
+        ));
+    } else if ok < searched {
         let missing: Vec<String> = report
             .regions_not_searched()
             .map(|r| one_line(&r.region).into_owned())
@@ -106,7 +120,9 @@ pub fn summary_lines(report: &UsageReport, now: DateTime<Utc>) -> Vec<SummaryLin
         ));
     }
 
-    if total == 0 {
+    if ok == 0 && searched > 0 {
+        // Said above.
+    } else if total == 0 {
         out.push(SummaryLine::blank());
         out.push(SummaryLine::new(
             LineKind::Nothing,
@@ -127,11 +143,13 @@ pub fn summary_lines(report: &UsageReport, now: DateTime<Utc>) -> Vec<SummaryLin
 
     out.push(SummaryLine::blank());
     out.push(SummaryLine::new(LineKind::Heading, "Limits:"));
+    let failed_lines: Vec<String> = failure_groups(&report.regions)
+        .iter()
+        .map(|g| one_line(&g.limit()).into_owned())
+        .collect();
     for limit in &report.limits {
         let limit = one_line(limit);
-        let failed = report
-            .failed_regions()
-            .any(|r| limit.starts_with(&format!("{} failed (", one_line(&r.region))));
+        let failed = failed_lines.iter().any(|l| *l == limit);
         let kind = if failed {
             LineKind::FailedRegion
         } else {
@@ -442,7 +460,8 @@ mod tests {
             "{text}"
         );
         assert!(
-            text.contains("6 events in 2 of 4 regions searched"),
+            // Three regions were searched (two of them had events).
+            text.contains("6 events in 3 of 4 regions searched"),
             "{text}"
         );
         assert!(

@@ -189,7 +189,7 @@ pub fn usage_result(report: UsageReport) -> Result<Box<UsageReport>, UiError> {
         strings::USAGE_ADVICE_OTHER
     };
     Err(UiError {
-        message: crate::text::multiline(&strings::usage_nothing_searched(&failures)),
+        message: crate::text::multiline(&strings::usage_nothing_searched(&report)),
         advice: Some(advice.to_owned()),
         refused: false,
         credentials: false,

@@ -240,33 +240,10 @@ pub fn usage_one_at_a_time(key: &str) -> String {
     format!("Still searching CloudTrail for {key}; one search at a time.")
 }
 
-/// Not one region could be searched: which, and why (the error once when
-/// every region failed the same way).
-pub fn usage_nothing_searched(failures: &[(&str, &str, &str)]) -> String {
-    const SHOWN: usize = 3;
-    let Some((_, code, message)) = failures.first() else {
-        return "no region could be searched".to_owned();
-    };
-    if failures.iter().all(|(_, c, m)| c == code && m == message) {
-        let regions = match failures.len() {
-            1 => failures[0].0.to_owned(),
-            n => format!("all {n} regions"),
-        };
-        return if message.is_empty() {
-            format!("no region could be searched ({regions}: {code})")
-        } else {
-            format!("no region could be searched ({regions}): {code}: {message}")
-        };
-    }
-    let mut parts: Vec<String> = failures
-        .iter()
-        .take(SHOWN)
-        .map(|(region, code, _)| format!("{region}: {code}"))
-        .collect();
-    if failures.len() > SHOWN {
-        parts.push(format!("{} more", failures.len() - SHOWN));
-    }
-    format!("no region could be searched ({})", parts.join(", "))
+/// Not one region could be searched: which, and why (each way they failed
+/// once, with the regions it hit), as `rootkeys usage` says it.
+pub fn usage_nothing_searched(report: &crate::domain::usage::UsageReport) -> String {
+    crate::domain::usage::nothing_searched(&report.regions)
 }
 
 /// The footer's spinner text while a usage search runs.
@@ -536,32 +513,3 @@ pub const HINT_HELP: &str = "help";
 pub const HINT_SKIP: &str = "skip a day";
 pub const HINT_SKIP_WINDOW: &str = "skip window";
 pub const HINT_QUIT: &str = "quit";
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn nothing_searched_says_which_regions_and_why() {
-        assert_eq!(usage_nothing_searched(&[]), "no region could be searched");
-        assert_eq!(
-            usage_nothing_searched(&[("us-east-1", "Timeout", "slow")]),
-            "no region could be searched (us-east-1): Timeout: slow"
-        );
-        let mixed = [
-            ("a", "X", "x"),
-            ("b", "Y", "y"),
-            ("c", "X", "x"),
-            ("d", "unavailable", ""),
-            ("e", "X", "x"),
-        ];
-        assert_eq!(
-            usage_nothing_searched(&mixed),
-            "no region could be searched (a: X, b: Y, c: X, 2 more)"
-        );
-        assert_eq!(
-            usage_nothing_searched(&[("a", "unavailable", ""), ("b", "unavailable", "")]),
-            "no region could be searched (all 2 regions: unavailable)"
-        );
-    }
-}

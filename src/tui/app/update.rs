@@ -1083,8 +1083,8 @@ mod tests {
             .expect_err("no region searched");
         assert_eq!(
             err.message,
-            "no region could be searched (all 2 regions): AccessDeniedException: \
-             not authorized to perform: cloudtrail:LookupEvents"
+            "no region could be searched (us-east-1, eu-west-1: AccessDeniedException: \
+             not authorized to perform: cloudtrail:LookupEvents)"
         );
         assert!(
             err.advice
