@@ -44,7 +44,10 @@ fn every_json_flag_and_key_id_argument_is_described() {
     for command in ["audit", "report", "usage", "status", "journal"] {
         let text = help(&[command]);
         let line = described(&text, "--json");
-        assert!(line.contains("JSON"), "{command} --json undescribed:\n{text}");
+        assert!(
+            line.contains("JSON"),
+            "{command} --json undescribed:\n{text}"
+        );
     }
     for command in ["deactivate", "reactivate", "delete", "usage"] {
         let text = help(&[command]);
@@ -80,7 +83,9 @@ fn global_options_have_their_own_heading_and_no_dangling_env() {
             .find("Global options:")
             .unwrap_or_else(|| panic!("no Global options heading:\n{text}"));
         for option in ["--profile", "--region", "--state-dir", "--observe"] {
-            let at = text.find(option).unwrap_or_else(|| panic!("{option}:\n{text}"));
+            let at = text
+                .find(option)
+                .unwrap_or_else(|| panic!("{option}:\n{text}"));
             assert!(at > heading, "{option} outside Global options:\n{text}");
         }
         assert!(!text.contains("[env:"), "{text}");
@@ -170,10 +175,16 @@ async fn a_rerun_deactivation_or_reactivation_succeeds_and_is_journaled_as_obser
         ["intent", "outcome", "observed", "observed"],
         "{lines:?}"
     );
-    let observed = lines.iter().find(|l| l["phase"] == "observed").expect("observed");
+    let observed = lines
+        .iter()
+        .find(|l| l["phase"] == "observed")
+        .expect("observed");
     assert!(observed.get("result").is_none(), "{observed}");
     assert!(
-        observed["note"].as_str().unwrap_or_default().contains("already inactive"),
+        observed["note"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("already inactive"),
         "{observed}"
     );
     // A sighting does not restart the window.
@@ -208,7 +219,10 @@ async fn a_year_is_365_days_and_text_has_one_date_format() {
     let moto = support::Moto::start();
     let (keys, session) = support::root_and_session(&moto).await;
     let rk = support::Rootkeys::new(&moto);
-    let run = rk.run(&session, &["--observe", "1y", "deactivate", &keys[0].id, "--yes"]);
+    let run = rk.run(
+        &session,
+        &["--observe", "1y", "deactivate", &keys[0].id, "--yes"],
+    );
     assert_eq!(run.code, 0, "{run:?}");
     assert!(run.stdout.contains("Observe for 365 d "), "{run:?}");
     let status = rk.run(&session, &["status"]);
@@ -216,7 +230,9 @@ async fn a_year_is_365_days_and_text_has_one_date_format() {
     assert!(status.stdout.contains("(365 d window)"), "{status:?}");
     assert!(!status.stdout.contains("365 d 6 h"), "{status:?}");
     // The window ends exactly 365 days after it began, as printed.
-    let doc = rk.run(&session, &["--observe", "1y", "status", "--json"]).json();
+    let doc = rk
+        .run(&session, &["--observe", "1y", "status", "--json"])
+        .json();
     let key = doc["keys"]
         .as_array()
         .expect("keys")
@@ -227,13 +243,19 @@ async fn a_year_is_365_days_and_text_has_one_date_format() {
     let at = |field: &str| {
         chrono::DateTime::parse_from_rfc3339(key[field].as_str().expect(field)).expect(field)
     };
-    assert_eq!(at("window_ends") - at("window_started"), chrono::TimeDelta::days(365));
+    assert_eq!(
+        at("window_ends") - at("window_started"),
+        chrono::TimeDelta::days(365)
+    );
     assert_eq!(doc["observation_window_secs"], 365 * 86_400);
 
     // Text output: one date-time format, never RFC 3339.
     let journal = rk.run(&session, &["journal"]);
     for run in [&status, &journal] {
-        assert!(!run.stdout.contains("T00:") && !run.stdout.contains(":00Z"), "{run:?}");
+        assert!(
+            !run.stdout.contains("T00:") && !run.stdout.contains(":00Z"),
+            "{run:?}"
+        );
         assert!(run.stdout.contains(" UTC"), "{run:?}");
     }
     let rfc = regex_free_rfc3339(&journal.stdout);
@@ -243,7 +265,12 @@ async fn a_year_is_365_days_and_text_has_one_date_format() {
 /// Does the text hold an RFC 3339 timestamp (`2026-11-30T10:31:00Z`)?
 fn regex_free_rfc3339(text: &str) -> bool {
     text.as_bytes().windows(20).any(|w| {
-        w[4] == b'-' && w[7] == b'-' && w[10] == b'T' && w[13] == b':' && w[16] == b':' && w[19] == b'Z'
+        w[4] == b'-'
+            && w[7] == b'-'
+            && w[10] == b'T'
+            && w[13] == b':'
+            && w[16] == b':'
+            && w[19] == b'Z'
     })
 }
 
@@ -268,7 +295,10 @@ async fn cli_advice_uses_the_real_key_id_and_fits_the_signing_key() {
     let status = rk.run(signing, &["status"]);
     assert_eq!(status.code, 0, "{status:?}");
     assert!(status.stdout.contains("aws sts assume-root"), "{status:?}");
-    assert!(status.stdout.contains("CloudShell root session"), "{status:?}");
+    assert!(
+        status.stdout.contains("CloudShell root session"),
+        "{status:?}"
+    );
     // No terminal and no --yes: the description is shown, nothing written.
     let run = rk.run(signing, &["deactivate", &signing.id]);
     assert_eq!(run.code, 2, "{run:?}");
@@ -281,8 +311,10 @@ async fn cli_advice_uses_the_real_key_id_and_fits_the_signing_key() {
         "{run:?}"
     );
     assert!(
-        run.stderr
-            .contains(&format!("Handle the other active keys first: {}.", keys[1].id)),
+        run.stderr.contains(&format!(
+            "Handle the other active keys first: {}.",
+            keys[1].id
+        )),
         "{run:?}"
     );
     // With the other key gone, there is nothing else to handle first.
@@ -369,7 +401,10 @@ async fn usage_against_an_endpoint_that_is_not_cloudtrail_says_so_once() {
     // No empty summary that reads like a clean answer.
     assert!(!run.stdout.contains("No management events"), "{run:?}");
     assert!(!run.stdout.contains("0 events"), "{run:?}");
-    assert!(run.stdout.contains("no region could be searched"), "{run:?}");
+    assert!(
+        run.stdout.contains("no region could be searched"),
+        "{run:?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -402,11 +437,24 @@ async fn usage_counts_the_regions_it_searched_and_groups_identical_failures() {
     );
     let run = rk.run(
         &session,
-        &["usage", &keys[1].id, "--regions", "us-east-1,us-west-2,eu-west-1"],
+        &[
+            "usage",
+            &keys[1].id,
+            "--regions",
+            "us-east-1,us-west-2,eu-west-1",
+        ],
     );
     assert_eq!(run.code, 2, "{run:?}");
-    assert_eq!(run.stderr.matches("denied everywhere").count(), 1, "{run:?}");
-    assert_eq!(run.stdout.matches("denied everywhere").count(), 1, "{run:?}");
+    assert_eq!(
+        run.stderr.matches("denied everywhere").count(),
+        1,
+        "{run:?}"
+    );
+    assert_eq!(
+        run.stdout.matches("denied everywhere").count(),
+        1,
+        "{run:?}"
+    );
     assert!(
         run.stderr.contains(
             "no region could be searched (us-east-1, us-west-2, eu-west-1: AccessDeniedException, HTTP 403: denied everywhere)"

@@ -133,7 +133,10 @@ async fn already_done(
     now: chrono::DateTime<chrono::Utc>,
 ) -> Option<Exit> {
     let key_id = plan.key_id.as_str();
-    match remediator.record_if_already_done(plan.request, key_id).await {
+    match remediator
+        .record_if_already_done(plan.request, key_id)
+        .await
+    {
         Ok(Some(_)) => {
             let state = match plan.request {
                 Request::Reactivate => "already active".to_owned(),

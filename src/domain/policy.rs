@@ -367,13 +367,15 @@ impl Refusal {
             Self::UnknownKey { key } if cli => format!(
                 "no root access key {key} in this account; `rootkeys status` lists the keys"
             ),
-            Self::UnknownKey { key } => format!(
-                "no root access key {key} in this account; the table lists root's keys"
-            ),
+            Self::UnknownKey { key } => {
+                format!("no root access key {key} in this account; the table lists root's keys")
+            }
             Self::AlreadyActive => "the key is already active".to_owned(),
-            Self::AlreadyInactive if cli => "the key is already inactive; it is observing or ready \
+            Self::AlreadyInactive if cli => {
+                "the key is already inactive; it is observing or ready \
                  to delete (see `rootkeys status`)"
-                .to_owned(),
+                    .to_owned()
+            }
             Self::AlreadyInactive => "the key is already inactive; it is observing or ready to \
                  delete (see its stage in the table)"
                 .to_owned(),
@@ -555,11 +557,18 @@ mod tests {
         let delete = Request::Delete { force: true }.consequence(false);
         assert_eq!(delete, Request::Delete { force: false }.consequence(true));
         assert!(delete.contains("cannot be undone"), "{delete}");
-        assert!(Request::Reactivate.consequence(false).contains("succeed again"));
+        assert!(
+            Request::Reactivate
+                .consequence(false)
+                .contains("succeed again")
+        );
         // The session's own key cannot be reactivated with that key.
         let own = Request::Deactivate.consequence(true);
         assert!(!own.contains("can be reactivated while observing"), "{own}");
-        assert!(own.contains("console or a CloudShell root session"), "{own}");
+        assert!(
+            own.contains("console or a CloudShell root session"),
+            "{own}"
+        );
     }
 
     #[test]
@@ -581,7 +590,11 @@ mod tests {
             window: TimeDelta::days(7),
             shorter_requested: None,
         };
-        assert!(observing.advice(Surface::Cli).contains("rootkeys delete AKIAKEY1 --force"));
+        assert!(
+            observing
+                .advice(Surface::Cli)
+                .contains("rootkeys delete AKIAKEY1 --force")
+        );
         for surface in [Surface::View, Surface::Demo] {
             let text = observing.advice(surface);
             assert!(!text.contains("--force"), "{text}");
@@ -611,9 +624,15 @@ mod tests {
     fn the_signing_key_warning_names_other_keys_only_when_there_are_some() {
         let alone = signing_key_warning(&[]);
         assert!(!alone.contains("other"), "{alone}");
-        assert!(alone.contains("console or a CloudShell root session"), "{alone}");
+        assert!(
+            alone.contains("console or a CloudShell root session"),
+            "{alone}"
+        );
         let with = signing_key_warning(&["AKIAOTHER".to_owned()]);
-        assert!(with.contains("Handle the other active keys first: AKIAOTHER."), "{with}");
+        assert!(
+            with.contains("Handle the other active keys first: AKIAOTHER."),
+            "{with}"
+        );
     }
 
     fn t(s: &str) -> DateTime<Utc> {
@@ -998,7 +1017,9 @@ mod tests {
             );
             assert_eq!(
                 d,
-                Decision::Refused(Refusal::ActiveKeyDelete { key: "K".to_owned() })
+                Decision::Refused(Refusal::ActiveKeyDelete {
+                    key: "K".to_owned()
+                })
             );
         }
     }

@@ -272,7 +272,9 @@ pub fn failure_groups(regions: &[RegionOutcome]) -> Vec<FailureGroup<'_>> {
             continue;
         };
         match groups.iter_mut().find(|g| {
-            g.code == code.as_str() && g.message == message.as_str() && g.http_status == r.http_status
+            g.code == code.as_str()
+                && g.message == message.as_str()
+                && g.http_status == r.http_status
         }) {
             Some(group) => group.regions.push(&r.region),
             None => groups.push(FailureGroup {
@@ -329,7 +331,11 @@ impl FailureGroup<'_> {
 
     /// The line in the summary's limits.
     pub fn limit(&self) -> String {
-        let whose = if self.regions.len() == 1 { "its" } else { "their" };
+        let whose = if self.regions.len() == 1 {
+            "its"
+        } else {
+            "their"
+        };
         format!(
             "{} failed ({}); {whose} events are not included.",
             self.regions_text(),
@@ -781,24 +787,31 @@ mod tests {
             .map(|r| {
                 (
                     (*r).to_owned(),
-                    Err(RegionFailure::new(NOT_AWS, "cloudtrail:LookupEvents: the answer is not an AWS one")
-                        .with_status(Some(404))),
+                    Err(RegionFailure::new(
+                        NOT_AWS,
+                        "cloudtrail:LookupEvents: the answer is not an AWS one",
+                    )
+                    .with_status(Some(404))),
                 )
             })
             .collect();
-        per_region.push((
-            "r6".to_owned(),
-            Err(RegionFailure::new("Timeout", "slow")),
-        ));
+        per_region.push(("r6".to_owned(), Err(RegionFailure::new("Timeout", "slow"))));
         per_region.push((
             "r7".to_owned(),
-            Err(RegionFailure::new("RegionNotEnabled", "not enabled in this account")),
+            Err(RegionFailure::new(
+                "RegionNotEnabled",
+                "not enabled in this account",
+            )),
         ));
         let r = summarise("K", 90, at(1, 0), at(2, 0), per_region);
         let groups = failure_groups(&r.regions);
         assert_eq!(groups.len(), 2);
         assert_eq!(groups[0].regions, ["r1", "r2", "r3", "r4", "r5"]);
-        let failed: Vec<&String> = r.limits.iter().filter(|l| l.contains(" failed (")).collect();
+        let failed: Vec<&String> = r
+            .limits
+            .iter()
+            .filter(|l| l.contains(" failed ("))
+            .collect();
         assert_eq!(failed.len(), 2, "{:?}", r.limits);
         assert_eq!(
             failed[0],
@@ -806,10 +819,19 @@ mod tests {
              the answer is not an AWS one. Hint: this endpoint does not answer as CloudTrail — check \
              AWS_ENDPOINT_URL (or AWS_ENDPOINT_URL_CLOUDTRAIL)); their events are not included."
         );
-        assert_eq!(failed[1], "r6 failed (Timeout: slow); its events are not included.");
+        assert_eq!(
+            failed[1],
+            "r6 failed (Timeout: slow); its events are not included."
+        );
         let text = nothing_searched(&r.regions);
-        assert!(text.starts_with("no region could be searched (r1, r2, r3 and 2 more regions: NotAws"), "{text}");
-        assert!(text.contains("; r6: Timeout: slow; not enabled: r7)"), "{text}");
+        assert!(
+            text.starts_with("no region could be searched (r1, r2, r3 and 2 more regions: NotAws"),
+            "{text}"
+        );
+        assert!(
+            text.contains("; r6: Timeout: slow; not enabled: r7)"),
+            "{text}"
+        );
         assert_eq!(nothing_searched(&[]), "no region could be searched");
     }
 

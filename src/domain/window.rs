@@ -151,7 +151,10 @@ mod tests {
         assert_eq!(human(parse("1y").expect("1y")), "365 d");
         assert_eq!(parse("1M"), Ok(TimeDelta::days(30)));
         assert_eq!(parse("2months 3d"), Ok(TimeDelta::days(63)));
-        assert_eq!(parse("1M12h"), Ok(TimeDelta::days(30) + TimeDelta::hours(12)));
+        assert_eq!(
+            parse("1M12h"),
+            Ok(TimeDelta::days(30) + TimeDelta::hours(12))
+        );
         assert!(parse("1y1d").is_err(), "over a year");
     }
 
