@@ -260,6 +260,28 @@ async fn a_year_is_365_days_and_text_has_one_date_format() {
     }
     let rfc = regex_free_rfc3339(&journal.stdout);
     assert!(!rfc, "{journal:?}");
+    // Every date and time in text reads the same: `2026-11-30 10:31 UTC`.
+    let usage = rk.run(&session, &["usage", &keys[0].id, "--regions", "us-east-1"]);
+    let audit = rk.run(&session, &["audit"]);
+    for run in [&status, &journal, &usage, &audit] {
+        assert!(!regex_free_rfc3339(&run.stdout), "{run:?}");
+        assert!(every_time_says_utc(&run.stdout), "{run:?}");
+    }
+}
+
+/// Is every `YYYY-MM-DD HH:MM` in the text followed by ` UTC`?
+fn every_time_says_utc(text: &str) -> bool {
+    let b = text.as_bytes();
+    let digit = |i: usize| b.get(i).is_some_and(u8::is_ascii_digit);
+    (0..b.len()).all(|i| {
+        let is_time = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15]
+            .iter()
+            .all(|&k| digit(i + k))
+            && b.get(i + 4) == Some(&b'-')
+            && b.get(i + 10) == Some(&b' ')
+            && b.get(i + 13) == Some(&b':');
+        !is_time || text.get(i + 16..i + 20) == Some(" UTC")
+    })
 }
 
 /// Does the text hold an RFC 3339 timestamp (`2026-11-30T10:31:00Z`)?

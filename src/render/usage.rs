@@ -11,6 +11,7 @@ use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use crate::domain::usage::{NEWEST_SHOWN, RegionStatus, UsageReport, failure_groups};
 use crate::domain::window::ago;
+use crate::render::time;
 use crate::text::one_line;
 
 /// What a line of the human summary is, so a terminal view can style and
@@ -81,11 +82,11 @@ pub fn summary_lines(report: &UsageReport, now: DateTime<Utc>) -> Vec<SummaryLin
     let mut out = vec![SummaryLine::new(
         LineKind::Title,
         format!(
-            "Usage of {} in the last {} days ({} to {} UTC): {} in {} of {} regions searched",
+            "Usage of {} in the last {} days ({} to {}): {} in {} of {} regions searched",
             one_line(&report.key_id),
             report.days,
-            report.from.format("%Y-%m-%d %H:%M"),
-            report.to.format("%Y-%m-%d %H:%M"),
+            time::text(&report.from),
+            time::text(&report.to),
             plural(total, "event", "events"),
             ok,
             searched,
@@ -94,11 +95,11 @@ pub fn summary_lines(report: &UsageReport, now: DateTime<Utc>) -> Vec<SummaryLin
     if ok == 0 && searched > 0 {
         // Nothing was read: no summary, only why.
         out[0].text = format!(
-            "Usage of {} in the last {} days ({} to {} UTC): no region could be searched",
+            "Usage of {} in the last {} days ({} to {}): no region could be searched",
             one_line(&report.key_id),
             report.days,
-            report.from.format("%Y-%m-%d %H:%M"),
-            report.to.format("%Y-%m-%d %H:%M"),
+            time::text(&report.from),
+            time::text(&report.to),
         );
         out.push(SummaryLine::new(
             LineKind::Incomplete,
@@ -134,7 +135,7 @@ pub fn summary_lines(report: &UsageReport, now: DateTime<Utc>) -> Vec<SummaryLin
             ),
         ));
     } else {
-        let when = |t: DateTime<Utc>| format!("{} ({})", t.format("%Y-%m-%d %H:%M"), ago(now - t));
+        let when = |t: DateTime<Utc>| format!("{} ({})", time::text(&t), ago(now - t));
         render_actions(&mut out, report, &when);
         render_callers(&mut out, report, &when);
         render_regions(&mut out, report, &when);
@@ -189,7 +190,7 @@ fn render_actions(
     out.push(SummaryLine::new(
         LineKind::Columns,
         format!(
-            "  {:>6}  {:<w$}  {:<16}  {}",
+            "  {:>6}  {:<w$}  {:<20}  {}",
             "COUNT", "ACTION", "FIRST SEEN", "LAST SEEN"
         ),
     ));
@@ -197,10 +198,10 @@ fn render_actions(
         out.push(SummaryLine::new(
             LineKind::Row,
             format!(
-                "  {:>6}  {}  {:<16}  {}",
+                "  {:>6}  {}  {:<20}  {}",
                 a.count,
                 pad(action, w),
-                a.first_seen.format("%Y-%m-%d %H:%M").to_string(),
+                time::text(&a.first_seen),
                 when(a.last_seen),
             ),
         ));
@@ -289,7 +290,7 @@ fn render_newest(out: &mut Vec<SummaryLine>, report: &UsageReport) {
     for e in report.newest.iter().take(NEWEST_SHOWN) {
         let mut line = format!(
             "  {}  {:<14}  {} {}",
-            e.time.format("%Y-%m-%d %H:%M:%S"),
+            time::text(&e.time),
             one_line(&e.region),
             short_source(&one_line(&e.event_source)),
             one_line(&e.event_name)
@@ -715,7 +716,7 @@ mod tests {
         // The same words as `status`, `audit` and the interactive view.
         let r = sample();
         let text = render_text(&r, at(10, 16));
-        assert!(text.contains("2025-03-09 10:00 (yesterday)"), "{text}");
+        assert!(text.contains("2025-03-09 10:00 UTC (yesterday)"), "{text}");
         assert!(!text.contains("1 day ago"), "{text}");
     }
 }
