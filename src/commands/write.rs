@@ -141,7 +141,7 @@ async fn already_done(
             let state = match plan.request {
                 Request::Reactivate => "already active".to_owned(),
                 _ => match &plan.key {
-                    Some(view) => format!("already inactive ({})", view.stage.describe(now)),
+                    Some(view) => format!("already inactive, {}", view.stage.describe(now)),
                     None => "already inactive".to_owned(),
                 },
             };

@@ -428,7 +428,7 @@ pub fn session_ended(key: &str, request: Request) -> Vec<String> {
         ),
         "To continue with the other steps, sign in with another root credential (the console or CloudShell) and run rootkeys again.".to_owned(),
         if what == "inactive" {
-            "To undo, reactivate the key from the console (root user → Security credentials → Access keys).".to_owned()
+            "To undo, reactivate the key from the console (root user → Security credentials → Access keys) or a CloudShell root session.".to_owned()
         } else {
             "The journal records the deletion.".to_owned()
         },
