@@ -228,7 +228,18 @@ pub fn usage_events_so_far(n: usize) -> String {
 pub const USAGE_PACE: &str = "Every region is searched at once; within a region, page by page at CloudTrail's rate (about two requests a second), so a key used often takes longer. Leaving this view does not stop the search.";
 pub const USAGE_FAILED: &str = "Usage review failed";
 pub const USAGE_RETRY: &str = "r search again · u or Esc back to the key facts";
-pub const USAGE_AUDITOR: &str = "Usage review needs the key ID, and key IDs are known only to root (the credential report does not list them). Sign in as root to review a key's usage here; if you know the key ID, `rootkeys usage` takes it on the command line.";
+/// Why the auditor view cannot review usage. Only outside the demo does it
+/// point to the command line (which would run against a live account).
+pub fn usage_auditor(surface: policy::Surface) -> &'static str {
+    match surface {
+        policy::Surface::Demo => {
+            "Usage review needs the key ID, and key IDs are known only to root (the credential report does not list them). The other demo scenarios sign in as root and can review usage here."
+        }
+        policy::Surface::Cli | policy::Surface::View => {
+            "Usage review needs the key ID, and key IDs are known only to root (the credential report does not list them). Sign in as root to review a key's usage here; if you know the key ID, `rootkeys usage` takes it on the command line."
+        }
+    }
+}
 pub const USAGE_NO_SOURCE: &str = "this account has no CloudTrail event history to search";
 pub const USAGE_ADVICE_DENIED: &str = "the caller needs cloudtrail:LookupEvents (and account:ListRegions to find the enabled regions); see README, \"Permissions\". Then press r to search again.";
 pub const USAGE_ADVICE_THROTTLED: &str =
@@ -513,3 +524,23 @@ pub const HINT_HELP: &str = "help";
 pub const HINT_SKIP: &str = "skip a day";
 pub const HINT_SKIP_WINDOW: &str = "skip window";
 pub const HINT_QUIT: &str = "quit";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_demo_never_points_to_a_command_on_the_live_account() {
+        let demo = usage_auditor(policy::Surface::Demo);
+        assert!(!demo.contains("rootkeys "), "{demo}");
+        let live = usage_auditor(policy::Surface::View);
+        assert!(live.contains("`rootkeys usage`"), "{live}");
+        assert!(!live.contains("KEY_ID"), "{live}");
+    }
+
+    #[test]
+    fn the_signing_warning_names_other_keys_only_when_there_are_some() {
+        assert!(!signing_warning(&[]).contains("other"));
+        assert!(signing_warning(&["AKIAOTHER".to_owned()]).contains("AKIAOTHER"));
+    }
+}

@@ -203,7 +203,7 @@ impl App {
             return None;
         };
         if snapshot.inventory.view == View::Auditor {
-            self.banner = Some(Banner::info(strings::USAGE_AUDITOR));
+            self.banner = Some(Banner::info(strings::usage_auditor(self.surface())));
             return None;
         }
         let key_id = match self.selected_row() {
@@ -215,7 +215,7 @@ impl App {
             }
         };
         let Some(key_id) = key_id else {
-            self.banner = Some(Banner::info(strings::USAGE_AUDITOR));
+            self.banner = Some(Banner::info(strings::usage_auditor(self.surface())));
             return None;
         };
         let known = matches!(
@@ -1139,7 +1139,8 @@ mod tests {
         assert_eq!(cmd(&mut app, Command::Usage), None);
         assert_eq!(app.mode, Mode::Browse);
         let banner = app.banner.clone().expect("banner");
-        assert_eq!(banner.text, strings::USAGE_AUDITOR);
+        assert_eq!(banner.text, strings::usage_auditor(app.surface()));
+        assert!(!banner.text.contains("KEY_ID"), "{banner:?}");
         assert!(banner.text.contains("known only to root"));
         assert!(app.usage.is_empty());
         // Before the account is read, nothing to search either.
