@@ -26,6 +26,10 @@ pub async fn run(cli: Cli) -> Exit {
     let global = cli.global;
     match cli.command {
         Some(Command::Report { file, json }) => report::run(&file, json),
+        Some(Command::Completions { shell }) => {
+            crate::cli::completions(shell, &mut std::io::stdout());
+            Exit::Done
+        }
         Some(Command::Demo { scenario, reset }) => demo(&global, &scenario, reset).await,
         Some(Command::Usage {
             key_id,
@@ -103,7 +107,12 @@ pub async fn run_on(remediator: Arc<Remediator>, command: Option<Command>) -> Ex
             write::run(&remediator, Request::Delete { force }, &key_id, consent).await
         }
         None => interactive_or_status(remediator, None).await,
-        Some(Command::Report { .. } | Command::Demo { .. } | Command::Usage { .. }) => Exit::Failed,
+        Some(
+            Command::Report { .. }
+            | Command::Demo { .. }
+            | Command::Usage { .. }
+            | Command::Completions { .. },
+        ) => Exit::Failed,
     }
 }
 

@@ -1,11 +1,15 @@
-//! Command-line definitions (clap derive). Read by `crate::app`; imports
-//! only `domain` (the window's parser) and `journal` (its error type).
+//! Command-line definitions (clap derive), and what is generated from them
+//! (shell completions, the man page). Read by `crate::app`; imports only
+//! `domain` (the window's parser), `journal` (its error type) and the names
+//! of the demo's scenarios.
 
 use std::path::PathBuf;
 
 use chrono::TimeDelta;
-use clap::{Args, Parser, Subcommand};
+use clap::builder::PossibleValuesParser;
+use clap::{Args, CommandFactory, Parser, Subcommand};
 
+use crate::account::sim::{DEFAULT_SCENARIO, scenario_names};
 use crate::domain::window;
 use crate::journal::JournalError;
 
@@ -28,16 +32,25 @@ pub struct Cli {
     pub command: Option<Command>,
 }
 
+/// Options every command takes, listed under their own heading.
 #[derive(Debug, Args, Clone)]
+#[command(next_help_heading = "Global options")]
 pub struct Global {
-    /// AWS profile to use (default: the SDK's default chain)
-    #[arg(long, global = true, env = "AWS_PROFILE", hide_env_values = true)]
+    /// AWS profile to use (default: `AWS_PROFILE`, else the SDK's default chain)
+    #[arg(long, global = true, env = "AWS_PROFILE", hide_env = true)]
     pub profile: Option<String>,
     /// AWS region for signing (IAM is global; default: configured region, else us-east-1)
     #[arg(long, global = true)]
     pub region: Option<String>,
-    /// Where the journal and demo state live
-    #[arg(long, global = true, env = "ROOTKEYS_STATE_DIR", value_name = "DIR")]
+    /// Where the journal and demo state live (default: `ROOTKEYS_STATE_DIR`, else the
+    /// platform's state directory, e.g. ~/.local/state/rootkeys)
+    #[arg(
+        long,
+        global = true,
+        env = "ROOTKEYS_STATE_DIR",
+        hide_env = true,
+        value_name = "DIR"
+    )]
     pub state_dir: Option<PathBuf>,
     /// Observation window between deactivation and deletion (e.g. 90s, 36h, 7d; at most 365d).
     /// It sets windows that start from now; a running window keeps the length journaled with it
@@ -65,19 +78,22 @@ impl Global {
 pub enum Command {
     /// Show every root key, its use, and the CIS verdict (exit 1 when a root key exists)
     Audit {
-        /// Machine-readable output
+        /// Print JSON instead of text (for scripts; dates in RFC 3339 UTC)
         #[arg(long)]
         json: bool,
     },
-    /// Give the CIS verdict from a downloaded credential report CSV, offline
+    /// Give the CIS verdict from a downloaded credential report (CSV or JSON), offline
     Report {
-        /// The credential report CSV (as downloaded from the IAM console or `aws iam get-credential-report`)
+        /// The credential report: the CSV downloaded from the IAM console, or the JSON that
+        /// `aws iam get-credential-report` prints (its base64 `Content` is decoded)
         file: PathBuf,
+        /// Print JSON instead of text (for scripts; dates in RFC 3339 UTC)
         #[arg(long)]
         json: bool,
     },
     /// Deactivate a root key (the reversible first step)
     Deactivate {
+        /// The root access key ID, as `rootkeys status` lists it (e.g. AKIAIOSFODNN7EXAMPLE)
         key_id: String,
         /// Do not ask; for non-interactive use
         #[arg(long)]
@@ -85,6 +101,7 @@ pub enum Command {
     },
     /// Reactivate a root key (the backout while observing)
     Reactivate {
+        /// The root access key ID, as `rootkeys status` lists it (e.g. AKIAIOSFODNN7EXAMPLE)
         key_id: String,
         /// Do not ask; for non-interactive use
         #[arg(long)]
@@ -92,6 +109,7 @@ pub enum Command {
     },
     /// Delete a root key whose observation window has passed (cannot be undone)
     Delete {
+        /// The root access key ID, as `rootkeys status` lists it (e.g. AKIAIOSFODNN7EXAMPLE)
         key_id: String,
         /// Non-interactive confirmation: must name the same key ID
         #[arg(long, value_name = "KEY_ID")]
@@ -108,6 +126,7 @@ could not be searched (failed, or not enabled in the account), so the summary co
 summary.regions_not_searched); 2 error: no region could be searched, or bad input."
     )]
     Usage {
+        /// The root access key ID, as `rootkeys status` lists it (e.g. AKIAIOSFODNN7EXAMPLE)
         key_id: String,
         /// Days of history to search (CloudTrail keeps 90)
         #[arg(long, default_value_t = 90, value_parser = clap::value_parser!(u32).range(1..=90))]
@@ -115,28 +134,55 @@ summary.regions_not_searched); 2 error: no region could be searched, or bad inpu
         /// `all` (every enabled region) or a comma-separated list
         #[arg(long, default_value = "all", value_name = "all|LIST")]
         regions: String,
+        /// Print JSON instead of text (for scripts; dates in RFC 3339 UTC)
         #[arg(long)]
         json: bool,
     },
     /// Every key with its stage, window end and next allowed step
     Status {
+        /// Print JSON instead of text (for scripts; dates in RFC 3339 UTC)
         #[arg(long)]
         json: bool,
     },
     /// The account's journal, oldest first
     Journal {
+        /// Print JSON instead of text (for scripts; dates in RFC 3339 UTC)
         #[arg(long)]
         json: bool,
     },
     /// Open the interactive view on an embedded simulated account (training, demos)
     Demo {
-        /// Scenario to load (see assets/scenarios)
-        #[arg(long, default_value = "two-keys")]
+        /// The simulated account to load (the scenarios built into rootkeys)
+        #[arg(
+            long,
+            default_value = DEFAULT_SCENARIO,
+            value_parser = PossibleValuesParser::new(scenario_names())
+        )]
         scenario: String,
         /// Start the scenario afresh, discarding its saved progress
         #[arg(long)]
         reset: bool,
     },
+    /// Print a shell completion script to stdout
+    ///
+    /// For example `rootkeys completions bash > ~/.local/share/bash-completion/completions/rootkeys`,
+    /// or `rootkeys completions zsh > ~/.zfunc/_rootkeys`.
+    Completions {
+        /// The shell to complete for
+        shell: clap_complete::Shell,
+    },
+}
+
+/// Write the completion script for `shell` to `out`.
+pub fn completions(shell: clap_complete::Shell, out: &mut dyn std::io::Write) {
+    clap_complete::generate(shell, &mut Cli::command(), "rootkeys", out);
+}
+
+/// The man page (`assets/rootkeys.1`), as roff.
+pub fn man_page() -> std::io::Result<Vec<u8>> {
+    let mut out = Vec::new();
+    clap_mangen::Man::new(Cli::command()).render(&mut out)?;
+    Ok(out)
 }
 
 #[cfg(test)]

@@ -161,10 +161,14 @@ async fn backout_reactivates_and_journals_both() {
         phases_for(&lines, &keys[0].id, "reactivate"),
         ["intent", "outcome"]
     );
-    // Reactivating an active key is refused.
+    // Reactivating an active key again is a success that changes nothing.
     let again = rk.run(&session, &["reactivate", &keys[0].id, "--yes"]);
-    assert_eq!(again.code, 2);
-    assert!(again.stderr.contains("already active"), "{again:?}");
+    assert_eq!(again.code, 0, "{again:?}");
+    assert!(again.stdout.contains("already active"), "{again:?}");
+    assert_eq!(
+        phases_for(&journal_lines(&rk), &keys[0].id, "reactivate"),
+        ["intent", "outcome", "observed"]
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -237,7 +237,7 @@ fn assert_text(text: &support::Run) {
     assert_eq!(text.code, 0, "{text:?}");
     let out = &text.stdout;
     assert!(
-        out.contains("8 events in 2 of 3 regions searched"),
+        out.contains("8 events in 3 of 3 regions searched"),
         "{text:?}"
     );
     assert!(!out.contains("Not complete"), "{text:?}");
@@ -434,7 +434,7 @@ async fn a_region_that_cannot_be_searched_makes_the_answer_partial() {
     );
     assert!(
         text.stdout.contains(
-            "us-east-1 failed (AccessDeniedException: User: arn:aws:iam::123456789012:root"
+            "us-east-1 failed (AccessDeniedException, HTTP 400: User: arn:aws:iam::123456789012:root"
         ),
         "{text:?}"
     );
@@ -523,8 +523,9 @@ async fn foreign_text_from_event_history_is_escaped_on_the_terminal() {
     assert!(text.stdout.contains("203.0.113.5\\u{1b}[8m"), "{text:?}");
     assert!(text.stdout.contains("error: Denied\\u{1b}[5m"), "{text:?}");
     assert!(
-        text.stdout
-            .contains("eu-west-1 failed (AccessDeniedException: no\\u{1b}]52;c;aGk=\\u{7} access)"),
+        text.stdout.contains(
+            "eu-west-1 failed (AccessDeniedException, HTTP 400: no\\u{1b}]52;c;aGk=\\u{7} access)"
+        ),
         "{text:?}"
     );
 

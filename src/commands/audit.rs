@@ -106,7 +106,7 @@ impl<'a> LastUsedJson<'a> {
 
 /// RFC 3339 in UTC, seconds precision.
 pub fn rfc3339(t: &DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+    crate::render::time::json(t)
 }
 
 impl<'a> KeyJson<'a> {
@@ -142,14 +142,18 @@ pub fn to_json(inventory: &Inventory, report: Option<&ReportAge>) -> String {
     serde_json::to_string_pretty(&doc).unwrap_or_default()
 }
 
-/// A last-use cell: `2026-11-24 (yesterday) s3 eu-west-1`, or `never`.
+/// A last-use cell: `2026-11-24 09:00 UTC (yesterday) s3 eu-west-1`, or `never`.
 /// The service and region come from AWS (or a report): control characters
 /// are escaped.
 pub fn last_used_text(used: Option<&LastUsed>, now: DateTime<Utc>) -> String {
     match used {
         None => "never".to_owned(),
         Some(u) => {
-            let mut s = format!("{} ({})", u.date.format("%Y-%m-%d"), ago(now - u.date));
+            let mut s = format!(
+                "{} ({})",
+                crate::render::time::text(&u.date),
+                ago(now - u.date)
+            );
             for part in [&u.service, &u.region].into_iter().flatten() {
                 s.push(' ');
                 s.push_str(&one_line(part));
@@ -192,7 +196,7 @@ fn report_lines(inventory: &Inventory, report: &ReportAge, now: DateTime<Utc>) -
     let mut out = match report.generated {
         Some(generated) => format!(
             "Credential report generated {} ({}).\n",
-            generated.format("%Y-%m-%d %H:%M UTC"),
+            crate::render::time::text(&generated),
             // A clock a little behind IAM's says "just now", not "in the future".
             ago((now - generated).max(chrono::TimeDelta::zero()))
         ),

@@ -8,7 +8,6 @@ use std::io::{BufWriter, Write};
 
 use serde::Serialize;
 
-use super::audit::rfc3339;
 use super::{Exit, print_account_error, print_error};
 use crate::domain::record::{Outcome, Phase, Record};
 use crate::journal::{self, Contents, Damaged, Entry};
@@ -49,7 +48,7 @@ pub fn line(r: &Record) -> String {
     };
     let mut s = format!(
         "{}  {:<10}  {:<20} {:<22} {result}",
-        rfc3339(&r.time),
+        crate::render::time::text(&r.time),
         phase,
         r.action.verb(),
         safe(&r.key)

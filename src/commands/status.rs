@@ -109,7 +109,7 @@ pub fn text(s: &Snapshot) -> String {
         if let Stage::Observing { since, until } = &k.stage {
             stage.push_str(&format!(
                 ", until {} ({} window)",
-                until.format("%Y-%m-%d %H:%M UTC"),
+                crate::render::time::text(until),
                 human(*until - *since)
             ));
         }
@@ -131,9 +131,20 @@ pub fn text(s: &Snapshot) -> String {
             k.next.why,
             command.unwrap_or_default()
         ));
+        if k.key.signs_this_session && k.stage == Stage::Active && inv.identity.is_root() {
+            out.push_str(&format!(
+                "    before that: {}\n",
+                crate::domain::policy::switch_before_signing_key(
+                    crate::domain::policy::Surface::Cli
+                )
+            ));
+        }
     }
     for (key, at) in &s.deleted {
-        out.push_str(&format!("\n{key}  deleted {}\n", rfc3339(at)));
+        out.push_str(&format!(
+            "\n{key}  deleted {}\n",
+            crate::render::time::text(at)
+        ));
     }
     for r in &s.recorded {
         if let Some(note) = &r.note {

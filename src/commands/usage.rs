@@ -96,6 +96,15 @@ pub async fn run(
     if show_progress {
         eprintln!();
     }
+    // Not one region searched: the error first, before what little the
+    // summary can say.
+    let outcome = outcome(&report);
+    if outcome == Outcome::Nothing {
+        eprintln!(
+            "rootkeys: error: {}",
+            crate::domain::usage::nothing_searched(&report.regions)
+        );
+    }
     let report_slots: Vec<serde_json::Value> = row
         .as_ref()
         .map(|r| {
@@ -147,12 +156,9 @@ pub async fn run(
             ),
         }
     }
-    match outcome(&report) {
+    match outcome {
         Outcome::Complete => Exit::Done,
-        Outcome::Nothing => {
-            eprintln!("rootkeys: error: no region could be searched");
-            Exit::Failed
-        }
+        Outcome::Nothing => Exit::Failed,
         Outcome::Partial(message) => {
             eprintln!("rootkeys: {message}");
             Exit::Partial

@@ -6,7 +6,7 @@ use dialoguer::{Confirm, Input};
 
 use super::audit::last_used_text;
 use super::{Exit, interactive, print_error};
-use crate::domain::policy::{Decision, Request};
+use crate::domain::policy::{self, Decision, Request};
 use crate::remediate::{Plan, Remediator};
 
 /// How the operator agreed (or will agree).
@@ -34,19 +34,13 @@ fn describe(plan: &Plan, now: chrono::DateTime<chrono::Utc>) -> String {
             last_used_text(view.key.last_used.as_ref(), now)
         ));
     }
-    out.push_str(plan.request.consequence());
+    out.push_str(plan.request.consequence(plan.signs_session()));
     out.push('\n');
     if plan.signs_session() && !matches!(plan.request, Request::Reactivate) {
-        out.push_str(
-            "\nWARNING: this key signs this very session. After this step rootkeys (and anything \
-             else using these credentials) loses access; finish the other keys first.\n",
-        );
-        if !plan.other_active.is_empty() {
-            out.push_str(&format!(
-                "Other active root keys to handle first: {}\n",
-                plan.other_active.join(", ")
-            ));
-        }
+        out.push_str(&format!(
+            "\nWARNING: {}\n",
+            policy::signing_key_warning(&plan.other_active)
+        ));
     }
     out
 }
@@ -61,11 +55,22 @@ pub async fn run(
         Ok(p) => p,
         Err(e) => return print_error(&e),
     };
-    if let Decision::Refused(refusal) = &plan.decision {
-        eprintln!("rootkeys: refused: {refusal}");
-        return Exit::Failed;
-    }
     let now = remediator.account().now();
+    match &plan.decision {
+        // Re-running a deactivation or reactivation: nothing to ask or change.
+        Decision::Refused(refusal) if refusal.already_done() => {
+            if let Some(exit) = already_done(remediator, &plan, now).await {
+                return exit;
+            }
+            // The key changed since: the write is to be made after all,
+            // with consent as usual.
+        }
+        Decision::Refused(refusal) => {
+            eprintln!("rootkeys: refused: {refusal}");
+            return Exit::Failed;
+        }
+        Decision::Allowed { .. } => {}
+    }
     eprint!("{}", describe(&plan, now));
     if let Decision::Allowed { forced: true } = plan.decision {
         eprintln!(
@@ -115,6 +120,36 @@ pub async fn run(
             Exit::Done
         }
         Err(e) => print_error(&e),
+    }
+}
+
+/// `deactivate` of an inactive key or `reactivate` of an active one: a
+/// success that changes nothing, journaled as observed (under the lock,
+/// from facts read again). `None` when the key changed meanwhile and the
+/// write is to be made after all.
+async fn already_done(
+    remediator: &Remediator,
+    plan: &Plan,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Option<Exit> {
+    let key_id = plan.key_id.as_str();
+    match remediator
+        .record_if_already_done(plan.request, key_id)
+        .await
+    {
+        Ok(Some(_)) => {
+            let state = match plan.request {
+                Request::Reactivate => "already active".to_owned(),
+                _ => match &plan.key {
+                    Some(view) => format!("already inactive, {}", view.stage.describe(now)),
+                    None => "already inactive".to_owned(),
+                },
+            };
+            println!("{key_id} is {state}: nothing to change. Journaled as observed.");
+            Some(Exit::Done)
+        }
+        Ok(None) => None,
+        Err(e) => Some(print_error(&e)),
     }
 }
 

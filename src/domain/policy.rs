@@ -155,7 +155,7 @@ pub fn assess(
     let latest = records
         .iter()
         .rev()
-        .filter(|r| r.key == key_id && r.applied())
+        .filter(|r| r.key == key_id && r.applied() && !r.found_already_done())
         .find(|r| {
             matches!(
                 r.action,
@@ -237,8 +237,17 @@ impl Request {
 
     /// What the write does to anything still using the key: the one
     /// wording every front end shows before asking to confirm it.
-    pub fn consequence(self) -> &'static str {
+    /// `signs_session`: the key signs the session that would make the write,
+    /// which cannot undo a deactivation with that key.
+    pub fn consequence(self, signs_session: bool) -> &'static str {
         match self {
+            Self::Deactivate if signs_session => {
+                "Deactivating makes every request signed with this key fail with \
+                 InvalidClientTokenId. Scripts, tools or servers that still use it will break, \
+                 loudly: that is the point of the observation window. Nothing is deleted, but this \
+                 session cannot undo it: once the key is inactive it can be reactivated from the \
+                 console or a CloudShell root session."
+            }
             Self::Deactivate => {
                 "Deactivating makes every request signed with this key fail with \
                  InvalidClientTokenId. Scripts, tools or servers that still use it will break, \
@@ -257,6 +266,51 @@ impl Request {
     }
 }
 
+/// Where advice is read, so that it names what the reader can do there: a
+/// command on the command line, a key in the interactive view, and in the
+/// demo nothing that would run against a live account.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Surface {
+    #[default]
+    Cli,
+    /// The interactive view on a live account.
+    View,
+    /// The interactive view on the simulated account (`rootkeys demo`).
+    Demo,
+}
+
+/// What to do before deactivating the key that signs this session, so that
+/// rootkeys keeps its access.
+pub fn switch_before_signing_key(surface: Surface) -> &'static str {
+    match surface {
+        Surface::Demo => {
+            "with a real account, switch to temporary root credentials first (a CloudShell root \
+             session), so that rootkeys keeps its access"
+        }
+        Surface::Cli | Surface::View => {
+            "switch to temporary root credentials first (a CloudShell root session, or `aws sts \
+             assume-root` from the organization's management account), so that rootkeys keeps its \
+             access"
+        }
+    }
+}
+
+/// The warning before deactivating or deleting the key that signs this
+/// session; the other active keys, when there are any, come first.
+pub fn signing_key_warning(other_active: &[String]) -> String {
+    let mut out = "This key signs this very session. After this step rootkeys (and anything else \
+                   using these credentials) loses access and stops making calls; once the key is \
+                   inactive it can be reactivated from the console or a CloudShell root session."
+        .to_owned();
+    if !other_active.is_empty() {
+        out.push_str(&format!(
+            " Handle the other active keys first: {}.",
+            other_active.join(", ")
+        ));
+    }
+    out
+}
+
 /// Why a write is not allowed now. Each names the rule and what to do.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Refusal {
@@ -269,7 +323,9 @@ pub enum Refusal {
     AlreadyActive,
     AlreadyInactive,
     AlreadyDeleted,
-    ActiveKeyDelete,
+    ActiveKeyDelete {
+        key: String,
+    },
     StillObserving {
         key: String,
         left: TimeDelta,
@@ -284,55 +340,104 @@ pub enum Refusal {
 
 impl std::fmt::Display for Refusal {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.advice(Surface::Cli))
+    }
+}
+
+impl Refusal {
+    /// The refusal and what to do, in the terms of where it is read.
+    pub fn advice(&self, surface: Surface) -> String {
+        let cli = surface == Surface::Cli;
         match self {
-            Self::NotRoot { caller } => write!(
-                f,
-                "not signed in as root: this session is {caller}. Only the root user can change root's keys; \
-                 sign in with root credentials (e.g. `--profile` naming a root profile) and run again"
-            ),
-            Self::UnknownKey { key } => write!(
-                f,
+            Self::NotRoot { caller } => match surface {
+                Surface::Cli => format!(
+                    "not signed in as root: this session is {caller}. Only the root user can change \
+                     root's keys; sign in with root credentials (e.g. `--profile` naming a root \
+                     profile) and run again"
+                ),
+                Surface::View => format!(
+                    "not signed in as root: this session is {caller}. Only the root user can change \
+                     root's keys; sign in with root credentials and start rootkeys again"
+                ),
+                Surface::Demo => format!(
+                    "not signed in as root: this simulated session is {caller}, an auditor. Only the \
+                     root user can change root's keys; the other demo scenarios sign in as root"
+                ),
+            },
+            Self::UnknownKey { key } if cli => format!(
                 "no root access key {key} in this account; `rootkeys status` lists the keys"
             ),
-            Self::AlreadyActive => f.write_str("the key is already active"),
-            Self::AlreadyInactive => f.write_str(
-                "the key is already inactive; it is observing or ready to delete (see `rootkeys status`)",
+            Self::UnknownKey { key } => {
+                format!("no root access key {key} in this account; the table lists root's keys")
+            }
+            Self::AlreadyActive => "the key is already active".to_owned(),
+            Self::AlreadyInactive if cli => {
+                "the key is already inactive; it is observing or ready \
+                 to delete (see `rootkeys status`)"
+                    .to_owned()
+            }
+            Self::AlreadyInactive => "the key is already inactive; it is observing or ready to \
+                 delete (see its stage in the table)"
+                .to_owned(),
+            Self::AlreadyDeleted => "the key has already been deleted".to_owned(),
+            Self::ActiveKeyDelete { key } if cli => format!(
+                "active keys are deactivated first: run `rootkeys deactivate {key}`, observe for \
+                 the window, then delete"
             ),
-            Self::AlreadyDeleted => f.write_str("the key has already been deleted"),
-            Self::ActiveKeyDelete => f.write_str(
-                "active keys are deactivated first: run `rootkeys deactivate KEY_ID`, \
-                 observe for the window, then delete",
-            ),
+            Self::ActiveKeyDelete { .. } => "active keys are deactivated first: press d to \
+                 deactivate it, observe for the window, then press D to delete"
+                .to_owned(),
             Self::StillObserving {
                 key,
                 left,
                 window,
                 shorter_requested,
             } => {
-                write!(
-                    f,
+                let mut out = format!(
                     "still observing: {} left of the {} window journaled when it began. Wait for the \
                      window to pass so anything still using the key shows itself.",
                     human(*left),
                     human(*window)
-                )?;
+                );
                 if let Some(requested) = shorter_requested {
-                    write!(
-                        f,
+                    out.push_str(&format!(
                         " `--observe {}` does not shorten a running window; it sets windows that \
                          start from now.",
                         human(*requested).replace(' ', "")
-                    )?;
+                    ));
                 }
-                write!(
-                    f,
-                    " To override from the command line: `rootkeys delete {key} --force` (journaled \
-                     as an override)."
-                )
+                out.push_str(&match surface {
+                    Surface::Cli => format!(
+                        " To override from the command line: `rootkeys delete {key} --force` \
+                         (journaled as an override)."
+                    ),
+                    Surface::View => " Press a to reactivate it if something broke. The view \
+                         never overrides a window."
+                        .to_owned(),
+                    Surface::Demo => " In the demo, press S to move the simulated clock past the \
+                         window."
+                        .to_owned(),
+                });
+                out
             }
-            Self::KeyIdUnknown => f.write_str(
-                "the key ID is unknown in this view (credential report only); sign in as root",
-            ),
+            Self::KeyIdUnknown => {
+                "the key ID is unknown in this view (credential report only); sign in as root"
+                    .to_owned()
+            }
+        }
+    }
+
+    /// The key is already where the write would take it: re-running
+    /// `deactivate` or `reactivate` is a success with nothing to change.
+    pub fn already_done(&self) -> bool {
+        matches!(self, Self::AlreadyActive | Self::AlreadyInactive)
+    }
+
+    /// What a re-run found, for the journal's note and the screen.
+    pub fn already_note(&self) -> &'static str {
+        match self {
+            Self::AlreadyActive => "already active: nothing to change (no AWS call)",
+            _ => "already inactive: nothing to change (no AWS call)",
         }
     }
 }
@@ -374,7 +479,9 @@ pub fn decide(
         (Request::Deactivate, _) => Refused(Refusal::AlreadyInactive),
         (Request::Reactivate, Stage::Active) => Refused(Refusal::AlreadyActive),
         (Request::Reactivate, _) => Allowed { forced: false },
-        (Request::Delete { .. }, Stage::Active) => Refused(Refusal::ActiveKeyDelete),
+        (Request::Delete { .. }, Stage::Active) => Refused(Refusal::ActiveKeyDelete {
+            key: key.to_owned(),
+        }),
         (Request::Delete { force: true }, Stage::Observing { .. }) => Allowed { forced: true },
         (Request::Delete { force: false }, Stage::Observing { since, until }) => {
             let window = *until - *since;
@@ -444,13 +551,88 @@ mod tests {
 
     #[test]
     fn each_write_states_whether_it_can_be_undone() {
-        let deactivate = Request::Deactivate.consequence();
+        let deactivate = Request::Deactivate.consequence(false);
         assert!(deactivate.contains("InvalidClientTokenId"), "{deactivate}");
         assert!(deactivate.contains("can be reactivated"), "{deactivate}");
-        let delete = Request::Delete { force: true }.consequence();
-        assert_eq!(delete, Request::Delete { force: false }.consequence());
+        let delete = Request::Delete { force: true }.consequence(false);
+        assert_eq!(delete, Request::Delete { force: false }.consequence(true));
         assert!(delete.contains("cannot be undone"), "{delete}");
-        assert!(Request::Reactivate.consequence().contains("succeed again"));
+        assert!(
+            Request::Reactivate
+                .consequence(false)
+                .contains("succeed again")
+        );
+        // The session's own key cannot be reactivated with that key.
+        let own = Request::Deactivate.consequence(true);
+        assert!(!own.contains("can be reactivated while observing"), "{own}");
+        assert!(
+            own.contains("console or a CloudShell root session"),
+            "{own}"
+        );
+    }
+
+    #[test]
+    fn advice_names_what_the_reader_can_do_where_it_is_read() {
+        let active = Refusal::ActiveKeyDelete {
+            key: "AKIAKEY1".to_owned(),
+        };
+        let cli = active.advice(Surface::Cli);
+        assert!(cli.contains("`rootkeys deactivate AKIAKEY1`"), "{cli}");
+        assert_eq!(cli, active.to_string());
+        for surface in [Surface::View, Surface::Demo] {
+            let text = active.advice(surface);
+            assert!(text.contains("press d"), "{text}");
+            assert!(!text.contains("rootkeys "), "{text}");
+        }
+        let observing = Refusal::StillObserving {
+            key: "AKIAKEY1".to_owned(),
+            left: TimeDelta::days(2),
+            window: TimeDelta::days(7),
+            shorter_requested: None,
+        };
+        assert!(
+            observing
+                .advice(Surface::Cli)
+                .contains("rootkeys delete AKIAKEY1 --force")
+        );
+        for surface in [Surface::View, Surface::Demo] {
+            let text = observing.advice(surface);
+            assert!(!text.contains("--force"), "{text}");
+            assert!(!text.contains("rootkeys "), "{text}");
+        }
+        assert!(observing.advice(Surface::Demo).contains("press S"));
+        assert!(!switch_before_signing_key(Surface::Demo).contains("aws "));
+        assert!(switch_before_signing_key(Surface::Cli).contains("aws sts assume-root"));
+        for refusal in [
+            Refusal::NotRoot {
+                caller: "arn:aws:iam::1:user/a".to_owned(),
+            },
+            Refusal::UnknownKey {
+                key: "AKIAKEY1".to_owned(),
+            },
+            Refusal::AlreadyInactive,
+        ] {
+            for surface in [Surface::View, Surface::Demo] {
+                let text = refusal.advice(surface);
+                assert!(!text.contains("`rootkeys"), "{text}");
+                assert!(!text.contains("--profile"), "{text}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_signing_key_warning_names_other_keys_only_when_there_are_some() {
+        let alone = signing_key_warning(&[]);
+        assert!(!alone.contains("other"), "{alone}");
+        assert!(
+            alone.contains("console or a CloudShell root session"),
+            "{alone}"
+        );
+        let with = signing_key_warning(&["AKIAOTHER".to_owned()]);
+        assert!(
+            with.contains("Handle the other active keys first: AKIAOTHER."),
+            "{with}"
+        );
     }
 
     fn t(s: &str) -> DateTime<Utc> {
@@ -833,7 +1015,12 @@ mod tests {
                 t(NOW),
                 W,
             );
-            assert_eq!(d, Decision::Refused(Refusal::ActiveKeyDelete));
+            assert_eq!(
+                d,
+                Decision::Refused(Refusal::ActiveKeyDelete {
+                    key: "K".to_owned()
+                })
+            );
         }
     }
 

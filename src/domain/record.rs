@@ -116,6 +116,15 @@ impl Record {
         )
     }
 
+    /// A write found already done (`deactivate` of an inactive key,
+    /// `reactivate` of an active one): journaled as observed, no AWS call.
+    /// A sighting of the state, not a change: it neither starts nor ends a
+    /// window.
+    pub fn found_already_done(&self) -> bool {
+        self.phase == Phase::Observed
+            && matches!(self.action, Act::Deactivate | Act::Reactivate | Act::Delete)
+    }
+
     /// Did this record leave the key in the state its action aims at?
     pub fn applied(&self) -> bool {
         match self.phase {

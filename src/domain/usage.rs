@@ -106,7 +106,14 @@ pub struct RegionFailure {
     pub message: String,
     /// AWS asked us to slow down; worth retrying after a pause.
     pub throttled: bool,
+    /// The HTTP status of the answer, when one came.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub http_status: Option<u16>,
 }
+
+/// The code of a failure whose answer was not an AWS one (an HTML page, a
+/// proxy, another service): the endpoint is not the service asked for.
+pub const NOT_AWS: &str = "NotAws";
 
 /// Codes meaning event history cannot be read in that region at all
 /// (region not enabled / opted out), as opposed to a failure.
@@ -122,7 +129,15 @@ impl RegionFailure {
             code: code.into(),
             message: message.into(),
             throttled: false,
+            http_status: None,
         }
+    }
+
+    /// The same failure, with the HTTP status of its answer.
+    #[must_use]
+    pub fn with_status(mut self, status: Option<u16>) -> Self {
+        self.http_status = status;
+        self
     }
 
     pub fn throttled(code: impl Into<String>, message: impl Into<String>) -> Self {
@@ -142,6 +157,9 @@ impl RegionFailure {
 pub struct RegionOutcome {
     pub region: String,
     pub status: RegionStatus,
+    /// The HTTP status of a failed search's answer, when one came.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub http_status: Option<u16>,
     pub events: usize,
     pub pages: usize,
 }
@@ -236,6 +254,117 @@ impl UsageReport {
 pub const LIMIT_MANAGEMENT_ONLY: &str = "Management events only: data events (such as S3 object reads and writes, \
      Lambda invocations, DynamoDB item reads) are not recorded in CloudTrail event history, so use through them is not shown.";
 
+/// Regions that failed the same way (same code, message and HTTP status),
+/// in search order: one line for all of them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FailureGroup<'a> {
+    pub regions: Vec<&'a str>,
+    pub code: &'a str,
+    pub message: &'a str,
+    pub http_status: Option<u16>,
+}
+
+/// The failed regions of a search, grouped by how they failed.
+pub fn failure_groups(regions: &[RegionOutcome]) -> Vec<FailureGroup<'_>> {
+    let mut groups: Vec<FailureGroup<'_>> = Vec::new();
+    for r in regions {
+        let RegionStatus::Failed { code, message } = &r.status else {
+            continue;
+        };
+        match groups.iter_mut().find(|g| {
+            g.code == code.as_str()
+                && g.message == message.as_str()
+                && g.http_status == r.http_status
+        }) {
+            Some(group) => group.regions.push(&r.region),
+            None => groups.push(FailureGroup {
+                regions: vec![&r.region],
+                code,
+                message,
+                http_status: r.http_status,
+            }),
+        }
+    }
+    groups
+}
+
+/// What to do about a failure, when its code says more than its message.
+pub fn failure_hint(code: &str) -> Option<&'static str> {
+    (code == NOT_AWS).then_some(
+        "this endpoint does not answer as CloudTrail — check AWS_ENDPOINT_URL (or \
+         AWS_ENDPOINT_URL_CLOUDTRAIL)",
+    )
+}
+
+impl FailureGroup<'_> {
+    /// `us-east-1, eu-west-1`, or past three names
+    /// `us-east-1, us-east-2, us-west-1 and 14 more regions`.
+    pub fn regions_text(&self) -> String {
+        const SHOWN: usize = 3;
+        let names: Vec<String> = self
+            .regions
+            .iter()
+            .take(SHOWN)
+            .map(|r| one_line(r).into_owned())
+            .collect();
+        match self.regions.len() {
+            1 => names.join(""),
+            n if n <= SHOWN => names.join(", "),
+            n => format!("{} and {} more regions", names.join(", "), n - SHOWN),
+        }
+    }
+
+    /// `NotAws, HTTP 404: the message`
+    pub fn error_text(&self) -> String {
+        let mut out = one_line(self.code).into_owned();
+        if let Some(status) = self.http_status {
+            out.push_str(&format!(", HTTP {status}"));
+        }
+        if !self.message.is_empty() {
+            out.push_str(&format!(": {}", foreign(self.message)));
+        }
+        if let Some(hint) = failure_hint(self.code) {
+            out.push_str(&format!(". Hint: {hint}"));
+        }
+        out
+    }
+
+    /// The line in the summary's limits.
+    pub fn limit(&self) -> String {
+        let whose = if self.regions.len() == 1 {
+            "its"
+        } else {
+            "their"
+        };
+        format!(
+            "{} failed ({}); {whose} events are not included.",
+            self.regions_text(),
+            self.error_text()
+        )
+    }
+}
+
+/// The error when not one region could be searched: every way the regions
+/// failed, each once, with the regions it hit.
+pub fn nothing_searched(regions: &[RegionOutcome]) -> String {
+    let mut parts: Vec<String> = failure_groups(regions)
+        .iter()
+        .map(|g| format!("{}: {}", g.regions_text(), g.error_text()))
+        .collect();
+    let unavailable: Vec<String> = regions
+        .iter()
+        .filter(|r| r.status == RegionStatus::Unavailable)
+        .map(|r| one_line(&r.region).into_owned())
+        .collect();
+    if !unavailable.is_empty() {
+        parts.push(format!("not enabled: {}", unavailable.join(", ")));
+    }
+    if parts.is_empty() {
+        return "no region could be searched".to_owned();
+    }
+    format!("no region could be searched ({})", parts.join("; "))
+}
+
 /// One region's search: its events and the number of pages read, or why it failed.
 pub type RegionFetch = Result<(Vec<TrailEvent>, usize), RegionFailure>;
 
@@ -250,13 +379,13 @@ pub fn summarise(
 ) -> UsageReport {
     let mut regions = Vec::with_capacity(per_region.len());
     let mut events = Vec::new();
-    let mut failed = Vec::new();
     let mut unavailable = Vec::new();
     for (region, result) in per_region {
         match result {
             Ok((found, pages)) => {
                 regions.push(RegionOutcome {
                     region,
+                    http_status: None,
                     status: RegionStatus::Ok,
                     events: found.len(),
                     pages,
@@ -271,20 +400,16 @@ pub fn summarise(
                 ));
                 regions.push(RegionOutcome {
                     region,
+                    http_status: failure.http_status,
                     status: RegionStatus::Unavailable,
                     events: 0,
                     pages: 0,
                 });
             }
             Err(failure) => {
-                failed.push(format!(
-                    "{} failed ({}: {}); its events are not included.",
-                    one_line(&region),
-                    one_line(&failure.code),
-                    foreign(&failure.message)
-                ));
                 regions.push(RegionOutcome {
                     region,
+                    http_status: failure.http_status,
                     status: RegionStatus::Failed {
                         code: failure.code,
                         message: failure.message,
@@ -310,7 +435,7 @@ pub fn summarise(
              (this search: the last {days} days)."
         ),
     ];
-    limits.extend(failed);
+    limits.extend(failure_groups(&regions).iter().map(FailureGroup::limit));
     let mut not_covered = "Regions where event history is unavailable, or that are not enabled \
          (opt-in regions turned off), are not covered"
         .to_owned();
@@ -652,6 +777,62 @@ mod tests {
                 .iter()
                 .any(|l| l.contains("me-south-1 (not enabled"))
         );
+    }
+
+    #[test]
+    fn identical_failures_are_one_line_with_their_regions_status_and_hint() {
+        let regions = ["r1", "r2", "r3", "r4", "r5"];
+        let mut per_region: Vec<(String, RegionFetch)> = regions
+            .iter()
+            .map(|r| {
+                (
+                    (*r).to_owned(),
+                    Err(RegionFailure::new(
+                        NOT_AWS,
+                        "cloudtrail:LookupEvents: the answer is not an AWS one",
+                    )
+                    .with_status(Some(404))),
+                )
+            })
+            .collect();
+        per_region.push(("r6".to_owned(), Err(RegionFailure::new("Timeout", "slow"))));
+        per_region.push((
+            "r7".to_owned(),
+            Err(RegionFailure::new(
+                "RegionNotEnabled",
+                "not enabled in this account",
+            )),
+        ));
+        let r = summarise("K", 90, at(1, 0), at(2, 0), per_region);
+        let groups = failure_groups(&r.regions);
+        assert_eq!(groups.len(), 2);
+        assert_eq!(groups[0].regions, ["r1", "r2", "r3", "r4", "r5"]);
+        let failed: Vec<&String> = r
+            .limits
+            .iter()
+            .filter(|l| l.contains(" failed ("))
+            .collect();
+        assert_eq!(failed.len(), 2, "{:?}", r.limits);
+        assert_eq!(
+            failed[0],
+            "r1, r2, r3 and 2 more regions failed (NotAws, HTTP 404: cloudtrail:LookupEvents: \
+             the answer is not an AWS one. Hint: this endpoint does not answer as CloudTrail — check \
+             AWS_ENDPOINT_URL (or AWS_ENDPOINT_URL_CLOUDTRAIL)); their events are not included."
+        );
+        assert_eq!(
+            failed[1],
+            "r6 failed (Timeout: slow); its events are not included."
+        );
+        let text = nothing_searched(&r.regions);
+        assert!(
+            text.starts_with("no region could be searched (r1, r2, r3 and 2 more regions: NotAws"),
+            "{text}"
+        );
+        assert!(
+            text.contains("; r6: Timeout: slow; not enabled: r7)"),
+            "{text}"
+        );
+        assert_eq!(nothing_searched(&[]), "no region could be searched");
     }
 
     #[test]

@@ -27,11 +27,49 @@ pub fn parse(input: &str) -> Result<TimeDelta, String> {
             preview(trimmed)
         )
     };
-    let delta = TimeDelta::from_std(std).map_err(|_| too_long())?;
+    let delta = TimeDelta::from_std(std).map_err(|_| too_long())? - calendar_fraction(trimmed);
     if delta > MAX_WINDOW {
         return Err(too_long());
     }
     Ok(delta)
+}
+
+/// humantime counts a year as 365.25 days and a month as 30.44: `1y` would
+/// be `365 d 6 h`. Windows are whole days there, as people read them: the
+/// part a year or month adds beyond its whole days (6 h a year, 10 h 33 min
+/// 36 s a month) is taken off again, so `1y` is 365 d, `1M` 30 d, and the
+/// window enforced is the one printed.
+fn calendar_fraction(input: &str) -> TimeDelta {
+    const YEAR_FRACTION: i64 = 31_557_600 - 365 * 86_400;
+    const MONTH_FRACTION: i64 = 2_630_016 - 30 * 86_400;
+    let mut fraction = 0_i64;
+    let mut number = String::new();
+    let mut unit = String::new();
+    let mut flush = |number: &mut String, unit: &mut String| {
+        let n: i64 = number.parse().unwrap_or(0);
+        let per = match unit.as_str() {
+            "y" | "year" | "years" => YEAR_FRACTION,
+            "M" | "month" | "months" => MONTH_FRACTION,
+            _ => 0,
+        };
+        fraction = fraction.saturating_add(n.saturating_mul(per));
+        number.clear();
+        unit.clear();
+    };
+    for c in input.chars() {
+        if c.is_ascii_digit() {
+            if !unit.is_empty() {
+                flush(&mut number, &mut unit);
+            }
+            number.push(c);
+        } else if c.is_alphabetic() {
+            unit.push(c);
+        } else if !unit.is_empty() {
+            flush(&mut number, &mut unit);
+        }
+    }
+    flush(&mut number, &mut unit);
+    TimeDelta::try_seconds(fraction).unwrap_or(TimeDelta::zero())
 }
 
 fn preview(s: &str) -> String {
@@ -105,6 +143,19 @@ mod tests {
         assert_eq!(parse("36h"), Ok(TimeDelta::hours(36)));
         assert_eq!(parse("7d"), Ok(TimeDelta::days(7)));
         assert_eq!(parse("1d12h"), Ok(TimeDelta::hours(36)));
+    }
+
+    #[test]
+    fn years_and_months_are_whole_days() {
+        assert_eq!(parse("1y"), Ok(TimeDelta::days(365)));
+        assert_eq!(human(parse("1y").expect("1y")), "365 d");
+        assert_eq!(parse("1M"), Ok(TimeDelta::days(30)));
+        assert_eq!(parse("2months 3d"), Ok(TimeDelta::days(63)));
+        assert_eq!(
+            parse("1M12h"),
+            Ok(TimeDelta::days(30) + TimeDelta::hours(12))
+        );
+        assert!(parse("1y1d").is_err(), "over a year");
     }
 
     #[test]

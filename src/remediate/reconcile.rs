@@ -32,7 +32,8 @@ pub fn reconcile(open: &[&Record], live: &[RootKey], now: DateTime<Utc>) -> Vec<
                 }),
                 note: Some(format!(
                     "intent of {} had no outcome (interrupted); live state: {live_state}",
-                    intent.time.to_rfc3339()
+                    // The text form of every date rootkeys shows.
+                    intent.time.format("%Y-%m-%d %H:%M UTC")
                 )),
                 ..(*intent).clone()
             }

@@ -52,6 +52,61 @@ impl Remediator {
         intent
     }
 
+    /// Journal that a write was found already done: an observed record, no
+    /// AWS call.
+    fn journal_already_done(
+        &self,
+        journal: &Journal,
+        plan: &Plan,
+        refusal: &Refusal,
+    ) -> Result<Record, RemediateError> {
+        let now = self.account.now();
+        let mut seen = journal.record(
+            now,
+            &plan.identity.arn,
+            &plan.key_id,
+            plan.request.act(),
+            Phase::Observed,
+            &journal::new_op_id(now),
+        );
+        seen.note = Some(refusal.already_note().to_owned());
+        journal.append(&seen)?;
+        Ok(seen)
+    }
+
+    /// A re-run of `deactivate` or `reactivate`: when the key is already
+    /// where the write would take it (read again under the operation lock),
+    /// journal that as observed and return the record; `None` when the
+    /// write is still to be made (ask, then [`Self::execute`]). Never writes
+    /// to AWS.
+    pub async fn record_if_already_done(
+        &self,
+        request: Request,
+        key_id: &str,
+    ) -> Result<Option<Record>, RemediateError> {
+        let identity = self.account.identity().await?;
+        if !identity.is_root() {
+            return Err(RemediateError::Refused(Refusal::NotRoot {
+                caller: identity.arn,
+            }));
+        }
+        let journal = self.journal(&identity.account_id)?;
+        let purpose = format!("{} of {key_id}", request.act().verb());
+        let lock = journal.lock_operation(&purpose, LOCK_WAIT)?;
+        let plan = self
+            .plan_as(request, key_id, identity, Some(&journal))
+            .await?;
+        let seen = match &plan.decision {
+            Decision::Refused(refusal) if refusal.already_done() => {
+                Some(self.journal_already_done(&journal, &plan, refusal)?)
+            }
+            Decision::Refused(refusal) => return Err(RemediateError::Refused(refusal.clone())),
+            Decision::Allowed { .. } => None,
+        };
+        drop(lock);
+        Ok(seen)
+    }
+
     /// Carry out one write under every safety rule. The account's operation
     /// lock is held from planning to the outcome, and the decision is taken
     /// again from facts read under it: a plan shown at a prompt may be stale.
@@ -71,9 +126,18 @@ impl Remediator {
             .plan_as(request, key_id, identity, Some(&journal))
             .await?;
         failpoint::hit("after-plan");
-        let forced = match plan.decision {
-            Decision::Allowed { forced } => forced,
-            Decision::Refused(refusal) => return Err(RemediateError::Refused(refusal)),
+        let forced = match &plan.decision {
+            Decision::Allowed { forced } => *forced,
+            // A re-run: the state is seen and journaled, nothing is written.
+            Decision::Refused(refusal) if refusal.already_done() => {
+                let seen = self.journal_already_done(&journal, &plan, refusal)?;
+                drop(lock);
+                return Ok(Done {
+                    outcome: seen,
+                    session_ended: false,
+                });
+            }
+            Decision::Refused(refusal) => return Err(RemediateError::Refused(refusal.clone())),
         };
         let intent = self.intent(&journal, &plan, forced);
         journal.append(&intent)?;

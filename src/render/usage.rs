@@ -9,8 +9,9 @@
 use chrono::{DateTime, Utc};
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
-use crate::domain::usage::{NEWEST_SHOWN, RegionStatus, UsageReport};
+use crate::domain::usage::{NEWEST_SHOWN, RegionStatus, UsageReport, failure_groups};
 use crate::domain::window::ago;
+use crate::render::time;
 use crate::text::one_line;
 
 /// What a line of the human summary is, so a terminal view can style and
@@ -81,17 +82,31 @@ pub fn summary_lines(report: &UsageReport, now: DateTime<Utc>) -> Vec<SummaryLin
     let mut out = vec![SummaryLine::new(
         LineKind::Title,
         format!(
-            "Usage of {} in the last {} days ({} to {} UTC): {} in {} of {} regions searched",
+            "Usage of {} in the last {} days ({} to {}): {} in {} of {} regions searched",
             one_line(&report.key_id),
             report.days,
-            report.from.format("%Y-%m-%d %H:%M"),
-            report.to.format("%Y-%m-%d %H:%M"),
+            time::text(&report.from),
+            time::text(&report.to),
             plural(total, "event", "events"),
-            report.by_region.len(),
+            ok,
             searched,
         ),
     )];
-    if ok < searched {
+    if ok == 0 && searched > 0 {
+        // Nothing was read: no summary, only why.
+        out[0].text = format!(
+            "Usage of {} in the last {} days ({} to {}): no region could be searched",
+            one_line(&report.key_id),
+            report.days,
+            time::text(&report.from),
+            time::text(&report.to),
+        );
+        out.push(SummaryLine::new(
+            LineKind::Incomplete,
+            "Nothing could be searched, so this says nothing about the key's use: see why under \
+             Limits.",
+        ));
+    } else if ok < searched {
         let missing: Vec<String> = report
             .regions_not_searched()
             .map(|r| one_line(&r.region).into_owned())
@@ -106,7 +121,9 @@ pub fn summary_lines(report: &UsageReport, now: DateTime<Utc>) -> Vec<SummaryLin
         ));
     }
 
-    if total == 0 {
+    if ok == 0 && searched > 0 {
+        // Said above.
+    } else if total == 0 {
         out.push(SummaryLine::blank());
         out.push(SummaryLine::new(
             LineKind::Nothing,
@@ -118,7 +135,7 @@ pub fn summary_lines(report: &UsageReport, now: DateTime<Utc>) -> Vec<SummaryLin
             ),
         ));
     } else {
-        let when = |t: DateTime<Utc>| format!("{} ({})", t.format("%Y-%m-%d %H:%M"), ago(now - t));
+        let when = |t: DateTime<Utc>| format!("{} ({})", time::text(&t), ago(now - t));
         render_actions(&mut out, report, &when);
         render_callers(&mut out, report, &when);
         render_regions(&mut out, report, &when);
@@ -127,11 +144,13 @@ pub fn summary_lines(report: &UsageReport, now: DateTime<Utc>) -> Vec<SummaryLin
 
     out.push(SummaryLine::blank());
     out.push(SummaryLine::new(LineKind::Heading, "Limits:"));
+    let failed_lines: Vec<String> = failure_groups(&report.regions)
+        .iter()
+        .map(|g| one_line(&g.limit()).into_owned())
+        .collect();
     for limit in &report.limits {
         let limit = one_line(limit);
-        let failed = report
-            .failed_regions()
-            .any(|r| limit.starts_with(&format!("{} failed (", one_line(&r.region))));
+        let failed = failed_lines.iter().any(|l| *l == limit);
         let kind = if failed {
             LineKind::FailedRegion
         } else {
@@ -171,7 +190,7 @@ fn render_actions(
     out.push(SummaryLine::new(
         LineKind::Columns,
         format!(
-            "  {:>6}  {:<w$}  {:<16}  {}",
+            "  {:>6}  {:<w$}  {:<20}  {}",
             "COUNT", "ACTION", "FIRST SEEN", "LAST SEEN"
         ),
     ));
@@ -179,10 +198,10 @@ fn render_actions(
         out.push(SummaryLine::new(
             LineKind::Row,
             format!(
-                "  {:>6}  {}  {:<16}  {}",
+                "  {:>6}  {}  {:<20}  {}",
                 a.count,
                 pad(action, w),
-                a.first_seen.format("%Y-%m-%d %H:%M").to_string(),
+                time::text(&a.first_seen),
                 when(a.last_seen),
             ),
         ));
@@ -271,7 +290,7 @@ fn render_newest(out: &mut Vec<SummaryLine>, report: &UsageReport) {
     for e in report.newest.iter().take(NEWEST_SHOWN) {
         let mut line = format!(
             "  {}  {:<14}  {} {}",
-            e.time.format("%Y-%m-%d %H:%M:%S"),
+            time::text(&e.time),
             one_line(&e.region),
             short_source(&one_line(&e.event_source)),
             one_line(&e.event_name)
@@ -442,7 +461,8 @@ mod tests {
             "{text}"
         );
         assert!(
-            text.contains("6 events in 2 of 4 regions searched"),
+            // Three regions were searched (two of them had events).
+            text.contains("6 events in 3 of 4 regions searched"),
             "{text}"
         );
         assert!(
@@ -696,7 +716,7 @@ mod tests {
         // The same words as `status`, `audit` and the interactive view.
         let r = sample();
         let text = render_text(&r, at(10, 16));
-        assert!(text.contains("2025-03-09 10:00 (yesterday)"), "{text}");
+        assert!(text.contains("2025-03-09 10:00 UTC (yesterday)"), "{text}");
         assert!(!text.contains("1 day ago"), "{text}");
     }
 }

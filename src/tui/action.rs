@@ -9,7 +9,7 @@ use chrono::TimeDelta;
 use super::strings;
 use crate::account::usage::Progress;
 use crate::account::{AccountError, DeniedCall};
-use crate::domain::policy::Request;
+use crate::domain::policy::{Request, Surface};
 use crate::domain::usage::{RegionStatus, UsageReport};
 use crate::journal::Contents;
 use crate::remediate::{Done, RemediateError, Snapshot};
@@ -183,7 +183,7 @@ impl From<&RemediateError> for UiError {
         match e {
             RemediateError::Account(a) => a.into(),
             RemediateError::Refused(r) => Self {
-                message: crate::text::multiline(&r.to_string()),
+                message: crate::text::multiline(&r.advice(Surface::View)),
                 advice: None,
                 refused: true,
                 credentials: false,
@@ -222,7 +222,7 @@ pub fn usage_result(report: UsageReport) -> Result<Box<UsageReport>, UiError> {
         strings::USAGE_ADVICE_OTHER
     };
     Err(UiError {
-        message: crate::text::multiline(&strings::usage_nothing_searched(&failures)),
+        message: crate::text::multiline(&strings::usage_nothing_searched(&report)),
         advice: Some(advice.to_owned()),
         refused: false,
         credentials: false,

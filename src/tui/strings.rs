@@ -7,7 +7,7 @@
 use chrono::{DateTime, TimeDelta, Utc};
 
 use crate::account::usage::Progress;
-use crate::domain::policy::{Request, Stage};
+use crate::domain::policy::{self, Request, Stage};
 use crate::domain::window::{ago, human};
 
 pub const APP: &str = "rootkeys";
@@ -228,7 +228,18 @@ pub fn usage_events_so_far(n: usize) -> String {
 pub const USAGE_PACE: &str = "Every region is searched at once; within a region, page by page at CloudTrail's rate (about two requests a second), so a key used often takes longer. Leaving this view does not stop the search.";
 pub const USAGE_FAILED: &str = "Usage review failed";
 pub const USAGE_RETRY: &str = "r search again · u or Esc back to the key facts";
-pub const USAGE_AUDITOR: &str = "Usage review needs the key ID, and key IDs are known only to root (the credential report does not list them). Sign in as root to review a key's usage here, or run `rootkeys usage KEY_ID` if you know the ID.";
+/// Why the auditor view cannot review usage. Only outside the demo does it
+/// point to the command line (which would run against a live account).
+pub fn usage_auditor(surface: policy::Surface) -> &'static str {
+    match surface {
+        policy::Surface::Demo => {
+            "Usage review needs the key ID, and key IDs are known only to root (the credential report does not list them). The other demo scenarios sign in as root and can review usage here."
+        }
+        policy::Surface::Cli | policy::Surface::View => {
+            "Usage review needs the key ID, and key IDs are known only to root (the credential report does not list them). Sign in as root to review a key's usage here; if you know the key ID, `rootkeys usage` takes it on the command line."
+        }
+    }
+}
 pub const USAGE_NO_SOURCE: &str = "this account has no CloudTrail event history to search";
 pub const USAGE_ADVICE_DENIED: &str = "the caller needs cloudtrail:LookupEvents (and account:ListRegions to find the enabled regions); see README, \"Permissions\". Then press r to search again.";
 pub const USAGE_ADVICE_THROTTLED: &str =
@@ -240,33 +251,10 @@ pub fn usage_one_at_a_time(key: &str) -> String {
     format!("Still searching CloudTrail for {key}; one search at a time.")
 }
 
-/// Not one region could be searched: which, and why (the error once when
-/// every region failed the same way).
-pub fn usage_nothing_searched(failures: &[(&str, &str, &str)]) -> String {
-    const SHOWN: usize = 3;
-    let Some((_, code, message)) = failures.first() else {
-        return "no region could be searched".to_owned();
-    };
-    if failures.iter().all(|(_, c, m)| c == code && m == message) {
-        let regions = match failures.len() {
-            1 => failures[0].0.to_owned(),
-            n => format!("all {n} regions"),
-        };
-        return if message.is_empty() {
-            format!("no region could be searched ({regions}: {code})")
-        } else {
-            format!("no region could be searched ({regions}): {code}: {message}")
-        };
-    }
-    let mut parts: Vec<String> = failures
-        .iter()
-        .take(SHOWN)
-        .map(|(region, code, _)| format!("{region}: {code}"))
-        .collect();
-    if failures.len() > SHOWN {
-        parts.push(format!("{} more", failures.len() - SHOWN));
-    }
-    format!("no region could be searched ({})", parts.join(", "))
+/// Not one region could be searched: which, and why (each way they failed
+/// once, with the regions it hit), as `rootkeys usage` says it.
+pub fn usage_nothing_searched(report: &crate::domain::usage::UsageReport) -> String {
+    crate::domain::usage::nothing_searched(&report.regions)
 }
 
 /// The footer's spinner text while a usage search runs.
@@ -420,13 +408,10 @@ pub fn confirm_yes(request: Request) -> &'static str {
     }
 }
 
-pub const SIGNING_WARNING: &str = "⚠ This key signs this very session. After this step rootkeys (and anything else using these credentials) loses access and stops making calls. Handle the other keys first.";
-
-pub fn other_active(keys: &[String]) -> String {
-    format!(
-        "Other active root keys to handle first: {}",
-        keys.join(", ")
-    )
+/// Before deactivating or deleting the key that signs this session; the
+/// other active keys, if any, come first.
+pub fn signing_warning(other_active: &[String]) -> String {
+    format!("{MARK_WARN} {}", policy::signing_key_warning(other_active))
 }
 
 pub fn last_used_line(text: &str) -> String {
@@ -454,7 +439,7 @@ pub fn session_ended(key: &str, request: Request) -> Vec<String> {
         ),
         "To continue with the other steps, sign in with another root credential (the console or CloudShell) and run rootkeys again.".to_owned(),
         if what == "inactive" {
-            "To undo, reactivate the key from the console (root user → Security credentials → Access keys).".to_owned()
+            "To undo, reactivate the key from the console (root user → Security credentials → Access keys) or a CloudShell root session.".to_owned()
         } else {
             "The journal records the deletion.".to_owned()
         },
@@ -670,26 +655,17 @@ mod tests {
     use super::*;
 
     #[test]
-    fn nothing_searched_says_which_regions_and_why() {
-        assert_eq!(usage_nothing_searched(&[]), "no region could be searched");
-        assert_eq!(
-            usage_nothing_searched(&[("us-east-1", "Timeout", "slow")]),
-            "no region could be searched (us-east-1): Timeout: slow"
-        );
-        let mixed = [
-            ("a", "X", "x"),
-            ("b", "Y", "y"),
-            ("c", "X", "x"),
-            ("d", "unavailable", ""),
-            ("e", "X", "x"),
-        ];
-        assert_eq!(
-            usage_nothing_searched(&mixed),
-            "no region could be searched (a: X, b: Y, c: X, 2 more)"
-        );
-        assert_eq!(
-            usage_nothing_searched(&[("a", "unavailable", ""), ("b", "unavailable", "")]),
-            "no region could be searched (all 2 regions: unavailable)"
-        );
+    fn the_demo_never_points_to_a_command_on_the_live_account() {
+        let demo = usage_auditor(policy::Surface::Demo);
+        assert!(!demo.contains("rootkeys "), "{demo}");
+        let live = usage_auditor(policy::Surface::View);
+        assert!(live.contains("`rootkeys usage`"), "{live}");
+        assert!(!live.contains("KEY_ID"), "{live}");
+    }
+
+    #[test]
+    fn the_signing_warning_names_other_keys_only_when_there_are_some() {
+        assert!(!signing_warning(&[]).contains("other"));
+        assert!(signing_warning(&["AKIAOTHER".to_owned()]).contains("AKIAOTHER"));
     }
 }

@@ -20,6 +20,7 @@ use super::errors::{SdkFailure, classify};
 use super::to_chrono;
 use crate::account::codes::CodeKind;
 use crate::account::usage::{PAGE_SIZE, Page, RegionFailure, TrailSource, parse_event};
+use crate::domain::usage::NOT_AWS;
 
 type ClientFactory = Box<dyn Fn(&str) -> aws_sdk_cloudtrail::Client + Send + Sync>;
 
@@ -197,14 +198,22 @@ where
         }
         SdkFailure::TimedOut => RegionFailure::new("Timeout", format!("{action} timed out")),
         SdkFailure::Construction { chain } => RegionFailure::new("RequestConstruction", chain),
-        SdkFailure::NotAws { chain, .. } => {
-            RegionFailure::new("Unknown", format!("{action}: {chain}"))
-        }
+        // The parser's complaint about an HTML page says nothing to an
+        // operator; what the answer was does.
+        SdkFailure::NotAws { detail, .. } => RegionFailure::new(
+            NOT_AWS,
+            if detail.starts_with("an empty") {
+                format!("{action}: an empty answer, not an AWS one")
+            } else {
+                format!("{action}: the answer is not an AWS one")
+            },
+        )
+        .with_status(err.raw_response().map(|r| r.status().as_u16())),
         SdkFailure::Service {
             code,
             kind,
             message,
-            ..
+            status,
         } => {
             let message = message.unwrap_or_else(|| format!("{action} failed"));
             if kind == CodeKind::Throttled {
@@ -212,6 +221,7 @@ where
             } else {
                 RegionFailure::new(code, message)
             }
+            .with_status(status)
         }
     }
 }

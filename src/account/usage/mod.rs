@@ -180,7 +180,14 @@ async fn resolve_regions(
             }
             other => {
                 let why = match other {
-                    Err(f) => format!("{}: {}", one_line(&f.code), foreign(&f.message)),
+                    Err(f) => match f.http_status {
+                        Some(status) => format!(
+                            "{}, HTTP {status}: {}",
+                            one_line(&f.code),
+                            foreign(&f.message)
+                        ),
+                        None => format!("{}: {}", one_line(&f.code), foreign(&f.message)),
+                    },
                     Ok(_) => "the list was empty".to_owned(),
                 };
                 let note = format!(

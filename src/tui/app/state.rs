@@ -13,7 +13,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use crate::account::Source;
 use crate::account::usage::Progress;
 use crate::domain::View;
-use crate::domain::policy::{Refusal, Request, Stage};
+use crate::domain::policy::{Refusal, Request, Stage, Surface};
 use crate::domain::record::{Act, Phase, Record};
 use crate::domain::usage::UsageReport;
 use crate::exit::Exit;
@@ -166,10 +166,10 @@ impl Banner {
         }
     }
 
-    pub fn refusal(refusal: &Refusal) -> Self {
+    pub fn refusal(refusal: &Refusal, surface: Surface) -> Self {
         Self {
             kind: BannerKind::Refusal,
-            text: refusal.to_string(),
+            text: refusal.advice(surface),
             advice: None,
         }
     }
@@ -497,6 +497,15 @@ impl App {
         match &self.mode {
             Mode::Journal(v) => Some(v),
             _ => None,
+        }
+    }
+
+    /// Where advice is read: the live view or the demo.
+    pub fn surface(&self) -> Surface {
+        if self.demo.is_some() {
+            Surface::Demo
+        } else {
+            Surface::View
         }
     }
 

@@ -300,7 +300,7 @@ impl App {
             return None;
         };
         if snapshot.inventory.view == View::Auditor {
-            self.banner = Some(Banner::info(strings::USAGE_AUDITOR));
+            self.banner = Some(Banner::info(strings::usage_auditor(self.surface())));
             return None;
         }
         let key_id = match self.selected_row() {
@@ -312,7 +312,7 @@ impl App {
             }
         };
         let Some(key_id) = key_id else {
-            self.banner = Some(Banner::info(strings::USAGE_AUDITOR));
+            self.banner = Some(Banner::info(strings::usage_auditor(self.surface())));
             return None;
         };
         let known = matches!(
@@ -436,15 +436,15 @@ impl App {
             snapshot.window(),
         );
         if let Decision::Refused(refusal) = decision {
-            self.banner = Some(Banner::refusal(&refusal));
+            self.banner = Some(Banner::refusal(&refusal, self.surface()));
             return None;
         }
         let Row::Key(view) = row else {
-            self.banner = Some(Banner::refusal(&Refusal::AlreadyDeleted));
+            self.banner = Some(Banner::refusal(&Refusal::AlreadyDeleted, self.surface()));
             return None;
         };
         let Some(key_id) = view.key.access_key_id.clone() else {
-            self.banner = Some(Banner::refusal(&Refusal::KeyIdUnknown));
+            self.banner = Some(Banner::refusal(&Refusal::KeyIdUnknown, self.surface()));
             return None;
         };
         let signs_session = view.key.signs_this_session;
@@ -948,7 +948,10 @@ mod tests {
         assert_eq!(app.mode, Mode::Browse);
         let banner = app.banner.clone().expect("banner");
         assert_eq!(banner.kind, BannerKind::Refusal);
-        assert_eq!(banner.text, Refusal::ActiveKeyDelete.to_string());
+        // Advice in the view names its keys, never a command.
+        assert!(banner.text.contains("press d"), "{banner:?}");
+        assert!(!banner.text.contains("rootkeys "), "{banner:?}");
+        assert!(!banner.text.contains("KEY_ID"), "{banner:?}");
         // Reactivating an active key is refused too.
         cmd(&mut app, Command::Reactivate);
         assert_eq!(
@@ -1406,8 +1409,8 @@ mod tests {
             .expect_err("no region searched");
         assert_eq!(
             err.message,
-            "no region could be searched (all 2 regions): AccessDeniedException: \
-             not authorized to perform: cloudtrail:LookupEvents"
+            "no region could be searched (us-east-1, eu-west-1: AccessDeniedException: \
+             not authorized to perform: cloudtrail:LookupEvents)"
         );
         assert!(
             err.advice
@@ -1462,7 +1465,8 @@ mod tests {
         assert_eq!(cmd(&mut app, Command::Usage), None);
         assert_eq!(app.mode, Mode::Browse);
         let banner = app.banner.clone().expect("banner");
-        assert_eq!(banner.text, strings::USAGE_AUDITOR);
+        assert_eq!(banner.text, strings::usage_auditor(app.surface()));
+        assert!(!banner.text.contains("KEY_ID"), "{banner:?}");
         assert!(banner.text.contains("known only to root"));
         assert!(app.usage.is_empty());
         // Before the account is read, nothing to search either.

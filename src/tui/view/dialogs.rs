@@ -32,10 +32,7 @@ fn buttons(t: &Theme, yes: &str, yes_focused: bool) -> Line<'static> {
 
 fn signing_lines(t: &Theme, others: &[String], width: usize) -> Vec<Line<'static>> {
     let mut lines = vec![Line::default()];
-    lines.extend(styled_wrap(s::SIGNING_WARNING, width, t.warn));
-    if !others.is_empty() {
-        lines.extend(styled_wrap(&s::other_active(others), width, t.warn));
-    }
+    lines.extend(styled_wrap(&s::signing_warning(others), width, t.warn));
     lines
 }
 
@@ -43,7 +40,7 @@ pub(super) fn draw_confirm(frame: &mut Frame, area: Rect, app: &App, c: &Confirm
     let t = &app.theme;
     let outer = 74u16.min(area.width.saturating_sub(2));
     let width = usize::from(outer.saturating_sub(4));
-    let mut lines = styled_wrap(c.request.consequence(), width, Style::new());
+    let mut lines = styled_wrap(c.request.consequence(c.signs_session), width, Style::new());
     lines.push(Line::default());
     lines.extend(styled_wrap(&s::last_used_line(&c.last_used), width, t.dim));
     if c.signs_session && c.request == Request::Deactivate {
@@ -73,7 +70,7 @@ pub(super) fn draw_typed(frame: &mut Frame, area: Rect, app: &App, d: &TypeToDel
     let outer = 74u16.min(area.width.saturating_sub(2));
     let width = usize::from(outer.saturating_sub(4));
     let request = Request::Delete { force: false };
-    let mut lines = styled_wrap(request.consequence(), width, Style::new());
+    let mut lines = styled_wrap(request.consequence(d.signs_session), width, Style::new());
     if d.signs_session {
         lines.extend(signing_lines(t, &[], width));
     }
