@@ -89,27 +89,45 @@ fn walk_two_keys() -> Walk {
     // Review: what used the backup key?
     press(&mut pty, "u", "GetBucketLocation");
     beat(&pty, Duration::from_millis(1500));
-    press(&mut pty, "\x1b", "Root access keys");
+    press(&mut pty, "u", "Root access keys");
 
     // Deactivate it.
     press(&mut pty, "d", "Deactivate");
     press(&mut pty, "y", "Deactivated AKIAEXAMPLEBACKUP001");
     let readme_screen = tidy(&pty.screen());
 
-    // Let the window pass, delete with the typed key ID.
+    // A day later the nightly backup job fails: see the denied call.
+    press(&mut pty, "s", "Nightly backup denied");
+    beat(&pty, Duration::from_millis(1500));
+    press(&mut pty, "u", "InvalidClientTokenId");
+    beat(&pty, Duration::from_millis(1500));
+    press(&mut pty, "u", "Root access keys");
+
+    // Back out, move the job to a role, deactivate again.
+    press(&mut pty, "a", "Reactivate");
+    press(&mut pty, "y", "Reactivated AKIAEXAMPLEBACKUP001");
+    press(&mut pty, "m", "role");
+    press(&mut pty, "d", "Deactivate");
+    press(&mut pty, "y", "Deactivated AKIAEXAMPLEBACKUP001");
+    // A quiet day, then past the window: delete with the typed key ID.
+    press(&mut pty, "s", "observing");
     press(&mut pty, "S", "ready to delete");
     press(&mut pty, "D", "Type");
     press(&mut pty, "AKIAEXAMPLEBACKUP001", "AKIAEXAMPLEBACKUP001");
     press(&mut pty, "\r", "Deleted AKIAEXAMPLEBACKUP001");
 
     // The forgotten key.
-    press(&mut pty, "g", "1487 days ago");
+    press(&mut pty, "g", "days ago");
     press(&mut pty, "d", "Deactivate");
     press(&mut pty, "y", "Deactivated AKIAEXAMPLEOLDKEY002");
     press(&mut pty, "S", "ready to delete");
     press(&mut pty, "D", "Type");
     press(&mut pty, "AKIAEXAMPLEOLDKEY002", "AKIAEXAMPLEOLDKEY002");
-    press(&mut pty, "\r", "COMPLIANT");
+    press(&mut pty, "\r", "Done");
+    // Every step is in the journal.
+    press(&mut pty, "J", "Journal");
+    beat(&pty, Duration::from_secs(2));
+    press(&mut pty, "\x1b", "Done");
     beat(&pty, Duration::from_secs(2));
     let final_screen = tidy(&pty.screen());
     // The recording ends on the finished screen, before the program
@@ -201,7 +219,7 @@ fn readme_demo_screen_and_recording_match_the_binary() {
         "assets/two-keys.cast does not end where the walk-through ends today; run scripts/record-demo"
     );
     assert!(
-        walk.final_screen.contains("COMPLIANT"),
+        walk.final_screen.contains("✓ COMPLIANT") && walk.final_screen.contains("Done"),
         "the walk-through ends compliant:\n{}",
         walk.final_screen
     );

@@ -159,7 +159,13 @@ pub const BROWSE: &[Binding] = &[
     ),
     // J is the journal panel: the key facts scroll with the page keys only.
     bind(&[PageUp], "PgUp", Command::PageUp, s::HK_FACTS_UP, None),
-    bind(&[PageDown], "PgDn", Command::PageDown, s::HK_FACTS_DOWN, None),
+    bind(
+        &[PageDown],
+        "PgDn",
+        Command::PageDown,
+        s::HK_FACTS_DOWN,
+        None,
+    ),
     bind(&[Esc], "Esc", Command::Back, s::HK_BACK_MAIN, None),
 ];
 
