@@ -301,7 +301,7 @@ async fn the_nightly_job_fails_and_the_trainee_backs_out_moves_it_and_finishes()
     .await;
     assert!(screen.contains("error: InvalidClientTokenId"), "{screen}");
     assert!(
-        screen.contains("2026-11-24 09:00 (2 days ago)"),
+        screen.contains("2026-11-24 09:00 UTC (2 days ago)"),
         "relative to the simulated clock: {screen}"
     );
 
