@@ -428,7 +428,7 @@ pub fn mismatch(key: &str) -> String {
 
 pub const SESSION_ENDED_TITLE: &str = "This session has ended";
 
-pub fn session_ended(key: &str, request: Request) -> Vec<String> {
+pub fn session_ended(key: &str, request: Request, demo: Option<&str>) -> Vec<String> {
     let what = match request {
         Request::Delete { .. } => "deleted",
         _ => "inactive",
@@ -443,7 +443,13 @@ pub fn session_ended(key: &str, request: Request) -> Vec<String> {
         } else {
             "The journal records the deletion.".to_owned()
         },
-        "Press q to quit.".to_owned(),
+        match demo {
+            Some(scenario) => format!(
+                "Press c to continue in a simulated CloudShell root session (temporary credentials), \
+                 q to quit; rootkeys demo --scenario {scenario} --reset starts over."
+            ),
+            None => "Press q to quit.".to_owned(),
+        },
     ]
 }
 

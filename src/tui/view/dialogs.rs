@@ -193,7 +193,14 @@ pub(super) fn draw_ended(frame: &mut Frame, area: Rect, app: &App, key_id: &str,
     let outer = 74u16.min(area.width.saturating_sub(2));
     let width = usize::from(outer.saturating_sub(4));
     let mut lines = Vec::new();
-    for (i, para) in s::session_ended(key_id, request).iter().enumerate() {
+    for (i, para) in s::session_ended(
+        key_id,
+        request,
+        app.demo.as_ref().map(|d| d.scenario.as_str()),
+    )
+    .iter()
+    .enumerate()
+    {
         if i > 0 {
             lines.push(Line::default());
         }
