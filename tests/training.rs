@@ -251,6 +251,44 @@ async fn the_finished_state_says_done_and_a_restart_opens_on_it() {
     assert!(!screen.contains("Root has two access keys"), "{screen}");
 }
 
+#[tokio::test(start_paused = true)]
+async fn the_auditor_is_done_once_every_key_slot_is_reviewed() {
+    let s = Setup::open("auditor", Latency::DEMO);
+    let mut app = demo_app(&s);
+    let screen = drive(&s, &mut app, wide(), |_| async move {
+        pause(5).await;
+    })
+    .await;
+    assert!(screen.contains("▶ 1. Review"), "{screen}");
+    assert!(!screen.contains("Done (auditor)"), "{screen}");
+    assert!(
+        !screen.contains("move job to role"),
+        "no job moves for an auditor: {screen}"
+    );
+
+    // Looking at the first slot, then the second: both reviewed.
+    app.quit = None;
+    let screen = drive(&s, &mut app, wide(), |keys| async move {
+        pause(2).await;
+        key(&keys, KeyCode::Char('j'));
+        pause(1).await;
+        key(&keys, KeyCode::Char('k'));
+        pause(1).await;
+    })
+    .await;
+    assert!(
+        screen.contains("Done (auditor): every root access key reviewed"),
+        "{screen}"
+    );
+    assert!(screen.contains("✓ 1. Review"), "{screen}");
+    assert!(screen.contains("2. Deactivate · root's part"), "{screen}");
+    assert!(screen.contains("6. Verify · root's part"), "{screen}");
+    assert!(
+        !screen.contains("▶ 1. Review"),
+        "no step is current any more: {screen}"
+    );
+}
+
 // ---- 3. observation teaches ------------------------------------------------------
 
 #[tokio::test(start_paused = true)]

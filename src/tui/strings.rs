@@ -634,6 +634,10 @@ pub fn done_restart(scenario: &str) -> String {
     )
 }
 
+pub const AUDITOR_DONE: &str = "Done (auditor): every root access key reviewed. Removing them is root's \
+     part: hand the finding (slots, status, last use) to whoever holds the root user.";
+pub const FOR_ROOT: &str = "root's part";
+
 pub const BACKOUT_USED: &str = "used";
 pub const BACKOUT_NOT_NEEDED: &str = "not needed";
 pub const STEP_SKIPPED: &str = "–";

@@ -120,6 +120,15 @@ pub fn done_section() -> Option<&'static Section> {
     sections().iter().find(|s| s.title == DONE_TITLE)
 }
 
+/// The heading of the text shown once an auditor has reviewed every key.
+pub const AUDITOR_DONE_TITLE: &str = "Done (auditor)";
+
+/// The text shown once an auditor (not root) has reviewed every key: the
+/// rest is root's to do.
+pub fn auditor_done_section() -> Option<&'static Section> {
+    sections().iter().find(|s| s.title == AUDITOR_DONE_TITLE)
+}
+
 /// The text of a step.
 pub fn section(step: Step) -> Option<&'static Section> {
     sections().iter().find(|s| s.title == step.title())
@@ -134,6 +143,7 @@ mod tests {
         let titles: Vec<&str> = sections().iter().map(|s| s.title.as_str()).collect();
         let mut steps: Vec<&str> = Step::ALL.iter().map(|s| s.title()).collect();
         steps.push(DONE_TITLE);
+        steps.push(AUDITOR_DONE_TITLE);
         assert_eq!(titles, steps);
         for step in Step::ALL {
             let s = section(step).expect("section");

@@ -478,6 +478,19 @@ impl App {
                 .is_some_and(|s| s.inventory.view == View::Root && s.inventory.cis_compliant())
     }
 
+    /// Signed in as an auditor (not root), every key has been reviewed:
+    /// the auditor's part is done, the rest is root's.
+    pub fn auditor_done(&self) -> bool {
+        !self.loading
+            && self.snapshot.as_ref().is_some_and(|s| {
+                s.inventory.view == View::Auditor
+                    && self
+                        .rows()
+                        .iter()
+                        .all(|r| self.reviewed.contains(&r.label()))
+            })
+    }
+
     /// Whether the backout (a reactivation) was used: for `key_id`, or for
     /// any key when `None`; as the journal says.
     pub fn backout_used(&self, key_id: Option<&str>) -> bool {

@@ -671,8 +671,12 @@ impl App {
 impl App {
     /// The selected key is being reviewed (its facts or usage are shown).
     fn mark_reviewed(&mut self) {
+        let before = self.auditor_done();
         if let Some(label) = self.selected_row().map(|r| r.label()) {
             self.reviewed.insert(label);
+        }
+        if !before && self.auditor_done() {
+            self.banner = Some(Banner::success(strings::AUDITOR_DONE));
         }
     }
 

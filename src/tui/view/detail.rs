@@ -320,12 +320,19 @@ fn walkthrough_lines(app: &App, width: usize) -> Vec<Line<'static>> {
     let current = app.step();
     let loaded = app.snapshot.is_some();
     let done = app.done();
+    let auditor_done = app.auditor_done();
     let selected = app.selected_row().map(|r| r.label());
     let backout_used = app.backout_used(if done { None } else { selected.as_deref() });
     let mut lines = Vec::new();
     for step in Step::ALL {
         let past = loaded && (done || step.number() < current.number());
-        let (mark, style, note) = if step == Step::Backout && past {
+        let (mark, style, note) = if auditor_done {
+            if step == Step::Review {
+                (s::STEP_DONE, t.ok, None)
+            } else {
+                (s::STEP_SKIPPED, t.dim, Some(s::FOR_ROOT))
+            }
+        } else if step == Step::Backout && past {
             if backout_used {
                 (s::STEP_DONE, t.ok, Some(s::BACKOUT_USED))
             } else {
@@ -338,7 +345,7 @@ fn walkthrough_lines(app: &App, width: usize) -> Vec<Line<'static>> {
         } else {
             (" ", t.dim, None)
         };
-        let mark_style = if step == current && !done {
+        let mark_style = if step == current && !done && !auditor_done {
             t.accent
         } else {
             style
@@ -353,7 +360,9 @@ fn walkthrough_lines(app: &App, width: usize) -> Vec<Line<'static>> {
         lines.push(Line::from(spans));
     }
     lines.push(Line::default());
-    let section = if done {
+    let section = if auditor_done {
+        walkthrough::auditor_done_section()
+    } else if done {
         walkthrough::done_section()
     } else {
         walkthrough::section(current)
