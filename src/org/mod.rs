@@ -16,10 +16,12 @@
 //! Imports `account` (its error type and the AWS helpers), `domain`,
 //! `journal`, `report` and `text`; never `commands`, `tui` or `app`.
 
+pub mod aws;
 pub mod model;
 pub mod pace;
 pub mod port;
 pub mod preflight;
+pub mod run;
 
 pub use model::{
     AuditedOrg, ManagementFacts, Member, MemberFacts, MemberRow, MemberStatus, Organization,

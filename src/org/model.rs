@@ -388,6 +388,9 @@ pub struct AuditedOrg {
     pub caller_arn: String,
     /// Sorted worst first.
     pub rows: Vec<MemberRow>,
+    /// Listing the accounts failed part way: accounts after that point
+    /// have no row, so the audit is incomplete.
+    pub listing_error: Option<RowError>,
 }
 
 impl AuditedOrg {
@@ -397,7 +400,13 @@ impl AuditedOrg {
             organization,
             caller_arn,
             rows,
+            listing_error: None,
         }
+    }
+
+    /// Some account could not be audited, or the listing stopped early.
+    pub fn incomplete(&self) -> bool {
+        self.failed() > 0 || self.listing_error.is_some()
     }
 
     /// The organization as a whole: `Some(false)` when any account has a
@@ -407,7 +416,9 @@ impl AuditedOrg {
     pub fn compliant(&self) -> Option<bool> {
         if self.rows.iter().any(|r| r.compliant() == Some(false)) {
             Some(false)
-        } else if self.rows.iter().any(|r| r.verdict() == Verdict::Unknown) {
+        } else if self.listing_error.is_some()
+            || self.rows.iter().any(|r| r.verdict() == Verdict::Unknown)
+        {
             None
         } else {
             Some(true)
@@ -444,6 +455,8 @@ pub struct OrgJson<'a> {
     pub accounts_total: usize,
     pub accounts_with_keys: usize,
     pub accounts_failed: usize,
+    /// Listing the accounts failed part way (null when it did not).
+    pub listing_error: Option<&'a str>,
     pub accounts: Vec<AccountJson<'a>>,
 }
 
@@ -534,6 +547,7 @@ impl AuditedOrg {
             accounts_total: self.rows.len(),
             accounts_with_keys: self.with_keys(),
             accounts_failed: self.failed(),
+            listing_error: self.listing_error.as_ref().map(|e| e.message.as_str()),
             accounts: self.rows.iter().map(AccountJson::new).collect(),
         };
         serde_json::to_string_pretty(&doc).unwrap_or_default()
