@@ -144,6 +144,36 @@ Accounts follow stock moto: a request signed with an access key that moto
 issued runs in the account of the key's owner; any other key runs in the
 default account 123456789012 (the ``x-moto-account-id`` header can select
 another account for seeding).
+
+Organizations and centralized root access (moto_org.py)
+-------------------------------------------------------
+
+sts:AssumeRoot, the member-root sessions it opens (task policies enforced,
+GetCallerIdentity as the member's root, IAM calls on the member's stand-in),
+IAM ListOrganizationsFeatures / Enable* / Disable*, service control policies
+evaluated for requests signed by member accounts' principals, and
+iam.amazonaws.com as a trusted and delegated-administrator service.  See
+moto_org.py for the behaviour in detail.  Also:
+
+* A path starting with ``/_global/`` is a request to the global STS endpoint
+  (the prefix is stripped); AssumeRoot there answers InvalidAction.
+* ``ROOTKEYS_MOTO_LATENCY_MS`` (or POST /_rootkeys/latency {"ms": n}) delays
+  every request but the control endpoints by n ms; requests are served in
+  parallel (one thread per connection; each response closes its connection).
+
+    POST /_rootkeys/org/seed            {"members": n, "with_keys": k, ...}
+    POST /_rootkeys/org/root_key        {"account_id", "status", "created", "last_used"}
+                                        -> {"access_key_id", "secret_access_key"}
+    POST /_rootkeys/org/features        {"trusted_access", "RootCredentialsManagement",
+                                         "RootSessions"}  (each optional, true/false)
+    POST /_rootkeys/org/suspend         {"account_id"}
+    POST /_rootkeys/org/delegated_admin {"account_id"} -> an IAM user's key there
+    POST /_rootkeys/org/scp             {"target", "content", "name"} -> {"policy_id"}
+    POST /_rootkeys/org/scp_detach      {"policy_id", "target"}
+    POST /_rootkeys/org/expire          {"access_key_id": session key or null (all)}
+    POST /_rootkeys/org/task_policy     {"name", "actions": [...] or null (AWS's)}
+    POST /_rootkeys/latency             {"ms": n}
+    GET  /_rootkeys/latency             -> {"ms", "max_in_flight"}
 """
 
 from __future__ import annotations
@@ -159,13 +189,16 @@ import re
 import signal
 import sys
 import threading
+import time
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from http import HTTPStatus
 from typing import Any
 from urllib.parse import parse_qs
+
+import moto_org
 
 # The user that stands for the account root user in every account.
 ROOT_STANDIN = "root-standin"
@@ -215,28 +248,33 @@ _record_last_used = False
 # --------------------------------------------------------------------------
 
 
-def _iam_backends() -> Iterator[Any]:
-    """Yield every IAM backend (one per account and partition) that exists.
+# Access key id -> the IAM backend (account) that issued it.  Filled by the
+# create_access_key patch, so that finding a key's account is one dict lookup
+# however many accounts exist (an organization may have thousands).
+_key_index: dict[str, Any] = {}
 
-    Mirrors moto.iam.models.get_account_id_from, which is how moto itself maps
-    an access key id to an account.
-    """
-    from moto.iam.models import iam_backends
-    from moto.utilities.utils import PARTITION_NAMES
 
-    # list() guards against accounts being created by concurrent requests.
-    for _account_id, account in list(iam_backends.items()):
-        for partition in PARTITION_NAMES:
-            yield account[partition]
+def _key_backend(access_key_id: str) -> Any | None:
+    backend = _key_index.get(access_key_id)
+    if backend is not None and access_key_id in backend.access_keys:
+        return backend
+    return None
 
 
 def find_access_key(access_key_id: str) -> Any | None:
     """Return moto's AccessKey object for an id, in whichever account holds it."""
-    for backend in _iam_backends():
-        key = backend.access_keys.get(access_key_id)
-        if key is not None:
-            return key
-    return None
+    backend = _key_backend(access_key_id)
+    return backend.access_keys.get(access_key_id) if backend is not None else None
+
+
+def key_owner(access_key_id: str) -> tuple[Any, Any | None] | None:
+    """(IAM backend, user or None) of a key moto issued, or None."""
+    backend = _key_backend(access_key_id)
+    if backend is None:
+        return None
+    key = backend.access_keys[access_key_id]
+    user = backend.users.get(key.user_name) if key.user_name else None
+    return backend, user
 
 
 def is_standin(user: Any) -> bool:
@@ -533,6 +571,29 @@ def _patch_iam_key_deletion() -> None:
             _deleted_key_ids.add(name)
 
     IAMBackend.delete_access_key_by_name = delete_access_key_by_name  # type: ignore[method-assign]
+
+
+def _patch_key_index() -> None:
+    """Wrap moto.iam.models.IAMBackend.create_access_key and
+    .create_temp_access_key (every key moto issues) to index the new key's
+    account."""
+    from moto.iam.models import IAMBackend
+
+    create = IAMBackend.create_access_key
+    create_temp = IAMBackend.create_temp_access_key
+
+    def create_access_key(self: Any, *args: Any, **kwargs: Any) -> Any:
+        key = create(self, *args, **kwargs)
+        _key_index[key.access_key_id] = self
+        return key
+
+    def create_temp_access_key(self: Any, *args: Any, **kwargs: Any) -> Any:
+        key = create_temp(self, *args, **kwargs)
+        _key_index[key.access_key_id] = self
+        return key
+
+    IAMBackend.create_access_key = create_access_key  # type: ignore[method-assign]
+    IAMBackend.create_temp_access_key = create_temp_access_key  # type: ignore[method-assign]
 
 
 def _patch_last_used_recording() -> None:
@@ -878,10 +939,8 @@ class Caller:
 def caller_of(access_key_id: str, account_id: str | None = None) -> Caller | None:
     """The owner of an access key moto issued (root for the stand-in and
     root sessions), or None for a key moto never issued."""
-    for backend in _iam_backends():
-        key = backend.access_keys.get(access_key_id)
-        if key is None:
-            continue
+    for backend in filter(None, [_key_backend(access_key_id)]):
+        key = backend.access_keys[access_key_id]
         user = backend.users.get(key.user_name) if key.user_name else None
         account = account_id or backend.account_id
         if acts_as_root(user):
@@ -1287,6 +1346,7 @@ def apply_patches() -> None:
     _patch_iam_credential_report()
     _patch_iam_key_ownership()
     _patch_iam_key_deletion()
+    _patch_key_index()
     _patch_last_used_recording()
     _patch_action_capture()
 
@@ -1532,6 +1592,7 @@ CONTROL_ROUTES: dict[tuple[str, str], Callable[[Any], Any]] = {
     ("POST", "/_rootkeys/fail"): control_fail,
     ("POST", "/_rootkeys/regions"): control_regions,
 }
+CONTROL_ROUTES.update(moto_org.CONTROL_ROUTES)
 
 
 def _is_lookup_events(environ: dict[str, Any]) -> bool:
@@ -1560,15 +1621,50 @@ class RootkeysApp:
 
         if path.startswith("/_rootkeys/"):
             return self.control(method, path, environ, start_response)
+        moto_org.request_started()
+        try:
+            return self.serve(method, path, environ, start_response)
+        finally:
+            moto_org.request_finished()
+
+    def serve(
+        self,
+        method: str,
+        path: str,
+        environ: dict[str, Any],
+        start_response: StartResponse,
+    ) -> Iterable[bytes]:
+        # The global STS endpoint (sts.amazonaws.com), as a path prefix.
+        is_global = path == moto_org.GLOBAL_PREFIX or path.startswith(
+            moto_org.GLOBAL_PREFIX + "/"
+        )
+        if is_global:
+            path = "/" + path[len(moto_org.GLOBAL_PREFIX):].lstrip("/")
+            environ["PATH_INFO"] = path
 
         if method == "POST" and path == "/moto-api/reset":
-            # moto forgets every key on reset; forget the deleted ids and
-            # the event history too.
+            # moto forgets every key on reset; forget the deleted ids, the
+            # key index, the event history and the organization state too.
             with _deleted_lock:
                 _deleted_key_ids.clear()
+            _key_index.clear()
             reset_trail()
+            moto_org.reset()
+
+        if path.startswith("/moto-api/"):
+            return self.moto_app(environ, start_response)
+
+        delay = moto_org.latency()
+        if delay:
+            time.sleep(delay)
 
         key_id, region, service = signing_scope(environ)
+        if key_id:
+            session = moto_org.session_for(key_id)
+            if session is not None:
+                return moto_org.serve_session(
+                    self, environ, start_response, session, region, service
+                )
         if key_id and is_rejected_key(key_id):
             # Not recorded: the request never reaches a service.
             status, headers, body = _rejection(environ, key_id, service)
@@ -1576,8 +1672,24 @@ class RootkeysApp:
             start_response(status, headers)
             return [body]
 
-        if path.startswith("/moto-api/"):
-            return self.moto_app(environ, start_response)
+        if key_id:
+            params = (
+                moto_org.query_params(environ)[0] if service in ("iam", "sts") else None
+            )
+            action = moto_org.request_action(environ, service, params)
+            if service == "sts" and action == "AssumeRoot":
+                return moto_org.serve_assume_root(
+                    self, environ, start_response, key_id, params or {}, region, is_global
+                )
+            if service == "iam" and action in moto_org.ORG_FEATURE_ACTIONS:
+                return moto_org.serve_org_features(
+                    self, environ, start_response, key_id, action, region
+                )
+            denial = moto_org.long_term_key_denial(key_id, service, action)
+            if denial is not None:
+                return self.denied_by_scp(
+                    environ, start_response, key_id, region, service, action, denial
+                )
         if _is_lookup_events(environ):
             return self.serve_lookup_events(environ, start_response, key_id, region)
         if method == "POST" and path == "/listRegions" and service == "account":
@@ -1672,6 +1784,26 @@ class RootkeysApp:
         if request_id:
             event.request_id = request_id
         add_events([event])
+
+    def denied_by_scp(
+        self,
+        environ: dict[str, Any],
+        start_response: StartResponse,
+        key_id: str,
+        region: str | None,
+        service: str | None,
+        action: str | None,
+        message: str,
+    ) -> Iterable[bytes]:
+        """AccessDenied for a request an SCP denies (recorded, as on AWS)."""
+        _read_raw(environ)  # read first: the connection may be reused
+        error = moto_org.access_denied(message)
+        if action:
+            moto_org._record(
+                self, environ, request_caller(environ, key_id), key_id,
+                service or "unknown", region, action, _utcnow(), error,
+            )
+        return moto_org._error_response(start_response, error, service, environ)
 
     def serve_lookup_events(
         self,
@@ -1796,6 +1928,11 @@ def _respond(
 # --------------------------------------------------------------------------
 
 
+# Control characters in a request line are escaped in the log, as werkzeug does.
+_LOG_CONTROL_CHARS = {c: f"\\x{c:02x}" for c in [*range(0x20), *range(0x7F, 0xA0)]}
+_LOG_CONTROL_CHARS[ord("\\")] = "\\\\"
+
+
 def _stop(signum: int, frame: Any) -> None:
     raise SystemExit(0)
 
@@ -1826,14 +1963,41 @@ def main(argv: list[str] | None = None) -> int:
     )
     from werkzeug.serving import make_server
 
+    latency = os.environ.get("ROOTKEYS_MOTO_LATENCY_MS")
+    if latency:
+        try:
+            moto_org.set_latency_ms(float(latency))
+        except ValueError:
+            parser.error(f"ROOTKEYS_MOTO_LATENCY_MS must be a number of milliseconds: {latency!r}")
+
+    class RequestHandler(MotoRequestHandler):
+        # The status line and headers, then the body, are separate writes:
+        # with Nagle's algorithm on, the body can wait for the client's
+        # delayed ACK of the headers.
+        disable_nagle_algorithm = True
+
+        def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+            # werkzeug's line, written directly: the logging machinery costs
+            # a noticeable share of a small request's time.
+            line = getattr(self, "requestline", "")
+            line = line.translate(_LOG_CONTROL_CHARS)
+            when = time.strftime("%d/%b/%Y %H:%M:%S")
+            sys.stderr.write(f'{self.address_string()} - - [{when}] "{line}" {code} {size}\n')
+
+    # Many threads each doing a little work between socket calls: hand the
+    # interpreter lock over sooner than the default 5 ms, so that a request
+    # whose answer is ready is not kept waiting behind another's work.
+    sys.setswitchinterval(0.001)
+
     apply_patches()
+    moto_org.install(sys.modules[__name__])
     app = RootkeysApp(DomainDispatcherApplication(create_backend_app))
     server = make_server(
         "127.0.0.1",
         args.port,
         app,
         threaded=True,
-        request_handler=MotoRequestHandler,
+        request_handler=RequestHandler,
     )
 
     signal.signal(signal.SIGTERM, _stop)
