@@ -1,9 +1,12 @@
 //! The prerequisites of centralized root access, checked before any
-//! session is opened. Each failure is one message with its fix; the facts
-//! are gathered in one round trip (caller, organization, IAM features
-//! together) and judged in a fixed order: the caller, the organization's
-//! feature set, the caller's standing, IAM trusted access, the
-//! `RootCredentialsManagement` feature, the STS endpoint.
+//! session is opened. Each failure is one message with its fix. The STS
+//! endpoint comes first, from the configuration (no request goes to a
+//! global endpoint); then the facts are gathered in one round trip (caller,
+//! organization, IAM features together) and judged in a fixed order: the
+//! caller, the organization's feature set, the caller's standing, IAM
+//! trusted access, the `RootCredentialsManagement` feature. A custom
+//! endpoint that turns out to be a global one is found by AssumeRoot's
+//! `InvalidAction` (see `org::run`).
 
 use super::model::{IAM_SERVICE_PRINCIPAL, Organization, RootFeatures, StsEndpoint};
 use super::port::{OrgAccess, OrgError};
@@ -164,6 +167,10 @@ fn account_failure(what: &'static str, error: OrgError) -> PreflightFailure {
 
 /// Check every prerequisite; the first that fails is the answer.
 pub async fn check(access: &dyn OrgAccess) -> Result<Ready, PreflightFailure> {
+    let endpoint = access.sts_endpoint();
+    if let StsEndpoint::Global(url) = &endpoint {
+        return Err(PreflightFailure::GlobalStsEndpoint { url: url.clone() });
+    }
     let (caller, organization, features) = futures::join!(
         access.caller(),
         access.organization(),
@@ -220,10 +227,6 @@ pub async fn check(access: &dyn OrgAccess) -> Result<Ready, PreflightFailure> {
     };
     if !features.credentials_management {
         return Err(PreflightFailure::RootCredentialsManagementDisabled);
-    }
-    let endpoint = access.sts_endpoint();
-    if let StsEndpoint::Global(url) = &endpoint {
-        return Err(PreflightFailure::GlobalStsEndpoint { url: url.clone() });
     }
     Ok(Ready {
         caller,

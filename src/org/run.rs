@@ -323,6 +323,30 @@ pub async fn audit(
             url: format!("{url} (AssumeRoot answered InvalidAction)"),
         }));
     }
+    // Fail closed: an organization always lists its management account.
+    let management_id = &ready.organization.management_account_id;
+    if listing_error.is_none() {
+        if seen.is_empty() && options.only.is_none() {
+            listing_error = Some(AccountError::Unexpected {
+                action: "organizations:ListAccounts".to_owned(),
+                message: "the organization listed no account, not even its management account"
+                    .to_owned(),
+            });
+        } else if !seen.contains(management_id)
+            && options
+                .only
+                .as_ref()
+                .is_none_or(|o| o.contains(management_id))
+        {
+            let member = Member {
+                account_id: management_id.clone(),
+                name: String::new(),
+                status: MemberStatus::Active,
+            };
+            seen.insert(management_id.clone());
+            rows.push(management_row(access, ready, &member).await);
+        }
+    }
     // Accounts asked for by `--accounts` that the organization does not list.
     for id in options.only.iter().flatten() {
         if !seen.contains(id) && listing_error.is_none() {
