@@ -44,6 +44,18 @@ const RULES: &[Rule] = &[
         why: "the view reaches the simulation only through `Account::simulation`",
     },
     Rule {
+        dir: "src/org",
+        forbidden: &[
+            "crate::commands",
+            "crate::tui",
+            "crate::app",
+            "ratatui",
+            "crossterm",
+        ],
+        production_only: false,
+        why: "organization mode is below the front ends: they use it, never the other way round",
+    },
+    Rule {
         dir: "src/render",
         forbidden: &[
             "crate::account",
