@@ -14,8 +14,8 @@ use serde::Serialize;
 use crate::account::AccountError;
 use crate::domain::{KeyStatus, LastUsed, RootKey};
 
-/// The task policy of an Audit session (read-only: keys, last use, MFA,
-/// login profile).
+/// The task policy of an Audit session (read-only: keys, last use, MFA
+/// devices, login profile, signing certificates; not the account summary).
 pub const AUDIT_TASK_POLICY: &str = "IAMAuditRootUserCredentials";
 /// The task policy of a Delete session (`DeleteAccessKey`; no
 /// `UpdateAccessKey`, no account summary).
@@ -100,7 +100,10 @@ pub struct Member {
 
 /// What an Audit session in a member account reads about its root user:
 /// `ListAccessKeys` with `GetAccessKeyLastUsed` for each key,
-/// `ListMFADevices` and `GetLoginProfile`.
+/// `ListMFADevices` and `GetLoginProfile`. The Audit task policy does not
+/// allow `GetAccountSummary` (a call known to be denied would put an
+/// AccessDenied event into every member's CloudTrail): the keys listed are
+/// the keys present.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 pub struct MemberFacts {
     /// Root's access keys (IDs known), with their last use.
