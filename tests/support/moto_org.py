@@ -56,8 +56,10 @@ SCP may deny it.  Statements: Effect, Action/NotAction with wildcards,
 Resource (not compared), Condition with String*/Arn*/Bool/Null operators and
 their IfExists forms over aws:PrincipalArn, aws:PrincipalAccount,
 aws:AssumedRoot ("true" in root sessions) and aws:MultiFactorAuthPresent
-(absent for keys and sessions).  For REST-protocol requests the operation is
-not known before moto routes them: only "*" and "<service>:*" match.
+("true" for the root-session stand-in's keys, which stand for a console
+sign-in with MFA; absent for access keys and AssumeRoot sessions).  For
+REST-protocol requests the operation is not known before moto routes them:
+only "*" and "<service>:*" match.
 
 The contract for test authors is in the project notes (emulator-org.md) and
 the control endpoints are listed in moto_root.py's docstring.
@@ -89,6 +91,8 @@ FEATURE_CREDENTIALS = "RootCredentialsManagement"
 FEATURE_SESSIONS = "RootSessions"
 FEATURES = (FEATURE_CREDENTIALS, FEATURE_SESSIONS)
 MAX_ROOT_SESSION = 900
+# organizations:ListAccounts page size: default and maximum (AWS's).
+LIST_ACCOUNTS_PAGE = 20
 TASK_POLICY_PREFIX = "arn:aws:iam::aws:policy/root-task/"
 IAM_NS = "https://iam.amazonaws.com/doc/2010-05-08/"
 STS_NS = "https://sts.amazonaws.com/doc/2011-06-15/"
@@ -358,6 +362,36 @@ def _patch_organizations() -> None:
         return original(self)
 
     OrganizationsResponse.attach_policy = attach_policy  # type: ignore[method-assign]
+
+    original_list_accounts = OrganizationsResponse.list_accounts
+
+    def list_accounts(self: Any) -> str:
+        # moto describes and sorts every account for each page (a second per
+        # listing of 1,000 accounts); this pages in creation order, with AWS's
+        # page size (MaxResults 1..20, default 20).
+        from moto.organizations.exceptions import InvalidInputException
+
+        backend = self.organizations_backend
+        if backend.org is None:
+            return original_list_accounts(self)
+        max_results = self._get_int_param("MaxResults") or LIST_ACCOUNTS_PAGE
+        if not 1 <= max_results <= LIST_ACCOUNTS_PAGE:
+            raise InvalidInputException("You specified an invalid value.")
+        fingerprint = host._fingerprint("ListAccounts", backend.org.id)
+        offset = 0
+        token = self._get_param("NextToken")
+        if token is not None:
+            cursor = host._decode_token(token, fingerprint)
+            if cursor is None or not isinstance(cursor.get("o"), int):
+                raise InvalidInputException("You specified an invalid value.")
+            offset = cursor["o"]
+        accounts = backend.accounts[offset : offset + max_results]
+        answer: dict[str, Any] = {"Accounts": [a.describe() for a in accounts]}
+        if offset + max_results < len(backend.accounts):
+            answer["NextToken"] = host._encode_token(fingerprint, {"o": offset + max_results})
+        return json.dumps(answer)
+
+    OrganizationsResponse.list_accounts = list_accounts  # type: ignore[method-assign]
 
 
 def install(host_module: Any) -> None:
@@ -689,6 +723,10 @@ def long_term_key_denial(
     else:
         return None
     context = {"aws:PrincipalArn": principal, "aws:PrincipalAccount": account_id}
+    if user is not None and user.name == host.ROOT_SESSION:
+        # Temporary root credentials of a console sign-in (CloudShell), made
+        # with MFA.
+        context["aws:MultiFactorAuthPresent"] = "true"
     return scp_denial(account_id, principal, service, action, context)
 
 
@@ -1371,6 +1409,8 @@ def control_suspend(data: Any) -> dict[str, Any]:
     account = account_in_org(backend, account_id)
     if account is None:
         raise _not_found(f"account {account_id} is not in the organization")
+    if account_id == backend.org.master_account_id:
+        raise _bad("the management account cannot be suspended")
     account.status = "SUSPENDED"
     account.state = "SUSPENDED"
     return {"account_id": account_id, "status": "SUSPENDED"}
@@ -1382,6 +1422,8 @@ def control_delegated_admin(data: Any) -> dict[str, Any]:
     data = host._object(data)
     account_id = _account_field(data)
     backend = _backend_for_account(account_id)
+    if account_id == backend.org.master_account_id:
+        raise _bad("the management account cannot be its own delegated administrator")
     if account_id not in delegated_admins(backend):
         backend.register_delegated_administrator(
             AccountId=account_id, ServicePrincipal=IAM_SERVICE_PRINCIPAL

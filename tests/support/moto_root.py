@@ -320,7 +320,7 @@ def _patch_sts_get_caller_identity() -> None:
         self: Any, access_key_id: str, region: str
     ) -> tuple[str, str, str]:
         if self.get_assumed_role_from_access_key(access_key_id) is None:
-            iam_backend = iam_backends[self.account_id][self.partition]
+            iam_backend = moto_org.backend_of(iam_backends, self.account_id, self.partition)
             user = iam_backend.get_user_from_access_key_id(access_key_id)
             if acts_as_root(user):
                 account = user.account_id
@@ -594,6 +594,18 @@ def _patch_key_index() -> None:
 
     IAMBackend.create_access_key = create_access_key  # type: ignore[method-assign]
     IAMBackend.create_temp_access_key = create_temp_access_key  # type: ignore[method-assign]
+
+    # moto maps every request's signing key to an account by trying each
+    # account's keys in turn (moto.core.responses imports it per request);
+    # with the index this is one lookup, however many accounts exist.
+    import moto.iam.models as iam_models
+    from moto.core import DEFAULT_ACCOUNT_ID
+
+    def get_account_id_from(access_key: str) -> str:
+        backend = _key_backend(access_key)
+        return backend.account_id if backend is not None else DEFAULT_ACCOUNT_ID
+
+    iam_models.get_account_id_from = get_account_id_from
 
 
 def _patch_last_used_recording() -> None:
@@ -1904,6 +1916,9 @@ class RootkeysApp:
         except ControlError as error:
             body = json.dumps({"error": error.message})
             return _respond(start_response, error.status, body.encode())
+        except Exception as error:  # a bug or a moto refusal: say which
+            body = json.dumps({"error": f"{type(error).__name__}: {error}"})
+            return _respond(start_response, "500 Internal Server Error", body.encode())
         body = json.dumps(answer if answer is not None else {})
         return _respond(start_response, "200 OK", body.encode())
 

@@ -190,8 +190,18 @@ def test_seed_builds_a_large_organization(server: Launcher) -> None:
         for page in organizations.get_paginator("list_accounts").paginate()
         for a in page["Accounts"]
     ]
+    assert len(listed) == 1001
     assert {a["Id"] for a in listed} == ids | {MANAGEMENT}
     assert {a["Status"] for a in listed} == {"ACTIVE"}
+    # Pages as AWS's: at most 20 accounts, in a stable order.
+    first = organizations.list_accounts()
+    assert len(first["Accounts"]) == 20 and first["NextToken"]
+    assert [a["Id"] for a in first["Accounts"]] == [a["Id"] for a in listed[:20]]
+    second = organizations.list_accounts(NextToken=first["NextToken"], MaxResults=5)
+    assert [a["Id"] for a in second["Accounts"]] == [a["Id"] for a in listed[20:25]]
+    assert refused(lambda: organizations.list_accounts(MaxResults=21))[0] == "InvalidInputException"
+    assert refused(lambda: organizations.list_accounts(NextToken="bogus"))[0] == (
+        "InvalidInputException")
     assert organizations.describe_organization()["Organization"]["FeatureSet"] == "ALL"
     services = organizations.list_aws_service_access_for_organization()
     assert [s["ServicePrincipal"] for s in services["EnabledServicePrincipals"]] == [
@@ -341,6 +351,10 @@ def test_assume_root_targets(server: Launcher, org: Org) -> None:
     assert code == "AccessDenied" and "SUSPENDED" in message
     control(server, "/_rootkeys/org/suspend", {"account_id": org.members[2]})
     assert refused(lambda: assume_root(server, org.members[2]))[0] == "AccessDenied"
+    for path in ("/_rootkeys/org/suspend", "/_rootkeys/org/delegated_admin"):
+        assert http(server, "POST", path, {"account_id": MANAGEMENT})[0] == 400
+        assert http(server, "POST", path, {"account_id": "999999999999"})[0] == 404
+        assert http(server, "POST", path, {"account_id": "12"})[0] == 400
     assume_root(server, org.members[0])
 
 
@@ -643,6 +657,14 @@ def test_quarantine_scp_denies_long_term_root_keys_not_root_sessions(
     users.create_user(UserName="app")
     app = users.create_access_key(UserName="app")["AccessKey"]
     client(server, "iam", (app["AccessKeyId"], app["SecretAccessKey"])).list_access_keys()
+
+    # Temporary root credentials from a console sign-in with MFA (CloudShell)
+    # are not quarantined either.
+    users.create_user(UserName="root-session")
+    console = users.create_access_key(UserName="root-session")["AccessKey"]
+    console_iam = client(server, "iam", (console["AccessKeyId"], console["SecretAccessKey"]))
+    assert [k["AccessKeyId"] for k in console_iam.list_access_keys()["AccessKeyMetadata"]] == [
+        org.member_root[0]]
 
     # Release: detach, and the key works again.
     client(server, "organizations", ADMIN).detach_policy(PolicyId=policy, TargetId=member)
