@@ -1,5 +1,5 @@
 //! `rootkeys org audit` against the organization test server
-//! (`tests/support/moto_org.py`): the real binary, the real SDK, AssumeRoot
+//! (`tests/support/moto_org.py`): the real binary, the real SDK, `AssumeRoot`
 //! sessions, task policies and SCPs as AWS applies them.
 
 mod support;
@@ -89,11 +89,13 @@ fn assert_no_session_credentials(run: &Run, rk: &Rootkeys) {
     }
 }
 
-#[test]
-fn members_in_every_state_get_their_rows_verdicts_and_exit_codes() {
-    let moto = Moto::start();
+/// Six members: two with an active key (created and used), one with an
+/// inactive key, one whose root an SCP denies, one suspended, one clean;
+/// the management account's root has a key too. Returns the member IDs,
+/// the first member's key IDs, the inactive key and the SCP.
+fn seed_every_state(moto: &Moto) -> (Vec<String>, Vec<String>, Value, Value) {
     let seeded = post(
-        &moto,
+        moto,
         "/_rootkeys/org/seed",
         &json!({"members": 6, "with_keys": 2, "created": "2021-03-04T05:06:07Z",
                 "last_used": {"date": "2026-11-01T00:00:00Z", "service": "s3", "region": "eu-west-1"}}),
@@ -114,12 +116,12 @@ fn members_in_every_state_get_their_rows_verdicts_and_exit_codes() {
     // root, AssumeRoot sessions included. Member 5: suspended. Member 6:
     // nothing. The management account's root has a key too.
     let inactive = post(
-        &moto,
+        moto,
         "/_rootkeys/org/root_key",
         &json!({"account_id": members[2], "status": "Inactive"}),
     );
     let scp = post(
-        &moto,
+        moto,
         "/_rootkeys/org/scp",
         &json!({"target": members[3], "name": "DenyRoot", "content": {
             "Version": "2012-10-17",
@@ -127,34 +129,22 @@ fn members_in_every_state_get_their_rows_verdicts_and_exit_codes() {
                 "Condition": {"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::*:root"}}}]}}),
     );
     post(
-        &moto,
+        moto,
         "/_rootkeys/org/suspend",
         &json!({"account_id": members[4]}),
     );
     post(
-        &moto,
+        moto,
         "/_rootkeys/org/root_key",
         &json!({"account_id": ACCOUNT}),
     );
 
-    let rk = Rootkeys::new(&moto);
-    let run = rk.run(&admin(), &["org", "audit", "--json"]);
-    assert_eq!(
-        run.code, 2,
-        "an account could not be audited:\n{}",
-        run.stderr
-    );
-    let doc = json_of(&run);
-    assert_eq!(doc["management_account_id"], ACCOUNT);
-    assert_eq!(doc["compliant"], false);
-    assert!(
-        doc["organization_id"]
-            .as_str()
-            .is_some_and(|o| o.starts_with("o-"))
-    );
-    assert_eq!(doc["accounts"].as_array().expect("rows").len(), 7);
+    (members, keyed_ids, inactive, scp)
+}
 
-    let first = row(&doc, &members[0]);
+/// The rows of `seed_every_state`'s organization, worst first.
+fn check_rows(doc: &Value, members: &[String], keyed_ids: &[String], inactive: &Value) {
+    let first = row(doc, &members[0]);
     assert_eq!(first["status"], "ACTIVE");
     assert_eq!(first["management"], false);
     assert_eq!(first["compliant"], false);
@@ -171,13 +161,13 @@ fn members_in_every_state_get_their_rows_verdicts_and_exit_codes() {
     assert_eq!(first["mfa_enabled"], false);
     assert!(first["error"].is_null());
 
-    let third = row(&doc, &members[2]);
+    let third = row(doc, &members[2]);
     assert_eq!(third["verdict"], "inactive_keys");
     assert_eq!(third["keys"][0]["access_key_id"], inactive["access_key_id"]);
     assert_eq!(third["keys"][0]["status"], "Inactive");
     assert!(third["keys"][0]["last_used"].is_null());
 
-    let denied = row(&doc, &members[3]);
+    let denied = row(doc, &members[3]);
     assert!(denied["compliant"].is_null());
     assert!(denied["root_keys_present"].is_null());
     let error = denied["error"].as_str().expect("an error");
@@ -188,18 +178,18 @@ fn members_in_every_state_get_their_rows_verdicts_and_exit_codes() {
         "{advice}"
     );
 
-    let suspended = row(&doc, &members[4]);
+    let suspended = row(doc, &members[4]);
     assert_eq!(suspended["status"], "SUSPENDED");
     assert!(suspended["compliant"].is_null());
     assert!(suspended["error"].is_null());
     assert_eq!(suspended["verdict"], "not_audited");
 
-    let clean = row(&doc, &members[5]);
+    let clean = row(doc, &members[5]);
     assert_eq!(clean["compliant"], true);
     assert_eq!(clean["root_keys_present"], 0);
     assert_eq!(clean["keys"].as_array().map(Vec::len), Some(0));
 
-    let management = row(&doc, ACCOUNT);
+    let management = row(doc, ACCOUNT);
     assert_eq!(management["management"], true);
     assert_eq!(management["compliant"], false);
     assert_eq!(management["root_keys_present"], 1);
@@ -233,12 +223,14 @@ fn members_in_every_state_get_their_rows_verdicts_and_exit_codes() {
             "compliant"
         ]
     );
+}
 
+fn check_journals(rk: &Rootkeys, members: &[String]) {
     // One session per ACTIVE member (the SCP denies the session's calls,
     // not its opening), journaled in its own journal; none for the
     // suspended member or the management account.
     for (i, member) in members.iter().enumerate() {
-        let records = journal_of(&rk, member);
+        let records = journal_of(rk, member);
         if i == 4 {
             assert!(records.is_empty(), "member {i}: {records:?}");
             continue;
@@ -269,7 +261,32 @@ fn members_in_every_state_get_their_rows_verdicts_and_exit_codes() {
             "{note}"
         );
     }
-    assert!(journal_of(&rk, ACCOUNT).is_empty());
+    assert!(journal_of(rk, ACCOUNT).is_empty());
+}
+
+#[test]
+fn members_in_every_state_get_their_rows_verdicts_and_exit_codes() {
+    let moto = Moto::start();
+    let (members, keyed_ids, inactive, scp) = seed_every_state(&moto);
+    let rk = Rootkeys::new(&moto);
+    let run = rk.run(&admin(), &["org", "audit", "--json"]);
+    assert_eq!(
+        run.code, 2,
+        "an account could not be audited:\n{}",
+        run.stderr
+    );
+    let doc = json_of(&run);
+    assert_eq!(doc["management_account_id"], ACCOUNT);
+    assert_eq!(doc["compliant"], false);
+    assert!(
+        doc["organization_id"]
+            .as_str()
+            .is_some_and(|o| o.starts_with("o-"))
+    );
+    assert_eq!(doc["accounts"].as_array().expect("rows").len(), 7);
+
+    check_rows(&doc, &members, &keyed_ids, &inactive);
+    check_journals(&rk, &members);
     assert_no_session_credentials(&run, &rk);
 
     // The human table says the same, worst first, with the exemption.
