@@ -174,6 +174,12 @@ moto_org.py for the behaviour in detail.  Also:
     POST /_rootkeys/org/task_policy     {"name", "actions": [...] or null (AWS's)}
     POST /_rootkeys/latency             {"ms": n}
     GET  /_rootkeys/latency             -> {"ms", "max_in_flight"}
+    GET  /_rootkeys/org/sessions        -> [{"access_key_id", "account_id", "task_policy_arn",
+                                          "duration_seconds", "issued", "expiration",
+                                          "request_id", "caller_arn"}, ...] (no secrets)
+    GET  /_rootkeys/requests            -> {"<operation>": n, ...}: requests served
+                                        since the last reset (every request but
+                                        /_rootkeys/* and /moto-api/*)
 """
 
 from __future__ import annotations
@@ -1638,6 +1644,9 @@ class RootkeysApp:
             return self.serve(method, path, environ, start_response)
         finally:
             moto_org.request_finished()
+            # Set by serve() for every request but /moto-api/*.
+            if moto_org.ACTION_KEY in environ:
+                moto_org.count_request(environ[moto_org.ACTION_KEY])
 
     def serve(
         self,
@@ -1666,6 +1675,9 @@ class RootkeysApp:
         if path.startswith("/moto-api/"):
             return self.moto_app(environ, start_response)
 
+        # An AWS request: counted per operation once answered (see
+        # moto_org.note_action for where the operation gets named).
+        environ[moto_org.ACTION_KEY] = None
         delay = moto_org.latency()
         if delay:
             time.sleep(delay)
@@ -1679,6 +1691,10 @@ class RootkeysApp:
                 )
         if key_id and is_rejected_key(key_id):
             # Not recorded: the request never reaches a service.
+            params = (
+                moto_org.query_params(environ)[0] if service in ("iam", "sts") else None
+            )
+            moto_org.note_action(environ, moto_org.request_action(environ, service, params))
             status, headers, body = _rejection(environ, key_id, service)
             headers.append(("Content-Length", str(len(body))))
             start_response(status, headers)
@@ -1689,6 +1705,7 @@ class RootkeysApp:
                 moto_org.query_params(environ)[0] if service in ("iam", "sts") else None
             )
             action = moto_org.request_action(environ, service, params)
+            moto_org.note_action(environ, action)
             if service == "sts" and action == "AssumeRoot":
                 return moto_org.serve_assume_root(
                     self, environ, start_response, key_id, params or {}, region, is_global
@@ -1718,6 +1735,7 @@ class RootkeysApp:
     ) -> Iterable[bytes]:
         """Pass a request to moto, then record it as a management event."""
         if not key_id:
+            moto_org.note_action(environ, moto_org.request_action(environ, service, None))
             return self.moto_app(environ, start_response)
         caller = request_caller(environ, key_id)
         when = _utcnow()
@@ -1741,6 +1759,7 @@ class RootkeysApp:
             _request_context.current = None
 
         action = context.get("action")
+        moto_org.note_action(environ, action)
         if action:
             try:
                 self.record(
@@ -1868,6 +1887,7 @@ class RootkeysApp:
         key_id: str | None,
     ) -> Iterable[bytes]:
         """account:ListRegions (REST JSON), recorded like any other call."""
+        moto_org.note_action(environ, "ListRegions")
         caller = request_caller(environ, key_id)
         when = _utcnow()
         request_id = str(uuid.uuid4())
