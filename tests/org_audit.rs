@@ -36,6 +36,18 @@ fn post(moto: &Moto, path: &str, body: &Value) -> Value {
     serde_json::from_str(body).unwrap_or_else(|e| panic!("{path}: {e}: {body}"))
 }
 
+/// GET a control endpoint's JSON answer.
+fn get(moto: &Moto, path: &str) -> Value {
+    let mut stream = TcpStream::connect(("127.0.0.1", moto.port)).expect("connect");
+    let request = format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+    stream.write_all(request.as_bytes()).expect("write");
+    let mut response = String::new();
+    stream.read_to_string(&mut response).expect("read");
+    assert!(response.contains(" 200 "), "{path}: {response}");
+    let (_, body) = response.split_once("\r\n\r\n").expect("body");
+    serde_json::from_str(body).unwrap_or_else(|e| panic!("{path}: {e}: {body}"))
+}
+
 fn json_of(run: &Run) -> Value {
     serde_json::from_str(&run.stdout)
         .unwrap_or_else(|e| panic!("not JSON ({e}):\n{}\nstderr:\n{}", run.stdout, run.stderr))
@@ -287,6 +299,26 @@ fn members_in_every_state_get_their_rows_verdicts_and_exit_codes() {
 
     check_rows(&doc, &members, &keyed_ids, &inactive);
     check_journals(&rk, &members);
+    // The server saw one Audit session per ACTIVE member, none longer than
+    // 900 s, each journaled with its own request ID.
+    let sessions = get(&moto, "/_rootkeys/org/sessions");
+    let sessions = sessions.as_array().expect("sessions");
+    assert_eq!(sessions.len(), 5, "{sessions:#?}");
+    for session in sessions {
+        assert!(
+            session["duration_seconds"]
+                .as_i64()
+                .is_some_and(|d| d <= 900),
+            "{session}"
+        );
+        assert_eq!(
+            session["task_policy_arn"],
+            "arn:aws:iam::aws:policy/root-task/IAMAuditRootUserCredentials"
+        );
+        let account = session["account_id"].as_str().expect("account");
+        let journaled = journal_of(&rk, account);
+        assert_eq!(journaled[0]["op"], session["request_id"], "{session}");
+    }
     assert_no_session_credentials(&run, &rk);
 
     // The human table says the same, worst first, with the exemption.
