@@ -5,8 +5,8 @@ script with a thread pool of the same size, and against the aws CLI loop of
 AWS's own scripts (measured on 20 accounts, per account).
 
 Wall time is the median of the runs (time.perf_counter around the process),
-peak memory the largest maximum RSS (/usr/bin/time), requests the lines the
-server logged for one run. Prints a markdown section and puts it into
+peak memory the largest maximum RSS (/usr/bin/time), requests those the
+server counted for one run (`GET /_rootkeys/requests`). Prints a markdown section and puts it into
 bench/RESULTS.md (replacing the section of an earlier run).
 """
 from __future__ import annotations
@@ -67,9 +67,10 @@ def env_for(endpoint: str, state: str) -> dict:
     return env
 
 
-def requests_logged(log: Path) -> int:
-    return sum(1 for line in log.read_text(errors="replace").splitlines()
-               if ('"POST ' in line or '"GET ' in line) and "/_rootkeys/" not in line)
+def requests_served(endpoint: str) -> int:
+    """Requests the server has answered so far (control endpoints not counted)."""
+    with urllib.request.urlopen(endpoint + "/_rootkeys/requests", timeout=60) as answer:
+        return sum(json.loads(answer.read()).values())
 
 
 class Measure:
@@ -86,23 +87,22 @@ class Measure:
         return statistics.median(self.walls)
 
 
-def measure(name: str, command: list[str], env: dict, log: Path, runs: int, warmups: int,
+def measure(name: str, command: list[str], env: dict, endpoint: str, runs: int, warmups: int,
             stdin: str | None = None) -> Measure:
     m = Measure(name)
     with tempfile.NamedTemporaryFile() as rss:
         for i in range(warmups + runs):
-            before = requests_logged(log)
+            before = requests_served(endpoint)
             start = time.perf_counter()
             done = subprocess.run(["/usr/bin/time", "-f", "%M", "-o", rss.name, *command],
                                   env=env, input=stdin, capture_output=True, text=True)
             wall = time.perf_counter() - start
-            time.sleep(0.2)  # let the server's log catch up
             if i < warmups:
                 continue
             m.walls.append(wall)
             m.codes.add(done.returncode)
             m.peak_kib = max(m.peak_kib, int(Path(rss.name).read_text().split()[-1]))
-            m.requests = requests_logged(log) - before
+            m.requests = requests_served(endpoint) - before
             m.stdout = done.stdout
             if done.returncode not in (0, 1):
                 print(f"{name}: exit {done.returncode}\n{done.stderr[-2000:]}", file=sys.stderr)
@@ -141,12 +141,12 @@ def main() -> int:
         try:
             env = env_for(endpoint, str(work / f"state-{members}"))
             rk = measure(f"rootkeys org audit --json, {members} members",
-                         [str(BIN), "org", "audit", "--json"], env, log, RUNS, 1)
+                         [str(BIN), "org", "audit", "--json"], env, endpoint, RUNS, 1)
             check_rootkeys(rk, members)
             py_runs = 1 if members >= 1000 else 3
             py = measure(f"boto3, {CONCURRENCY} threads, {members} members",
                          [str(BENCH_VENV / "bin/python"), str(ROOT / "bench/boto3_org_audit.py"),
-                          str(CONCURRENCY)], env, log, py_runs, 0)
+                          str(CONCURRENCY)], env, endpoint, py_runs, 0)
             results.append((members, rk, py))
         finally:
             server.terminate()
@@ -157,10 +157,10 @@ def main() -> int:
         env = env_for(endpoint, str(work / "state-cli"))
         ids = "\n".join(m["account_id"] for m in seed["members"]) + "\n"
         cli = measure(f"aws CLI loop, {CLI_ACCOUNTS} members", [str(ROOT / "bench/aws_cli_org_loop.sh")],
-                      env, log, 1, 0, stdin=ids)
+                      env, endpoint, 1, 0, stdin=ids)
         assert cli.stdout.count("\n") == CLI_ACCOUNTS, cli.stdout
         rk20 = measure(f"rootkeys org audit --json, {CLI_ACCOUNTS} members",
-                       [str(BIN), "org", "audit", "--json"], env, log, RUNS, 1)
+                       [str(BIN), "org", "audit", "--json"], env, endpoint, RUNS, 1)
         check_rootkeys(rk20, CLI_ACCOUNTS)
     finally:
         server.terminate()
@@ -174,7 +174,7 @@ def main() -> int:
         f"`rootkeys org audit --json` (default concurrency {CONCURRENCY}) against the organization "
         f"test server with {LATENCY_MS} ms added to every response; seeded organizations, 10% of the "
         f"members with a root key. Wall time: median of {RUNS} runs after a warm-up (boto3: 3 runs, "
-        "1 at 1,000 members); peak RSS from /usr/bin/time; requests as logged by the server. "
+        "1 at 1,000 members); peak RSS from /usr/bin/time; requests as the server counted them (`GET /_rootkeys/requests`). "
         "Limit = 3 dependent round trips x ceil(members / 32) x 50 ms.", "",
         "| members | rootkeys | limit | rootkeys / limit | per member | peak memory | requests "
         f"| boto3, {CONCURRENCY} threads | boto3 peak memory | boto3 / rootkeys |",
