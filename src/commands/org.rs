@@ -284,6 +284,25 @@ mod tests {
     }
 
     #[test]
+    fn the_progress_line_counts_done_of_listed_and_errors() {
+        let mut p = Progress {
+            listed: 40,
+            listing_done: false,
+            done: 12,
+            errors: 1,
+            with_keys: 0,
+        };
+        assert_eq!(progress_line(&p), "audited 12/40+ accounts · 1 error");
+        p.listing_done = true;
+        p.with_keys = 3;
+        p.errors = 2;
+        assert_eq!(
+            progress_line(&p),
+            "audited 12/40 accounts · 3 with root keys · 2 errors"
+        );
+    }
+
+    #[test]
     fn account_ids_are_checked() {
         assert!(options(&["12345".to_owned()], 8).is_err());
         let o = options(&["111111111111".to_owned(), " 222222222222".to_owned()], 8).expect("ok");
