@@ -13,10 +13,11 @@ use std::sync::Arc;
 use crate::account::Account;
 use crate::account::aws::AwsAccount;
 use crate::account::sim::{Latency, Scenario, SimAccount, SimClock};
-use crate::cli::{Cli, Command, Global};
+use crate::cli::{Cli, Command, Global, OrgCommand};
 use crate::commands::{self, audit, journal, report, status, usage, write};
 use crate::domain::policy::Request;
 use crate::exit::Exit;
+use crate::org::aws::OrgAws;
 use crate::remediate::{RemediateError, Remediator};
 use crate::tui::{self, DemoInfo};
 
@@ -31,6 +32,7 @@ pub async fn run(cli: Cli) -> Exit {
             Exit::Done
         }
         Some(Command::Demo { scenario, reset }) => demo(&global, &scenario, reset).await,
+        Some(Command::Org { command }) => org(&global, command).await,
         Some(Command::Usage {
             key_id,
             days,
@@ -111,8 +113,27 @@ pub async fn run_on(remediator: Arc<Remediator>, command: Option<Command>) -> Ex
             Command::Report { .. }
             | Command::Demo { .. }
             | Command::Usage { .. }
-            | Command::Completions { .. },
+            | Command::Completions { .. }
+            | Command::Org { .. },
         ) => Exit::Failed,
+    }
+}
+
+/// `rootkeys org …`: organization mode over the real organization.
+async fn org(global: &Global, command: OrgCommand) -> Exit {
+    match command {
+        OrgCommand::Audit {
+            json,
+            accounts,
+            concurrency,
+        } => {
+            let Ok(options) = commands::org::options(&accounts, concurrency) else {
+                return Exit::Failed;
+            };
+            let state_dir = global.state_dir();
+            let access = OrgAws::connect(global.profile.as_deref(), global.region.as_deref()).await;
+            commands::org::audit(&access, state_dir, &options, json).await
+        }
     }
 }
 

@@ -150,6 +150,11 @@ summary.regions_not_searched); 2 error: no region could be searched, or bad inpu
         #[arg(long)]
         json: bool,
     },
+    /// Organization mode: every member account's root keys, through centralized root access
+    Org {
+        #[command(subcommand)]
+        command: OrgCommand,
+    },
     /// Open the interactive view on an embedded simulated account (training, demos)
     Demo {
         /// The simulated account to load (the scenarios built into rootkeys)
@@ -183,6 +188,25 @@ pub fn man_page() -> std::io::Result<Vec<u8>> {
     let mut out = Vec::new();
     clap_mangen::Man::new(Cli::command()).render(&mut out)?;
     Ok(out)
+}
+
+/// `rootkeys org …`
+#[derive(Debug, Subcommand)]
+pub enum OrgCommand {
+    /// Every member account's root keys and their last use, read-only (one root Audit session
+    /// per member); exit 0 no root key, 1 root keys present, 2 an account could not be audited
+    Audit {
+        /// Machine-readable output
+        #[arg(long)]
+        json: bool,
+        /// Only these accounts (comma-separated 12-digit IDs)
+        #[arg(long, value_name = "ID,...", value_delimiter = ',')]
+        accounts: Vec<String>,
+        /// Accounts audited at once
+        #[arg(long, value_name = "N", default_value_t = 32,
+              value_parser = clap::value_parser!(u16).range(1..=256))]
+        concurrency: u16,
+    },
 }
 
 #[cfg(test)]

@@ -13,6 +13,7 @@ pub mod domain;
 pub mod exit;
 pub mod failpoint;
 pub mod journal;
+pub mod org;
 pub mod remediate;
 pub mod render;
 pub mod report;

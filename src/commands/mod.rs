@@ -8,6 +8,7 @@
 
 pub mod audit;
 pub mod journal;
+pub mod org;
 pub mod report;
 pub mod status;
 pub mod usage;

@@ -19,7 +19,10 @@ pub fn reconcile(open: &[&Record], live: &[RootKey], now: DateTime<Utc>) -> Vec<
                 Act::Deactivate => key.is_some_and(|k| k.status == KeyStatus::Inactive),
                 Act::Reactivate => key.is_some_and(|k| k.status == KeyStatus::Active),
                 Act::Delete => key.is_none(),
-                Act::FirstSeenInactive | Act::SeenActive | Act::WindowRestarted => true,
+                Act::FirstSeenInactive
+                | Act::SeenActive
+                | Act::WindowRestarted
+                | Act::SessionOpened => true,
             };
             let live_state = live_state(intent, live);
             Record {

@@ -46,7 +46,7 @@ pub struct AwsAccount {
 }
 
 /// Timeouts that make an unreachable endpoint fail in seconds, not minutes.
-fn timeouts() -> TimeoutConfig {
+pub(crate) fn timeouts() -> TimeoutConfig {
     TimeoutConfig::builder()
         .connect_timeout(Duration::from_secs(2))
         .read_timeout(Duration::from_secs(10))
@@ -284,13 +284,13 @@ impl AwsAccount {
 
 /// `AWS_ENDPOINT_URL` names a plain-HTTP endpoint (a local test server):
 /// no TLS, so no reason to load the system's certificate store.
-fn plain_http_endpoint() -> bool {
+pub(crate) fn plain_http_endpoint() -> bool {
     std::env::var("AWS_ENDPOINT_URL").is_ok_and(|url| url.starts_with("http://"))
 }
 
 /// One HTTP client shared by the IAM and STS clients, with an empty trust
 /// store: connections to the plain-HTTP endpoint never use it.
-fn plain_http_client() -> aws_smithy_runtime_api::client::http::SharedHttpClient {
+pub(crate) fn plain_http_client() -> aws_smithy_runtime_api::client::http::SharedHttpClient {
     use aws_smithy_http_client::tls::{self, TlsContext, TrustStore, rustls_provider::CryptoMode};
     let context = TlsContext::builder()
         .with_trust_store(TrustStore::empty())
@@ -342,7 +342,7 @@ fn not_na(value: Option<&str>) -> Option<String> {
         .map(str::to_owned)
 }
 
-pub(super) fn to_chrono(t: &aws_smithy_types::DateTime) -> Option<DateTime<Utc>> {
+pub(crate) fn to_chrono(t: &aws_smithy_types::DateTime) -> Option<DateTime<Utc>> {
     DateTime::from_timestamp(t.secs(), t.subsec_nanos())
 }
 
