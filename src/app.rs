@@ -169,7 +169,8 @@ async fn demo(global: &Global, scenario: &str, reset: bool) -> Exit {
         eprintln!("rootkeys: error: {e}");
         return Exit::Failed;
     }
-    let sim = match SimAccount::open(&scenario.name, &dir, SimClock::System, Latency::DEMO) {
+    let clock = crate::failpoint::demo_now().map_or(SimClock::System, SimClock::Fixed);
+    let sim = match SimAccount::open(&scenario.name, &dir, clock, Latency::DEMO) {
         Ok(sim) => sim,
         Err(e) => {
             eprintln!("rootkeys: error: {e}");

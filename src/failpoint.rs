@@ -13,6 +13,10 @@ pub const ENV: &str = "ROOTKEYS_FAILPOINT";
 /// `ROOTKEYS_TEST_CLOCK_OFFSET=8d` moves the clock of the real backend
 /// forward (a `humantime` duration; a leading `-` moves it back).
 pub const CLOCK_ENV: &str = "ROOTKEYS_TEST_CLOCK_OFFSET";
+/// `ROOTKEYS_TEST_DEMO_NOW=2026-11-25T12:15:00Z` pins the demo's clock
+/// (before any skip-ahead), so a recorded walk-through is the same on
+/// every run.
+pub const DEMO_NOW_ENV: &str = "ROOTKEYS_TEST_DEMO_NOW";
 /// Exit status of an injected crash.
 pub const EXIT: i32 = 86;
 
@@ -48,6 +52,18 @@ pub fn hit(_name: &str) {}
 /// something other than exit, such as a panicking task)?
 pub fn requested(name: &str) -> bool {
     ENABLED && std::env::var(ENV).is_ok_and(|v| v == name)
+}
+
+/// The instant `ROOTKEYS_TEST_DEMO_NOW` pins the demo's clock to, in
+/// test builds.
+pub fn demo_now() -> Option<DateTime<Utc>> {
+    if !ENABLED {
+        return None;
+    }
+    let text = std::env::var(DEMO_NOW_ENV).ok()?;
+    DateTime::parse_from_rfc3339(text.trim())
+        .ok()
+        .map(|t| t.with_timezone(&Utc))
 }
 
 /// The real clock, moved by `ROOTKEYS_TEST_CLOCK_OFFSET` in test builds.

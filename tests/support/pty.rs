@@ -9,11 +9,18 @@ use std::time::{Duration, Instant};
 
 use portable_pty::{CommandBuilder, PtySize, native_pty_system};
 
+/// One read of the program's output and when it arrived.
+type Chunk = (Duration, Vec<u8>);
+
 pub struct Pty {
     child: Box<dyn portable_pty::Child + Send + Sync>,
     writer: Box<dyn Write + Send>,
     parser: Arc<Mutex<vt100::Parser>>,
     raw: Arc<Mutex<Vec<u8>>>,
+    /// What the program wrote, in the chunks it arrived in, with the time
+    /// since the start: an asciicast's output events.
+    chunks: Arc<Mutex<Vec<Chunk>>>,
+    size: (u16, u16),
     master: Box<dyn portable_pty::MasterPty + Send>,
 }
 
@@ -51,7 +58,9 @@ impl Pty {
             0,
         )));
         let raw = Arc::new(Mutex::new(Vec::new()));
-        let (p, r) = (Arc::clone(&parser), Arc::clone(&raw));
+        let chunks = Arc::new(Mutex::new(Vec::new()));
+        let (p, r, c) = (Arc::clone(&parser), Arc::clone(&raw), Arc::clone(&chunks));
+        let started = Instant::now();
         std::thread::spawn(move || {
             let mut buf = [0u8; 8192];
             while let Ok(n) = reader.read(&mut buf) {
@@ -64,6 +73,9 @@ impl Pty {
                 if let Ok(mut raw) = r.lock() {
                     raw.extend_from_slice(&buf[..n]);
                 }
+                if let Ok(mut chunks) = c.lock() {
+                    chunks.push((started.elapsed(), buf[..n].to_vec()));
+                }
             }
         });
         Self {
@@ -71,6 +83,8 @@ impl Pty {
             writer,
             parser,
             raw,
+            chunks,
+            size: (cols, rows),
             master: pair.master,
         }
     }
@@ -85,6 +99,38 @@ impl Pty {
     /// Everything the program wrote, escapes included.
     pub fn raw(&self) -> Vec<u8> {
         self.raw.lock().map(|r| r.clone()).unwrap_or_default()
+    }
+
+    /// Everything the program wrote so far as an asciicast (v2): a header
+    /// line, then one `[seconds, "o", text]` event per chunk. A chunk that
+    /// ends inside a UTF-8 sequence carries the rest over to the next one.
+    pub fn cast(&self, title: &str) -> String {
+        let chunks = self.chunks.lock().map(|c| c.clone()).unwrap_or_default();
+        let header = serde_json::json!({
+            "version": 2,
+            "width": self.size.0,
+            "height": self.size.1,
+            "title": title,
+            "env": {"TERM": "xterm-256color", "SHELL": "/bin/sh"},
+        });
+        let mut out = format!("{header}\n");
+        let mut pending: Vec<u8> = Vec::new();
+        for (at, bytes) in chunks {
+            pending.extend_from_slice(&bytes);
+            let valid = match std::str::from_utf8(&pending) {
+                Err(e) if e.error_len().is_none() => e.valid_up_to(),
+                _ => pending.len(),
+            };
+            if valid == 0 {
+                continue;
+            }
+            let text = String::from_utf8_lossy(&pending[..valid]).into_owned();
+            pending.drain(..valid);
+            let event =
+                serde_json::json!([(at.as_secs_f64() * 1000.0).round() / 1000.0, "o", text]);
+            out.push_str(&format!("{event}\n"));
+        }
+        out
     }
 
     pub fn send(&mut self, bytes: &str) {
