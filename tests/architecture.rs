@@ -44,6 +44,18 @@ const RULES: &[Rule] = &[
         why: "the view reaches the simulation only through `Account::simulation`",
     },
     Rule {
+        dir: "src/org",
+        forbidden: &[
+            "crate::commands",
+            "crate::tui",
+            "crate::app",
+            "ratatui",
+            "crossterm",
+        ],
+        production_only: false,
+        why: "organization mode is below the front ends: they use it, never the other way round",
+    },
+    Rule {
         dir: "src/render",
         forbidden: &[
             "crate::account",
@@ -199,6 +211,10 @@ fn the_check_sees_a_forbidden_import() {
         "src/domain/usage.rs",
         "use my_tokio::x;\nuse tokio::time;\nfn f() { aws_sdk_iam::Client::new(); }\nuse crate::journal::Journal;\n",
     );
+    write(
+        "src/org/run.rs",
+        "use crate::org::model::MemberRow;\nuse crate::commands::org::table;\n",
+    );
     let found = violations(dir.path(), RULES);
     let has = |s: &str| found.iter().any(|f| f.starts_with(s));
     assert!(
@@ -220,5 +236,9 @@ fn the_check_sees_a_forbidden_import() {
     assert!(!has("src/commands/mod.rs:1"), "{found:#?}");
     assert!(!has("src/domain/usage.rs:1"), "{found:#?}");
     assert!(!has("src/tui/mod.rs:3"), "{found:#?}");
-    assert_eq!(found.len(), 7, "{found:#?}");
+    assert!(
+        has("src/org/run.rs:2: names `crate::commands`"),
+        "{found:#?}"
+    );
+    assert_eq!(found.len(), 8, "{found:#?}");
 }

@@ -138,6 +138,13 @@ impl OrgAws {
         }
     }
 
+    /// Use `pace` as the pool-wide pause (tests shorten it).
+    #[must_use]
+    pub fn with_pace(mut self, pace: Arc<Pace>) -> Self {
+        self.pace = pace;
+        self
+    }
+
     /// The pool-wide pause shared by every request of this organization.
     pub fn pace(&self) -> &Arc<Pace> {
         &self.pace

@@ -21,6 +21,8 @@ pub const ATTEMPTS: u32 = 6;
 #[derive(Debug)]
 pub struct Pace {
     start: Instant,
+    first: Duration,
+    max: Duration,
     /// Milliseconds after `start` until which nothing is sent.
     until_ms: AtomicU64,
     /// Throttles in a row (halved by each success).
@@ -37,8 +39,15 @@ impl Default for Pace {
 
 impl Pace {
     pub fn new() -> Self {
+        Self::with_pauses(FIRST_PAUSE, MAX_PAUSE)
+    }
+
+    /// A pace whose first pause is `first`, growing to at most `max`.
+    pub fn with_pauses(first: Duration, max: Duration) -> Self {
         Self {
             start: Instant::now(),
+            first,
+            max,
             until_ms: AtomicU64::new(0),
             strikes: AtomicU32::new(0),
             throttles: AtomicU64::new(0),
@@ -73,9 +82,10 @@ impl Pace {
     pub fn throttled(&self) {
         self.throttles.fetch_add(1, Ordering::Relaxed);
         let strikes = self.strikes.fetch_add(1, Ordering::AcqRel).min(16);
-        let base = FIRST_PAUSE
+        let base = self
+            .first
             .saturating_mul(1 << strikes.min(10))
-            .min(MAX_PAUSE);
+            .min(self.max);
         // Spread: up to a quarter more, from the clock's low bits.
         let spread = u64::try_from(base.as_millis() / 4).unwrap_or(0);
         let jitter = if spread == 0 {
