@@ -129,13 +129,14 @@ summary.regions_not_searched); 2 error: no region could be searched, or bad inpu
         json: bool,
     },
     /// Organization mode: every member account's root keys, through centralized root access
+    /// (without a subcommand: the interactive view on the organization)
     Org {
         #[command(subcommand)]
-        command: OrgCommand,
+        command: Option<OrgCommand>,
     },
     /// Open the interactive view on an embedded simulated account (training, demos)
     Demo {
-        /// Scenario to load (see assets/scenarios)
+        /// Scenario to load (see assets/scenarios; `org`: a simulated organization)
         #[arg(long, default_value = "two-keys")]
         scenario: String,
         /// Start the scenario afresh, discarding its saved progress

@@ -596,6 +596,13 @@ mod tests {
     }
 
     #[test]
+    fn the_scenario_is_listed_with_the_others() {
+        assert!(crate::account::sim::scenario_names().contains(&SCENARIO));
+        let err = crate::account::sim::Scenario::builtin("nope").expect_err("unknown");
+        assert!(err.to_string().contains(", org"), "{err}");
+    }
+
+    #[test]
     fn bad_scenarios_are_refused() {
         let bad = SCENARIO_JSON.replace("210987654321", "2109");
         let err = SimOrg::parse(&bad, SimClock::System, OrgLatency::NONE).expect_err("bad id");
