@@ -581,6 +581,30 @@ mod tests {
         assert!(journal("111111111111").is_err());
     }
 
+    #[tokio::test]
+    async fn rows_are_handed_over_as_they_are_built() {
+        let org = sim();
+        let dir = tempfile::tempdir().expect("tmp");
+        let ready = preflight::check(&org).await.expect("prerequisites hold");
+        let mut seen: Vec<(usize, Option<String>)> = Vec::new();
+        let audited = run::audit_streamed(
+            &org,
+            &ready,
+            &Options::default(),
+            dir.path(),
+            &mut |p, row| seen.push((p.done, row.map(|r| r.account_id.clone()))),
+        )
+        .await
+        .expect("audit");
+        // One call per row, counted as it comes, then one without a row.
+        assert_eq!(seen.len(), audited.rows.len() + 1);
+        for (i, (done, row)) in seen[..audited.rows.len()].iter().enumerate() {
+            assert_eq!(*done, i + 1);
+            assert!(row.is_some());
+        }
+        assert_eq!(seen.last().map(|(_, r)| r.is_none()), Some(true));
+    }
+
     #[tokio::test(start_paused = true)]
     async fn the_listing_streams_in_pages() {
         let org = SimOrg::open(SimClock::Fixed(t0()), OrgLatency::DEMO).expect("scenario");

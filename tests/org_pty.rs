@@ -1,0 +1,143 @@
+//! The organization view of the real binary in a pseudo-terminal, read
+//! back through a terminal emulator (portable-pty + vt100), against the
+//! demo organization (`rootkeys demo --scenario org`); and the same demo
+//! without a terminal (the audit's table).
+
+mod support;
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use support::pty::Pty;
+
+const T: Duration = Duration::from_secs(30);
+const NOW: &str = "2026-11-25T12:15:00Z";
+
+fn env(state: &Path) -> Vec<(String, String)> {
+    let mut env = support::isolated_env(state);
+    env.push(("ROOTKEYS_TEST_DEMO_NOW".to_owned(), NOW.to_owned()));
+    env
+}
+
+/// Journals of the demo organization, by account.
+fn journal(state: &Path, account: &str) -> Option<String> {
+    let path = state
+        .join("demo")
+        .join("org")
+        .join(format!("journal-{account}.jsonl"));
+    std::fs::read_to_string(path).ok()
+}
+
+#[test]
+fn demo_org_streams_filters_and_explains_the_scp_error() {
+    let state = tempfile::tempdir().expect("state");
+    let mut pty = Pty::spawn(&["demo", "--scenario", "org"], &env(state.path()), 120, 40);
+    pty.wait_for("DEMO · org", T);
+    // The gauge while accounts are audited, then the verdict.
+    pty.wait_for("░ auditing ", T);
+    pty.wait_for("✓ audit finished · 12 accounts · 1 could not be audited", T);
+    pty.wait_for("✗ NOT COMPLIANT · 5 of 12 accounts with root access keys", T);
+    pty.wait_for("210987654321 prod-payments", T);
+    pty.wait_for("yesterday", T);
+    // Only the non-compliant accounts, then all again.
+    pty.send("n");
+    pty.wait_for("Accounts · 5 of 12 · non-compliant only", T);
+    pty.send("n");
+    pty.wait_for("Accounts · 12 of 12", T);
+    // Filter as typed, keep it, open the account.
+    pty.send("/");
+    pty.send("stag");
+    pty.wait_for("Accounts · 1 of 12 · filter “stag”", T);
+    pty.send("\r");
+    pty.send("\r");
+    pty.wait_for("╭ 777777777777 · staging", T);
+    pty.wait_for("aws:AssumedRoot", T);
+    // Esc closes the detail, then clears the filter; it never leaves.
+    pty.send("\x1b");
+    pty.wait_for("Enter open", T);
+    assert!(pty.screen().contains("Accounts · 1 of 12 · filter “stag”"), "{}", pty.screen());
+    assert!(!pty.screen().contains("What to do"), "{}", pty.screen());
+    pty.send("\x1b");
+    pty.wait_for("Accounts · 12 of 12", T);
+    pty.send("\x1b");
+    pty.wait_for("Nothing to go back from: q leaves.", T);
+    assert!(pty.alive(), "Esc never leaves");
+    pty.send("?");
+    pty.wait_for("╭ Help ", T);
+    pty.send("?");
+    pty.send("q");
+    assert_eq!(pty.wait_exit(T), 0, "{}", pty.screen());
+
+    // Each member's AssumeRoot session is journaled under the demo's
+    // state directory, never with credentials.
+    let member = journal(state.path(), "210987654321").expect("member journal");
+    assert!(member.contains(r#""action":"session_opened""#), "{member}");
+    assert!(member.contains("IAMAuditRootUserCredentials"), "{member}");
+    assert!(!member.contains("ASIA") && !member.to_lowercase().contains("secret"));
+    assert!(journal(state.path(), "777777777777").is_some());
+    assert!(journal(state.path(), "888888888888").is_none(), "suspended");
+    assert!(journal(state.path(), "111111111111").is_none(), "management");
+}
+
+#[test]
+fn demo_org_at_80x24_and_ctrl_c_restores_the_terminal() {
+    let state = tempfile::tempdir().expect("state");
+    let mut pty = Pty::spawn(&["demo", "--scenario", "org"], &env(state.path()), 80, 24);
+    pty.wait_for("✓ audit finished", T);
+    pty.wait_for("CIS  ✗ NOT COMPLIANT · 5 of 12 accounts with root access keys", T);
+    pty.send("/stag\r\r");
+    pty.wait_for("PgDn: more", T);
+    let before = pty.raw().len();
+    pty.send("\x03");
+    assert_eq!(pty.wait_exit(T), 0, "{}", pty.screen());
+    let after = String::from_utf8_lossy(&pty.raw()[before..]).into_owned();
+    assert!(after.contains("\x1b[?1049l"), "leaves the alternate screen: {after:?}");
+    assert!(after.contains("\x1b[?25h"), "shows the cursor: {after:?}");
+}
+
+#[test]
+fn demo_org_without_a_terminal_prints_the_audit() {
+    let state = tempfile::tempdir().expect("state");
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_rootkeys"));
+    support::isolate(&mut cmd, state.path());
+    let out = cmd
+        .args(["demo", "--scenario", "org"])
+        .env("ROOTKEYS_TEST_DEMO_NOW", NOW)
+        .stdin(Stdio::null())
+        .output()
+        .expect("run");
+    let text = String::from_utf8_lossy(&out.stdout);
+    // Incomplete (the SCP-blocked member): 2, as `rootkeys org audit`.
+    assert_eq!(out.status.code(), Some(2), "{text}");
+    assert!(text.contains("Organization o-exampledemo1"), "{text}");
+    assert!(text.contains("AKIAEXAMPLENIGHTLY01"), "{text}");
+    assert!(text.contains(r#""Null": {"aws:AssumedRoot": "true"}"#), "{text}");
+    // --reset starts afresh: the demo's journals are gone.
+    assert!(journal(state.path(), "210987654321").is_some());
+    let out = Command::new(env!("CARGO_BIN_EXE_rootkeys"))
+        .args(["demo", "--scenario", "org", "--reset"])
+        .envs(support::isolated_env(state.path()))
+        .env("ROOTKEYS_TEST_DEMO_NOW", NOW)
+        .stdin(Stdio::null())
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    let member = journal(state.path(), "210987654321").expect("journal");
+    assert_eq!(member.lines().count(), 1, "only this run's session: {member}");
+}
+
+#[test]
+fn the_org_scenario_is_listed() {
+    let state = tempfile::tempdir().expect("state");
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_rootkeys"));
+    support::isolate(&mut cmd, state.path());
+    let out = cmd
+        .args(["demo", "--scenario", "nope"])
+        .stdin(Stdio::null())
+        .output()
+        .expect("run");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("two-keys") && err.contains(", org"), "{err}");
+}
