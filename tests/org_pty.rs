@@ -37,7 +37,10 @@ fn demo_org_streams_filters_and_explains_the_scp_error() {
     // The gauge while accounts are audited, then the verdict.
     pty.wait_for("░ auditing ", T);
     pty.wait_for("✓ audit finished · 12 accounts · 1 could not be audited", T);
-    pty.wait_for("✗ NOT COMPLIANT · 5 of 12 accounts with root access keys", T);
+    pty.wait_for(
+        "✗ NOT COMPLIANT · 5 of 12 accounts with root access keys",
+        T,
+    );
     pty.wait_for("210987654321 prod-payments", T);
     pty.wait_for("yesterday", T);
     // Only the non-compliant accounts, then all again.
@@ -56,7 +59,11 @@ fn demo_org_streams_filters_and_explains_the_scp_error() {
     // Esc closes the detail, then clears the filter; it never leaves.
     pty.send("\x1b");
     pty.wait_for("Enter open", T);
-    assert!(pty.screen().contains("Accounts · 1 of 12 · filter “stag”"), "{}", pty.screen());
+    assert!(
+        pty.screen().contains("Accounts · 1 of 12 · filter “stag”"),
+        "{}",
+        pty.screen()
+    );
     assert!(!pty.screen().contains("What to do"), "{}", pty.screen());
     pty.send("\x1b");
     pty.wait_for("Accounts · 12 of 12", T);
@@ -77,7 +84,10 @@ fn demo_org_streams_filters_and_explains_the_scp_error() {
     assert!(!member.contains("ASIA") && !member.to_lowercase().contains("secret"));
     assert!(journal(state.path(), "777777777777").is_some());
     assert!(journal(state.path(), "888888888888").is_none(), "suspended");
-    assert!(journal(state.path(), "111111111111").is_none(), "management");
+    assert!(
+        journal(state.path(), "111111111111").is_none(),
+        "management"
+    );
 }
 
 #[test]
@@ -85,14 +95,20 @@ fn demo_org_at_80x24_and_ctrl_c_restores_the_terminal() {
     let state = tempfile::tempdir().expect("state");
     let mut pty = Pty::spawn(&["demo", "--scenario", "org"], &env(state.path()), 80, 24);
     pty.wait_for("✓ audit finished", T);
-    pty.wait_for("CIS  ✗ NOT COMPLIANT · 5 of 12 accounts with root access keys", T);
+    pty.wait_for(
+        "CIS  ✗ NOT COMPLIANT · 5 of 12 accounts with root access keys",
+        T,
+    );
     pty.send("/stag\r\r");
     pty.wait_for("PgDn: more", T);
     let before = pty.raw().len();
     pty.send("\x03");
     assert_eq!(pty.wait_exit(T), 0, "{}", pty.screen());
     let after = String::from_utf8_lossy(&pty.raw()[before..]).into_owned();
-    assert!(after.contains("\x1b[?1049l"), "leaves the alternate screen: {after:?}");
+    assert!(
+        after.contains("\x1b[?1049l"),
+        "leaves the alternate screen: {after:?}"
+    );
     assert!(after.contains("\x1b[?25h"), "shows the cursor: {after:?}");
 }
 
@@ -112,7 +128,10 @@ fn demo_org_without_a_terminal_prints_the_audit() {
     assert_eq!(out.status.code(), Some(2), "{text}");
     assert!(text.contains("Organization o-exampledemo1"), "{text}");
     assert!(text.contains("AKIAEXAMPLENIGHTLY01"), "{text}");
-    assert!(text.contains(r#""Null": {"aws:AssumedRoot": "true"}"#), "{text}");
+    assert!(
+        text.contains(r#""Null": {"aws:AssumedRoot": "true"}"#),
+        "{text}"
+    );
     // --reset starts afresh: the demo's journals are gone.
     assert!(journal(state.path(), "210987654321").is_some());
     let out = Command::new(env!("CARGO_BIN_EXE_rootkeys"))
@@ -124,7 +143,11 @@ fn demo_org_without_a_terminal_prints_the_audit() {
         .expect("run");
     assert_eq!(out.status.code(), Some(2));
     let member = journal(state.path(), "210987654321").expect("journal");
-    assert_eq!(member.lines().count(), 1, "only this run's session: {member}");
+    assert_eq!(
+        member.lines().count(),
+        1,
+        "only this run's session: {member}"
+    );
 }
 
 #[test]

@@ -362,8 +362,10 @@ impl SimOrg {
     }
 
     fn request_id(&self) -> String {
+        // Unique across runs (the journal keeps every run's records), on
+        // the real clock even when the demo's is pinned.
         let n = self.requests.fetch_add(1, Ordering::AcqRel) + 1;
-        format!("demo-request-{n:04}")
+        format!("demo-{}-{n:04}", Utc::now().timestamp_millis())
     }
 }
 
