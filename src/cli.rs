@@ -148,8 +148,8 @@ summary.regions_not_searched); 2 error: no region could be searched, or bad inpu
 /// `rootkeys org …`
 #[derive(Debug, Subcommand)]
 pub enum OrgCommand {
-    /// Every member account's root keys and their last use, read-only (AssumeRoot Audit
-    /// sessions); exit 0 no root key, 1 root keys present, 2 an account could not be audited
+    /// Every member account's root keys and their last use, read-only (one root Audit session
+    /// per member); exit 0 no root key, 1 root keys present, 2 an account could not be audited
     Audit {
         /// Machine-readable output
         #[arg(long)]

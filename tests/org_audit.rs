@@ -1,5 +1,5 @@
 //! `rootkeys org audit` against the organization test server
-//! (`tests/support/moto_org.py`): the real binary, the real SDK, AssumeRoot
+//! (`tests/support/moto_org.py`): the real binary, the real SDK, `AssumeRoot`
 //! sessions, task policies and SCPs as AWS applies them.
 
 mod support;
@@ -32,6 +32,18 @@ fn post(moto: &Moto, path: &str, body: &Value) -> Value {
         response.starts_with("HTTP/1.1 200") || response.starts_with("HTTP/1.0 200"),
         "{path}: {response}"
     );
+    let (_, body) = response.split_once("\r\n\r\n").expect("body");
+    serde_json::from_str(body).unwrap_or_else(|e| panic!("{path}: {e}: {body}"))
+}
+
+/// GET a control endpoint's JSON answer.
+fn get(moto: &Moto, path: &str) -> Value {
+    let mut stream = TcpStream::connect(("127.0.0.1", moto.port)).expect("connect");
+    let request = format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+    stream.write_all(request.as_bytes()).expect("write");
+    let mut response = String::new();
+    stream.read_to_string(&mut response).expect("read");
+    assert!(response.contains(" 200 "), "{path}: {response}");
     let (_, body) = response.split_once("\r\n\r\n").expect("body");
     serde_json::from_str(body).unwrap_or_else(|e| panic!("{path}: {e}: {body}"))
 }
@@ -89,11 +101,13 @@ fn assert_no_session_credentials(run: &Run, rk: &Rootkeys) {
     }
 }
 
-#[test]
-fn members_in_every_state_get_their_rows_verdicts_and_exit_codes() {
-    let moto = Moto::start();
+/// Six members: two with an active key (created and used), one with an
+/// inactive key, one whose root an SCP denies, one suspended, one clean;
+/// the management account's root has a key too. Returns the member IDs,
+/// the first member's key IDs, the inactive key and the SCP.
+fn seed_every_state(moto: &Moto) -> (Vec<String>, Vec<String>, Value, Value) {
     let seeded = post(
-        &moto,
+        moto,
         "/_rootkeys/org/seed",
         &json!({"members": 6, "with_keys": 2, "created": "2021-03-04T05:06:07Z",
                 "last_used": {"date": "2026-11-01T00:00:00Z", "service": "s3", "region": "eu-west-1"}}),
@@ -114,12 +128,12 @@ fn members_in_every_state_get_their_rows_verdicts_and_exit_codes() {
     // root, AssumeRoot sessions included. Member 5: suspended. Member 6:
     // nothing. The management account's root has a key too.
     let inactive = post(
-        &moto,
+        moto,
         "/_rootkeys/org/root_key",
         &json!({"account_id": members[2], "status": "Inactive"}),
     );
     let scp = post(
-        &moto,
+        moto,
         "/_rootkeys/org/scp",
         &json!({"target": members[3], "name": "DenyRoot", "content": {
             "Version": "2012-10-17",
@@ -127,34 +141,22 @@ fn members_in_every_state_get_their_rows_verdicts_and_exit_codes() {
                 "Condition": {"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::*:root"}}}]}}),
     );
     post(
-        &moto,
+        moto,
         "/_rootkeys/org/suspend",
         &json!({"account_id": members[4]}),
     );
     post(
-        &moto,
+        moto,
         "/_rootkeys/org/root_key",
         &json!({"account_id": ACCOUNT}),
     );
 
-    let rk = Rootkeys::new(&moto);
-    let run = rk.run(&admin(), &["org", "audit", "--json"]);
-    assert_eq!(
-        run.code, 2,
-        "an account could not be audited:\n{}",
-        run.stderr
-    );
-    let doc = json_of(&run);
-    assert_eq!(doc["management_account_id"], ACCOUNT);
-    assert_eq!(doc["compliant"], false);
-    assert!(
-        doc["organization_id"]
-            .as_str()
-            .is_some_and(|o| o.starts_with("o-"))
-    );
-    assert_eq!(doc["accounts"].as_array().expect("rows").len(), 7);
+    (members, keyed_ids, inactive, scp)
+}
 
-    let first = row(&doc, &members[0]);
+/// The rows of `seed_every_state`'s organization, worst first.
+fn check_rows(doc: &Value, members: &[String], keyed_ids: &[String], inactive: &Value) {
+    let first = row(doc, &members[0]);
     assert_eq!(first["status"], "ACTIVE");
     assert_eq!(first["management"], false);
     assert_eq!(first["compliant"], false);
@@ -171,13 +173,13 @@ fn members_in_every_state_get_their_rows_verdicts_and_exit_codes() {
     assert_eq!(first["mfa_enabled"], false);
     assert!(first["error"].is_null());
 
-    let third = row(&doc, &members[2]);
+    let third = row(doc, &members[2]);
     assert_eq!(third["verdict"], "inactive_keys");
     assert_eq!(third["keys"][0]["access_key_id"], inactive["access_key_id"]);
     assert_eq!(third["keys"][0]["status"], "Inactive");
     assert!(third["keys"][0]["last_used"].is_null());
 
-    let denied = row(&doc, &members[3]);
+    let denied = row(doc, &members[3]);
     assert!(denied["compliant"].is_null());
     assert!(denied["root_keys_present"].is_null());
     let error = denied["error"].as_str().expect("an error");
@@ -188,18 +190,18 @@ fn members_in_every_state_get_their_rows_verdicts_and_exit_codes() {
         "{advice}"
     );
 
-    let suspended = row(&doc, &members[4]);
+    let suspended = row(doc, &members[4]);
     assert_eq!(suspended["status"], "SUSPENDED");
     assert!(suspended["compliant"].is_null());
     assert!(suspended["error"].is_null());
     assert_eq!(suspended["verdict"], "not_audited");
 
-    let clean = row(&doc, &members[5]);
+    let clean = row(doc, &members[5]);
     assert_eq!(clean["compliant"], true);
     assert_eq!(clean["root_keys_present"], 0);
     assert_eq!(clean["keys"].as_array().map(Vec::len), Some(0));
 
-    let management = row(&doc, ACCOUNT);
+    let management = row(doc, ACCOUNT);
     assert_eq!(management["management"], true);
     assert_eq!(management["compliant"], false);
     assert_eq!(management["root_keys_present"], 1);
@@ -233,12 +235,14 @@ fn members_in_every_state_get_their_rows_verdicts_and_exit_codes() {
             "compliant"
         ]
     );
+}
 
+fn check_journals(rk: &Rootkeys, members: &[String]) {
     // One session per ACTIVE member (the SCP denies the session's calls,
     // not its opening), journaled in its own journal; none for the
     // suspended member or the management account.
     for (i, member) in members.iter().enumerate() {
-        let records = journal_of(&rk, member);
+        let records = journal_of(rk, member);
         if i == 4 {
             assert!(records.is_empty(), "member {i}: {records:?}");
             continue;
@@ -269,7 +273,52 @@ fn members_in_every_state_get_their_rows_verdicts_and_exit_codes() {
             "{note}"
         );
     }
-    assert!(journal_of(&rk, ACCOUNT).is_empty());
+    assert!(journal_of(rk, ACCOUNT).is_empty());
+}
+
+#[test]
+fn members_in_every_state_get_their_rows_verdicts_and_exit_codes() {
+    let moto = Moto::start();
+    let (members, keyed_ids, inactive, scp) = seed_every_state(&moto);
+    let rk = Rootkeys::new(&moto);
+    let run = rk.run(&admin(), &["org", "audit", "--json"]);
+    assert_eq!(
+        run.code, 2,
+        "an account could not be audited:\n{}",
+        run.stderr
+    );
+    let doc = json_of(&run);
+    assert_eq!(doc["management_account_id"], ACCOUNT);
+    assert_eq!(doc["compliant"], false);
+    assert!(
+        doc["organization_id"]
+            .as_str()
+            .is_some_and(|o| o.starts_with("o-"))
+    );
+    assert_eq!(doc["accounts"].as_array().expect("rows").len(), 7);
+
+    check_rows(&doc, &members, &keyed_ids, &inactive);
+    check_journals(&rk, &members);
+    // The server saw one Audit session per ACTIVE member, none longer than
+    // 900 s, each journaled with its own request ID.
+    let sessions = get(&moto, "/_rootkeys/org/sessions");
+    let sessions = sessions.as_array().expect("sessions");
+    assert_eq!(sessions.len(), 5, "{sessions:#?}");
+    for session in sessions {
+        assert!(
+            session["duration_seconds"]
+                .as_i64()
+                .is_some_and(|d| d <= 900),
+            "{session}"
+        );
+        assert_eq!(
+            session["task_policy_arn"],
+            "arn:aws:iam::aws:policy/root-task/IAMAuditRootUserCredentials"
+        );
+        let account = session["account_id"].as_str().expect("account");
+        let journaled = journal_of(&rk, account);
+        assert_eq!(journaled[0]["op"], session["request_id"], "{session}");
+    }
     assert_no_session_credentials(&run, &rk);
 
     // The human table says the same, worst first, with the exemption.
@@ -371,8 +420,8 @@ fn every_missing_prerequisite_stops_at_preflight_with_its_own_message() {
         "sign in with an IAM role or user of the management account",
     );
 
-    // An IAM user of a member that is not the delegated administrator:
-    // registered, then deregistered.
+    // An IAM user of a member that is not the delegated administrator
+    // (registered, then deregistered).
     let delegated = post(
         &moto,
         "/_rootkeys/org/delegated_admin",
@@ -385,25 +434,6 @@ fn every_missing_prerequisite_stops_at_preflight_with_its_own_message() {
             .expect("secret")
             .to_owned(),
     };
-    // As the delegated administrator the audit runs; the management
-    // account is the one row it cannot read.
-    let run = rk.run(&delegated, &["org", "audit", "--json"]);
-    assert_eq!(run.code, 2, "{}", run.stderr);
-    let doc = json_of(&run);
-    assert!(
-        row(&doc, ACCOUNT)["error"]
-            .as_str()
-            .is_some_and(|e| e.contains("delegated administrator"))
-    );
-    assert_eq!(row(&doc, &member)["compliant"], false);
-    std::fs::remove_dir_all(rk.state.path()).expect("clear the journals");
-    std::fs::create_dir(rk.state.path()).expect("state dir");
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(rk.state.path(), std::fs::Permissions::from_mode(0o700))
-            .expect("chmod");
-    }
     deregister(&moto, &member);
     stops(
         &rk.run(&delegated, &["org", "audit"]),
@@ -454,6 +484,67 @@ fn every_missing_prerequisite_stops_at_preflight_with_its_own_message() {
     // With everything in place the same caller audits.
     let run = rk.run(&admin(), &["org", "audit", "--json"]);
     assert_eq!(run.code, 1, "{}", run.stderr);
+}
+
+#[test]
+fn a_delegated_administrator_audits_every_member_but_the_management_account() {
+    let moto = Moto::start();
+    let seeded = post(
+        &moto,
+        "/_rootkeys/org/seed",
+        &json!({"members": 3, "with_keys": 1}),
+    );
+    let keyed = seeded["members"][0]["account_id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let admin_account = seeded["members"][2]["account_id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let delegated = post(
+        &moto,
+        "/_rootkeys/org/delegated_admin",
+        &json!({"account_id": admin_account}),
+    );
+    let delegated = Keys {
+        id: delegated["access_key_id"].as_str().expect("id").to_owned(),
+        secret: delegated["secret_access_key"]
+            .as_str()
+            .expect("secret")
+            .to_owned(),
+    };
+    let rk = Rootkeys::new(&moto);
+    let run = rk.run(&delegated, &["org", "audit", "--json"]);
+    // The management account cannot be read from here: exit 2, with the
+    // way to read it; every member is audited.
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    let doc = json_of(&run);
+    assert_eq!(doc["accounts_total"], 4, "{doc:#}");
+    let management = row(&doc, ACCOUNT);
+    assert_eq!(management["management"], true);
+    assert!(management["compliant"].is_null());
+    assert!(
+        management["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("delegated administrator")),
+        "{management}"
+    );
+    assert!(
+        management["advice"]
+            .as_str()
+            .is_some_and(|a| a.contains("rootkeys audit")),
+        "{management}"
+    );
+    assert_eq!(row(&doc, &keyed)["compliant"], false);
+    assert_eq!(row(&doc, &admin_account)["compliant"], true);
+    assert_eq!(doc["accounts_failed"], 1);
+    assert!(
+        journal_of(&rk, &keyed)[0]["caller"]
+            .as_str()
+            .is_some_and(|c| c.contains(&admin_account)),
+        "the session was opened by the delegated administrator"
+    );
 }
 
 /// Deregister a delegated administrator through the Organizations API.

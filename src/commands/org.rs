@@ -152,7 +152,7 @@ fn summary_line(org: &AuditedOrg) -> String {
             "NOT COMPLIANT ({with_keys} of {total} account{} with root access keys)",
             if total == 1 { "" } else { "s" }
         ),
-        None => format!("UNKNOWN (no root key found, but not every account could be audited)"),
+        None => "UNKNOWN (no root key found, but not every account could be audited)".to_owned(),
     };
     let mut line = format!("CIS \"no root user access key exists\": {head}");
     if failed > 0 {

@@ -24,7 +24,7 @@ pub enum Act {
     /// The key was used after its window began (its last-used date is
     /// later): it was active in between, so the window starts again here.
     WindowRestarted,
-    /// Organization mode opened an AssumeRoot session in this (member)
+    /// Organization mode opened an `AssumeRoot` session in this (member)
     /// account: `caller` opened it, `op` is STS's request ID, `note` names
     /// the task policy and the session's end. No key is involved (`key` is
     /// empty) and nothing was written; the credentials are never journaled.

@@ -6,7 +6,7 @@
 //! Every request waits for the pool-wide pause ([`Pace`]) and is retried
 //! here, not by the SDK (its clients make one attempt): a throttled answer
 //! pauses the whole pool. A member's IAM client is built from the
-//! AssumeRoot session's credentials, in memory only, with the caller's
+//! `AssumeRoot` session's credentials, in memory only, with the caller's
 //! endpoint settings and HTTP client; it is dropped with the session.
 //!
 //! Must not import the front ends (`tui`, `commands`) or ratatui.
@@ -45,7 +45,7 @@ use crate::account::{Account, AccountError, AccountResult, keys_from_report};
 use crate::domain::{Identity, KeyStatus, LastUsed, RootKey};
 use crate::text;
 
-/// Builds a member's IAM client from an AssumeRoot session's credentials.
+/// Builds a member's IAM client from an `AssumeRoot` session's credentials.
 pub type MemberIamFactory = Arc<dyn Fn(Credentials) -> aws_sdk_iam::Client + Send + Sync>;
 
 /// The organization port over the SDK.
@@ -70,7 +70,7 @@ impl OrgAws {
     /// Load the default credential chain (as single-account mode does),
     /// honouring `--profile`, `--region`, `AWS_ENDPOINT_URL` and
     /// `AWS_ENDPOINT_URL_STS`. Without a configured region, `us-east-1`:
-    /// AssumeRoot needs a regional STS endpoint.
+    /// `AssumeRoot` needs a regional STS endpoint.
     pub async fn connect(profile: Option<&str>, region: Option<&str>) -> Self {
         let region_chain =
             RegionProviderChain::first_try(region.map(|r| Region::new(r.to_owned())))

@@ -14,19 +14,19 @@ use serde::Serialize;
 use crate::account::AccountError;
 use crate::domain::{KeyStatus, LastUsed, RootKey};
 
-/// The task policy of an Audit session (read-only: keys, last use, MFA,
-/// login profile).
+/// The task policy of an Audit session (read-only: keys, last use, MFA
+/// devices, login profile, signing certificates; not the account summary).
 pub const AUDIT_TASK_POLICY: &str = "IAMAuditRootUserCredentials";
 /// The task policy of a Delete session (`DeleteAccessKey`; no
 /// `UpdateAccessKey`, no account summary).
 pub const DELETE_TASK_POLICY: &str = "IAMDeleteRootUserCredentials";
 /// The longest root session AWS grants (`DurationSeconds`), in seconds.
-/// AssumeRoot sessions cannot be refreshed.
+/// `AssumeRoot` sessions cannot be refreshed.
 pub const MAX_SESSION_SECS: i32 = 900;
 /// The service principal of IAM in Organizations (trusted access,
 /// delegated administrator).
 pub const IAM_SERVICE_PRINCIPAL: &str = "iam.amazonaws.com";
-/// The SCP condition that exempts AssumeRoot sessions from a statement that
+/// The SCP condition that exempts `AssumeRoot` sessions from a statement that
 /// denies the root user.
 pub const ASSUMED_ROOT_EXEMPTION: &str = r#""Condition": {"Null": {"aws:AssumedRoot": "true"}}"#;
 
@@ -49,13 +49,13 @@ pub struct Organization {
 /// `iam:ListOrganizationsFeatures` gives them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 pub struct RootFeatures {
-    /// `RootCredentialsManagement`: AssumeRoot with the IAM* task policies.
+    /// `RootCredentialsManagement`: `AssumeRoot` with the IAM* task policies.
     pub credentials_management: bool,
-    /// `RootSessions`: AssumeRoot with the S3/SQS unlock task policies.
+    /// `RootSessions`: `AssumeRoot` with the S3/SQS unlock task policies.
     pub root_sessions: bool,
 }
 
-/// Where this process sends its STS requests. AssumeRoot works on a
+/// Where this process sends its STS requests. `AssumeRoot` works on a
 /// regional endpoint only; the global one answers `InvalidAction`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case", tag = "kind", content = "url")]
@@ -70,7 +70,7 @@ pub enum StsEndpoint {
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum MemberStatus {
     Active,
-    /// Closed (or suspended by AWS): AssumeRoot cannot open a session in it.
+    /// Closed (or suspended by AWS): `AssumeRoot` cannot open a session in it.
     Suspended,
     PendingClosure,
     PendingActivation,
@@ -100,7 +100,10 @@ pub struct Member {
 
 /// What an Audit session in a member account reads about its root user:
 /// `ListAccessKeys` with `GetAccessKeyLastUsed` for each key,
-/// `ListMFADevices` and `GetLoginProfile`.
+/// `ListMFADevices` and `GetLoginProfile`. The Audit task policy does not
+/// allow `GetAccountSummary` (a call known to be denied would put an
+/// `AccessDenied` event into every member's `CloudTrail`): the keys listed are
+/// the keys present.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 pub struct MemberFacts {
     /// Root's access keys (IDs known), with their last use.
@@ -112,7 +115,7 @@ pub struct MemberFacts {
 }
 
 /// The management account's root, seen from the management account itself
-/// (AssumeRoot cannot target it): the account summary and the credential
+/// (`AssumeRoot` cannot target it): the account summary and the credential
 /// report's `<root_account>` row.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ManagementFacts {
@@ -125,7 +128,7 @@ pub struct ManagementFacts {
     pub report_generated: Option<DateTime<Utc>>,
 }
 
-/// The journal facts of one AssumeRoot session (never its credentials).
+/// The journal facts of one `AssumeRoot` session (never its credentials).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SessionOpened {
     /// The member account the session acts in.
@@ -133,7 +136,7 @@ pub struct SessionOpened {
     /// Who opened it.
     pub caller_arn: String,
     pub task_policy_arn: String,
-    /// STS's request ID of the AssumeRoot call.
+    /// STS's request ID of the `AssumeRoot` call.
     pub request_id: Option<String>,
     pub opened: DateTime<Utc>,
     /// When its credentials expire (at most [`MAX_SESSION_SECS`] after `opened`).
@@ -171,7 +174,7 @@ pub struct RowError {
 
 impl RowError {
     /// An account error met while auditing one account. An explicit SCP
-    /// deny names the exemption AssumeRoot sessions need.
+    /// deny names the exemption `AssumeRoot` sessions need.
     pub fn from_account(err: &AccountError) -> Self {
         let message = err.to_string();
         match err {
@@ -226,7 +229,7 @@ impl RowError {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Source {
-    /// An Audit session (AssumeRoot) in the member account.
+    /// An Audit session (`AssumeRoot`) in the member account.
     AssumeRoot,
     /// The management account's credential report and account summary.
     CredentialReport,

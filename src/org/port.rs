@@ -48,7 +48,7 @@ pub trait OrgAccess: Send + Sync {
     /// IAM delegated administrator may call it: its errors say which
     /// prerequisite is missing).
     fn root_features(&self) -> BoxFuture<'_, Result<RootFeatures, OrgError>>;
-    /// The STS endpoint AssumeRoot would be sent to (from configuration;
+    /// The STS endpoint `AssumeRoot` would be sent to (from configuration;
     /// no request).
     fn sts_endpoint(&self) -> StsEndpoint;
     /// Every account of the organization, one page (`organizations:ListAccounts`,

@@ -5,7 +5,7 @@
 //! organization, IAM features together) and judged in a fixed order: the
 //! caller, the organization's feature set, the caller's standing, IAM
 //! trusted access, the `RootCredentialsManagement` feature. A custom
-//! endpoint that turns out to be a global one is found by AssumeRoot's
+//! endpoint that turns out to be a global one is found by `AssumeRoot`'s
 //! `InvalidAction` (see `org::run`).
 
 use super::model::{IAM_SERVICE_PRINCIPAL, Organization, RootFeatures, StsEndpoint};
@@ -34,7 +34,7 @@ impl Ready {
 /// A prerequisite that does not hold.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PreflightFailure {
-    /// Root may not call AssumeRoot.
+    /// Root may not call `AssumeRoot`.
     RootCaller {
         arn: String,
     },

@@ -11,7 +11,10 @@ measures, at latency 0 and 50 ms, with N client threads:
 * an organization audit as rootkeys does it: per member AssumeRoot,
   GetCallerIdentity, ListAccessKeys and GetAccessKeyLastUsed per key;
 * the server's CPU time per request (from /proc), which bounds what it can
-  sustain whatever the client.
+  sustain whatever the client;
+
+and prints the server's count of the requests it served per operation
+(GET /_rootkeys/requests), which must match what the clients sent.
 
 Requests are plain HTTP with a SigV4-shaped Authorization header (the server
 reads the signer from it and checks no signature), so that the client's own
@@ -56,6 +59,17 @@ class Client:
             return response.status, response.read()
         finally:
             connection.close()
+
+    def get(self, path: str) -> Any:
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+        try:
+            connection.request("GET", path)
+            response = connection.getresponse()
+            data = response.read()
+        finally:
+            connection.close()
+        assert response.status == 200, data
+        return json.loads(data)
 
     def control(self, path: str, body: Any) -> Any:
         status, data = self.post(path, json.dumps(body), {"Content-Type": "application/json"})
@@ -163,6 +177,7 @@ def main() -> int:
             f"seed {args.members} members ({args.with_keys} with a root key): "
             f"{time.perf_counter() - started:.2f} s"
         )
+        sent = 0
         for latency in (0, 50):
             client.control("/_rootkeys/latency", {"ms": latency})
             sessions = [client.assume_root(m) for m in members[: args.clients]]
@@ -179,11 +194,17 @@ def main() -> int:
             elapsed, counts = timed(args.clients, client.audit, members)
             cpu = cpu_seconds(process.pid) - cpu
             total = sum(counts)
+            sent += len(sessions) + args.requests + total
             print(
                 f"latency {latency:>2} ms, {args.clients} clients: audit of {len(members)} "
                 f"members, {total} requests in {elapsed:.2f} s = {total / elapsed:.0f} req/s "
                 f"(server CPU {cpu / total * 1000:.2f} ms/request)"
             )
+        served = client.get("/_rootkeys/requests")
+        print("served: " + ", ".join(f"{name} {n}" for name, n in served.items()))
+        if sum(served.values()) != sent:
+            print(f"the server counted {sum(served.values())} requests, the clients sent {sent}")
+            return 1
         print(f"load average {os.getloadavg()[0]:.1f}")
     finally:
         process.send_signal(signal.SIGTERM)

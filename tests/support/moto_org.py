@@ -14,9 +14,13 @@ module, so that both share one copy of the server state).  Adds:
   principals (root sessions and long-term keys);
 * ``iam.amazonaws.com`` accepted by moto as a trusted service and as a
   delegated-administrator service;
+* organizations:ListAccounts answered, as on AWS, to the management account
+  and to delegated administrators (every account of the organization), and
+  refused to other members (AccessDeniedException);
 * a global-endpoint marker (path prefix ``/_global/``), a fixed latency for every
-  request, and control endpoints under ``/_rootkeys/org/...`` to seed
-  organizations quickly.
+  request, a count of requests served per operation, and control endpoints
+  under ``/_rootkeys/org/...`` to seed organizations quickly and list the
+  AssumeRoot sessions issued.
 
 AssumeRoot
 ----------
@@ -56,8 +60,10 @@ SCP may deny it.  Statements: Effect, Action/NotAction with wildcards,
 Resource (not compared), Condition with String*/Arn*/Bool/Null operators and
 their IfExists forms over aws:PrincipalArn, aws:PrincipalAccount,
 aws:AssumedRoot ("true" in root sessions) and aws:MultiFactorAuthPresent
-(absent for keys and sessions).  For REST-protocol requests the operation is
-not known before moto routes them: only "*" and "<service>:*" match.
+("true" for the root-session stand-in's keys, which stand for a console
+sign-in with MFA; absent for access keys and AssumeRoot sessions).  For
+REST-protocol requests the operation is not known before moto routes them:
+only "*" and "<service>:*" match.
 
 The contract for test authors is in the project notes (emulator-org.md) and
 the control endpoints are listed in moto_root.py's docstring.
@@ -89,6 +95,8 @@ FEATURE_CREDENTIALS = "RootCredentialsManagement"
 FEATURE_SESSIONS = "RootSessions"
 FEATURES = (FEATURE_CREDENTIALS, FEATURE_SESSIONS)
 MAX_ROOT_SESSION = 900
+# organizations:ListAccounts page size: default and maximum (AWS's).
+LIST_ACCOUNTS_PAGE = 20
 TASK_POLICY_PREFIX = "arn:aws:iam::aws:policy/root-task/"
 IAM_NS = "https://iam.amazonaws.com/doc/2010-05-08/"
 STS_NS = "https://sts.amazonaws.com/doc/2011-06-15/"
@@ -164,6 +172,9 @@ class Session:
     partition: str = "aws"
     caller_arn: str = ""
     expired: bool = False  # forced through /_rootkeys/org/expire
+    issued: float = 0.0  # epoch seconds
+    duration_seconds: int = MAX_ROOT_SESSION
+    request_id: str = ""  # of the AssumeRoot answer (and its CloudTrail event)
 
     @property
     def arn(self) -> str:
@@ -183,7 +194,7 @@ _scp_cache: dict[tuple[str, str], list[dict[str, Any]]] = {}
 
 
 def reset() -> None:
-    """Forget sessions and features (POST /moto-api/reset)."""
+    """Forget sessions, features and request counts (POST /moto-api/reset)."""
     with _lock:
         _sessions.clear()
         _features.clear()
@@ -191,6 +202,29 @@ def reset() -> None:
         _scp_cache.clear()
         _task_policies.clear()
         _task_policies.update(DEFAULT_TASK_POLICIES)
+    with _count_lock:
+        _request_counts.clear()
+
+
+# Requests served per operation since the last reset (GET /_rootkeys/requests).
+# The host notes each request's operation in its WSGI environ under ACTION_KEY
+# (None: not known) and counts it once the answer is made.
+ACTION_KEY = "rootkeys.action"
+UNKNOWN_ACTION = "(unknown)"
+_request_counts: dict[str, int] = {}
+_count_lock = threading.Lock()
+
+
+def note_action(environ: dict[str, Any], action: str | None) -> None:
+    """Name the operation of the request being served (first name wins)."""
+    if action and not environ.get(ACTION_KEY):
+        environ[ACTION_KEY] = action
+
+
+def count_request(action: str | None) -> None:
+    name = action or UNKNOWN_ACTION
+    with _count_lock:
+        _request_counts[name] = _request_counts.get(name, 0) + 1
 
 
 # Requests being served now, and the most ever served at once (since the last
@@ -327,6 +361,24 @@ def features_of(org_id: str) -> set[str]:
 # --------------------------------------------------------------------------
 
 
+def _access_denied_class() -> Any:
+    from moto.organizations.exceptions import OrganizationsClientError
+
+    class AccessDeniedException(OrganizationsClientError):
+        code = "AccessDeniedException"
+        message = "You don't have permissions to access this resource."
+
+    # moto serializes an error with the service model its module names
+    # ("moto_org" would be read as a moto package).
+    AccessDeniedException.__module__ = "moto.organizations.exceptions"
+
+    return AccessDeniedException
+
+
+# organizations' AccessDeniedException (set by _patch_organizations).
+OrganizationsAccessDenied: Any = None
+
+
 def _patch_organizations() -> None:
     """Accept iam.amazonaws.com for trusted access and delegated administration,
     and refuse SCP attachments while the SCP policy type is disabled (as AWS)."""
@@ -337,6 +389,8 @@ def _patch_organizations() -> None:
     )
     from moto.organizations.responses import OrganizationsResponse
 
+    global OrganizationsAccessDenied
+    OrganizationsAccessDenied = _access_denied_class()
     if IAM_SERVICE_PRINCIPAL not in FakeServiceAccess.TRUSTED_SERVICES:
         FakeServiceAccess.TRUSTED_SERVICES.append(IAM_SERVICE_PRINCIPAL)
     if IAM_SERVICE_PRINCIPAL not in FakeDelegatedAdministrator.SUPPORTED_SERVICES:
@@ -359,6 +413,45 @@ def _patch_organizations() -> None:
 
     OrganizationsResponse.attach_policy = attach_policy  # type: ignore[method-assign]
 
+    def list_accounts(self: Any) -> str:
+        # moto describes and sorts every account for each page (a second per
+        # listing of 1,000 accounts); this pages in creation order, with AWS's
+        # page size (MaxResults 1..20, default 20).  moto also answers a
+        # member an empty list: AWS lets the management account and the
+        # delegated administrators (of any service) list every account, and
+        # refuses the other members.
+        from moto.organizations.exceptions import (
+            AWSOrganizationsNotInUseException,
+            InvalidInputException,
+        )
+
+        backend = self.organizations_backend
+        if backend.org is None:
+            caller = self.current_account
+            backend = org_backend_of(caller)
+            if backend is None:
+                raise AWSOrganizationsNotInUseException
+            if not any(admin.account.id == caller for admin in backend.admins):
+                raise OrganizationsAccessDenied
+        max_results = self._get_int_param("MaxResults") or LIST_ACCOUNTS_PAGE
+        if not 1 <= max_results <= LIST_ACCOUNTS_PAGE:
+            raise InvalidInputException("You specified an invalid value.")
+        fingerprint = host._fingerprint("ListAccounts", backend.org.id)
+        offset = 0
+        token = self._get_param("NextToken")
+        if token is not None:
+            cursor = host._decode_token(token, fingerprint)
+            if cursor is None or not isinstance(cursor.get("o"), int):
+                raise InvalidInputException("You specified an invalid value.")
+            offset = cursor["o"]
+        accounts = backend.accounts[offset : offset + max_results]
+        answer: dict[str, Any] = {"Accounts": [a.describe() for a in accounts]}
+        if offset + max_results < len(backend.accounts):
+            answer["NextToken"] = host._encode_token(fingerprint, {"o": offset + max_results})
+        return json.dumps(answer)
+
+    OrganizationsResponse.list_accounts = list_accounts  # type: ignore[method-assign]
+
 
 def install(host_module: Any) -> None:
     global host
@@ -380,9 +473,13 @@ def _iso(value: Any) -> str:
 
 
 def _xml_response(
-    start_response: StartResponse, action: str, ns: str, result: str | None
+    start_response: StartResponse,
+    action: str,
+    ns: str,
+    result: str | None,
+    request_id: str | None = None,
 ) -> list[bytes]:
-    request_id = str(uuid.uuid4())
+    request_id = request_id or str(uuid.uuid4())
     inner = f"<{action}Result>{result}</{action}Result>" if result is not None else ""
     body = (
         f'<{action}Response xmlns="{ns}">{inner}'
@@ -689,6 +786,10 @@ def long_term_key_denial(
     else:
         return None
     context = {"aws:PrincipalArn": principal, "aws:PrincipalAccount": account_id}
+    if user is not None and user.name == host.ROOT_SESSION:
+        # Temporary root credentials of a console sign-in (CloudShell), made
+        # with MFA.
+        context["aws:MultiFactorAuthPresent"] = "true"
     return scp_denial(account_id, principal, service, action, context)
 
 
@@ -740,7 +841,11 @@ def _target_account(value: str | None) -> str:
 
 
 def assume_root(
-    environ: dict[str, Any], key_id: str, params: dict[str, str], is_global: bool
+    environ: dict[str, Any],
+    key_id: str,
+    params: dict[str, str],
+    is_global: bool,
+    request_id: str = "",
 ) -> Session:
     if is_global:
         raise AwsError(
@@ -828,14 +933,18 @@ def assume_root(
         raise access_denied(f"{denied}: account {target} is {account.status}")
 
     new_key = "ASIA" + "".join(secrets.choice(_KEY_ALPHABET) for _ in range(16))
+    issued = time.time()
     session = Session(
         access_key_id=new_key,
         secret_access_key=secrets.token_urlsafe(30)[:40],
         session_token=base64.b64encode(b"rootkeys-test-session:" + secrets.token_bytes(180)).decode(),
         account_id=target,
         task_policy=task,
-        expiration=time.time() + duration,
+        expiration=issued + duration,
         caller_arn=caller.arn,
+        issued=issued,
+        duration_seconds=duration,
+        request_id=request_id,
     )
     with _lock:
         _sessions[new_key] = session
@@ -853,12 +962,13 @@ def serve_assume_root(
 ) -> list[bytes]:
     when = host._utcnow()
     caller = host.request_caller(environ, key_id)
+    request_id = str(uuid.uuid4())
     try:
-        session = assume_root(environ, key_id, params, is_global)
+        session = assume_root(environ, key_id, params, is_global, request_id)
     except AwsError as error:
         _record(app, environ, caller, key_id, "sts", region, "AssumeRoot", when, error)
         return _error_response(start_response, error, "sts", environ)
-    _record(app, environ, caller, key_id, "sts", region, "AssumeRoot", when, None)
+    _record(app, environ, caller, key_id, "sts", region, "AssumeRoot", when, None, request_id)
     result = (
         "<Credentials>"
         f"<AccessKeyId>{session.access_key_id}</AccessKeyId>"
@@ -867,7 +977,7 @@ def serve_assume_root(
         f"<Expiration>{_iso(session.expiration)}</Expiration>"
         "</Credentials>"
     )
-    return _xml_response(start_response, "AssumeRoot", STS_NS, result)
+    return _xml_response(start_response, "AssumeRoot", STS_NS, result, request_id)
 
 
 def _record(
@@ -880,6 +990,7 @@ def _record(
     action: str,
     when: datetime,
     error: AwsError | None,
+    request_id: str | None = None,
 ) -> None:
     try:
         app.record(
@@ -891,7 +1002,7 @@ def _record(
             action,
             when,
             (error.code, error.message) if error else (None, None),
-            [],
+            [("x-amzn-RequestId", request_id)] if request_id else [],
         )
     except Exception as failure:  # recording must never break a request
         print(f"moto_org: could not record {action}: {failure!r}", file=sys.stderr)
@@ -903,17 +1014,19 @@ def _record(
 
 
 def org_features_call(environ: dict[str, Any], key_id: str, action: str) -> tuple[str, list[str]]:
+    """Error codes as on the wire (the ``Exception`` suffix, which aws-sdk-iam
+    matches)."""
     caller = org_caller(environ, key_id)
     backend = org_backend_of(caller.account_id)
     if backend is None:
         raise AwsError(
-            "OrganizationNotFound",
+            "OrganizationNotFoundException",
             "The request was rejected because no organization is associated with your account.",
         )
     org = backend.org
     if org.feature_set != "ALL":
         raise AwsError(
-            "OrganizationNotInAllFeaturesMode",
+            "OrganizationNotInAllFeaturesModeException",
             "The request was rejected because your organization does not have All features "
             "enabled.",
         )
@@ -921,20 +1034,20 @@ def org_features_call(environ: dict[str, Any], key_id: str, action: str) -> tupl
     is_delegated = caller.account_id in delegated_admins(backend)
     if not (is_management or is_delegated):
         raise AwsError(
-            "AccountNotManagementOrDelegatedAdministrator",
+            "AccountNotManagementOrDelegatedAdministratorException",
             "The request was rejected because the account making the request is not the "
             "management account or delegated administrator account for centralized root "
             "access.",
         )
     if action.startswith("Enable") and not is_management:
         raise AwsError(
-            "CallerIsNotManagementAccount",
+            "CallerIsNotManagementAccountException",
             "The request was rejected because the account making the request is not the "
             "management account for the organization.",
         )
     if not trusted_access(backend):
         raise AwsError(
-            "ServiceAccessNotEnabled",
+            "ServiceAccessNotEnabledException",
             "The request was rejected because trusted access is not enabled for IAM in AWS "
             "Organizations.",
         )
@@ -1117,6 +1230,7 @@ def serve_session(
     else:
         host._read_raw(environ)  # read first: the connection may be reused
     action = request_action(environ, service, params)
+    note_action(environ, action)
     caller = _session_identity(session)
     when = host._utcnow()
     result: str | None = None
@@ -1371,6 +1485,8 @@ def control_suspend(data: Any) -> dict[str, Any]:
     account = account_in_org(backend, account_id)
     if account is None:
         raise _not_found(f"account {account_id} is not in the organization")
+    if account_id == backend.org.master_account_id:
+        raise _bad("the management account cannot be suspended")
     account.status = "SUSPENDED"
     account.state = "SUSPENDED"
     return {"account_id": account_id, "status": "SUSPENDED"}
@@ -1382,6 +1498,8 @@ def control_delegated_admin(data: Any) -> dict[str, Any]:
     data = host._object(data)
     account_id = _account_field(data)
     backend = _backend_for_account(account_id)
+    if account_id == backend.org.master_account_id:
+        raise _bad("the management account cannot be its own delegated administrator")
     if account_id not in delegated_admins(backend):
         backend.register_delegated_administrator(
             AccountId=account_id, ServicePrincipal=IAM_SERVICE_PRINCIPAL
@@ -1495,6 +1613,31 @@ def control_get_latency(data: Any) -> dict[str, Any]:
     return {"ms": round(_latency_s * 1000.0, 3), "max_in_flight": peak}
 
 
+def control_sessions(data: Any) -> list[dict[str, Any]]:
+    """Every AssumeRoot session issued since the last reset, in issue order,
+    without its secret or token."""
+    with _lock:
+        sessions = list(_sessions.values())
+    return [
+        {
+            "access_key_id": s.access_key_id,
+            "account_id": s.account_id,
+            "task_policy_arn": TASK_POLICY_PREFIX + s.task_policy,
+            "duration_seconds": s.duration_seconds,
+            "issued": _iso(s.issued),
+            "expiration": _iso(s.expiration),
+            "request_id": s.request_id,
+            "caller_arn": s.caller_arn,
+        }
+        for s in sessions
+    ]
+
+
+def control_requests(data: Any) -> dict[str, int]:
+    with _count_lock:
+        return dict(sorted(_request_counts.items()))
+
+
 CONTROL_ROUTES: dict[tuple[str, str], Callable[[Any], Any]] = {
     ("POST", "/_rootkeys/org/seed"): control_seed,
     ("POST", "/_rootkeys/org/root_key"): control_root_key,
@@ -1507,4 +1650,6 @@ CONTROL_ROUTES: dict[tuple[str, str], Callable[[Any], Any]] = {
     ("POST", "/_rootkeys/org/task_policy"): control_task_policy,
     ("POST", "/_rootkeys/latency"): control_latency,
     ("GET", "/_rootkeys/latency"): control_get_latency,
+    ("GET", "/_rootkeys/org/sessions"): control_sessions,
+    ("GET", "/_rootkeys/requests"): control_requests,
 }

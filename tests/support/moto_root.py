@@ -174,6 +174,12 @@ moto_org.py for the behaviour in detail.  Also:
     POST /_rootkeys/org/task_policy     {"name", "actions": [...] or null (AWS's)}
     POST /_rootkeys/latency             {"ms": n}
     GET  /_rootkeys/latency             -> {"ms", "max_in_flight"}
+    GET  /_rootkeys/org/sessions        -> [{"access_key_id", "account_id", "task_policy_arn",
+                                          "duration_seconds", "issued", "expiration",
+                                          "request_id", "caller_arn"}, ...] (no secrets)
+    GET  /_rootkeys/requests            -> {"<operation>": n, ...}: requests served
+                                        since the last reset (every request but
+                                        /_rootkeys/* and /moto-api/*)
 """
 
 from __future__ import annotations
@@ -320,7 +326,7 @@ def _patch_sts_get_caller_identity() -> None:
         self: Any, access_key_id: str, region: str
     ) -> tuple[str, str, str]:
         if self.get_assumed_role_from_access_key(access_key_id) is None:
-            iam_backend = iam_backends[self.account_id][self.partition]
+            iam_backend = moto_org.backend_of(iam_backends, self.account_id, self.partition)
             user = iam_backend.get_user_from_access_key_id(access_key_id)
             if acts_as_root(user):
                 account = user.account_id
@@ -594,6 +600,18 @@ def _patch_key_index() -> None:
 
     IAMBackend.create_access_key = create_access_key  # type: ignore[method-assign]
     IAMBackend.create_temp_access_key = create_temp_access_key  # type: ignore[method-assign]
+
+    # moto maps every request's signing key to an account by trying each
+    # account's keys in turn (moto.core.responses imports it per request);
+    # with the index this is one lookup, however many accounts exist.
+    import moto.iam.models as iam_models
+    from moto.core import DEFAULT_ACCOUNT_ID
+
+    def get_account_id_from(access_key: str) -> str:
+        backend = _key_backend(access_key)
+        return backend.account_id if backend is not None else DEFAULT_ACCOUNT_ID
+
+    iam_models.get_account_id_from = get_account_id_from
 
 
 def _patch_last_used_recording() -> None:
@@ -1626,6 +1644,9 @@ class RootkeysApp:
             return self.serve(method, path, environ, start_response)
         finally:
             moto_org.request_finished()
+            # Set by serve() for every request but /moto-api/*.
+            if moto_org.ACTION_KEY in environ:
+                moto_org.count_request(environ[moto_org.ACTION_KEY])
 
     def serve(
         self,
@@ -1654,6 +1675,9 @@ class RootkeysApp:
         if path.startswith("/moto-api/"):
             return self.moto_app(environ, start_response)
 
+        # An AWS request: counted per operation once answered (see
+        # moto_org.note_action for where the operation gets named).
+        environ[moto_org.ACTION_KEY] = None
         delay = moto_org.latency()
         if delay:
             time.sleep(delay)
@@ -1667,6 +1691,10 @@ class RootkeysApp:
                 )
         if key_id and is_rejected_key(key_id):
             # Not recorded: the request never reaches a service.
+            params = (
+                moto_org.query_params(environ)[0] if service in ("iam", "sts") else None
+            )
+            moto_org.note_action(environ, moto_org.request_action(environ, service, params))
             status, headers, body = _rejection(environ, key_id, service)
             headers.append(("Content-Length", str(len(body))))
             start_response(status, headers)
@@ -1677,6 +1705,7 @@ class RootkeysApp:
                 moto_org.query_params(environ)[0] if service in ("iam", "sts") else None
             )
             action = moto_org.request_action(environ, service, params)
+            moto_org.note_action(environ, action)
             if service == "sts" and action == "AssumeRoot":
                 return moto_org.serve_assume_root(
                     self, environ, start_response, key_id, params or {}, region, is_global
@@ -1706,6 +1735,7 @@ class RootkeysApp:
     ) -> Iterable[bytes]:
         """Pass a request to moto, then record it as a management event."""
         if not key_id:
+            moto_org.note_action(environ, moto_org.request_action(environ, service, None))
             return self.moto_app(environ, start_response)
         caller = request_caller(environ, key_id)
         when = _utcnow()
@@ -1729,6 +1759,7 @@ class RootkeysApp:
             _request_context.current = None
 
         action = context.get("action")
+        moto_org.note_action(environ, action)
         if action:
             try:
                 self.record(
@@ -1856,6 +1887,7 @@ class RootkeysApp:
         key_id: str | None,
     ) -> Iterable[bytes]:
         """account:ListRegions (REST JSON), recorded like any other call."""
+        moto_org.note_action(environ, "ListRegions")
         caller = request_caller(environ, key_id)
         when = _utcnow()
         request_id = str(uuid.uuid4())
@@ -1904,6 +1936,9 @@ class RootkeysApp:
         except ControlError as error:
             body = json.dumps({"error": error.message})
             return _respond(start_response, error.status, body.encode())
+        except Exception as error:  # a bug or a moto refusal: say which
+            body = json.dumps({"error": f"{type(error).__name__}: {error}"})
+            return _respond(start_response, "500 Internal Server Error", body.encode())
         body = json.dumps(answer if answer is not None else {})
         return _respond(start_response, "200 OK", body.encode())
 

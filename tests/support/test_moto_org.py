@@ -190,8 +190,18 @@ def test_seed_builds_a_large_organization(server: Launcher) -> None:
         for page in organizations.get_paginator("list_accounts").paginate()
         for a in page["Accounts"]
     ]
+    assert len(listed) == 1001
     assert {a["Id"] for a in listed} == ids | {MANAGEMENT}
     assert {a["Status"] for a in listed} == {"ACTIVE"}
+    # Pages as AWS's: at most 20 accounts, in a stable order.
+    first = organizations.list_accounts()
+    assert len(first["Accounts"]) == 20 and first["NextToken"]
+    assert [a["Id"] for a in first["Accounts"]] == [a["Id"] for a in listed[:20]]
+    second = organizations.list_accounts(NextToken=first["NextToken"], MaxResults=5)
+    assert [a["Id"] for a in second["Accounts"]] == [a["Id"] for a in listed[20:25]]
+    assert refused(lambda: organizations.list_accounts(MaxResults=21))[0] == "InvalidInputException"
+    assert refused(lambda: organizations.list_accounts(NextToken="bogus"))[0] == (
+        "InvalidInputException")
     assert organizations.describe_organization()["Organization"]["FeatureSet"] == "ALL"
     services = organizations.list_aws_service_access_for_organization()
     assert [s["ServicePrincipal"] for s in services["EnabledServicePrincipals"]] == [
@@ -244,7 +254,7 @@ def test_seed_without_features(server: Launcher) -> None:
     assert (code, status) == ("AccessDenied", 403)
     assert "trusted access" in message
     code, _, _ = refused(lambda: client(server, "iam", ADMIN).list_organizations_features())
-    assert code == "ServiceAccessNotEnabled"
+    assert code == "ServiceAccessNotEnabledException"
 
 
 # --------------------------------------------------------------------------
@@ -341,6 +351,10 @@ def test_assume_root_targets(server: Launcher, org: Org) -> None:
     assert code == "AccessDenied" and "SUSPENDED" in message
     control(server, "/_rootkeys/org/suspend", {"account_id": org.members[2]})
     assert refused(lambda: assume_root(server, org.members[2]))[0] == "AccessDenied"
+    for path in ("/_rootkeys/org/suspend", "/_rootkeys/org/delegated_admin"):
+        assert http(server, "POST", path, {"account_id": MANAGEMENT})[0] == 400
+        assert http(server, "POST", path, {"account_id": "999999999999"})[0] == 404
+        assert http(server, "POST", path, {"account_id": "12"})[0] == 400
     assume_root(server, org.members[0])
 
 
@@ -380,7 +394,58 @@ def test_assume_root_without_organization_or_all_features(server: Launcher) -> N
     code, _, message = refused(lambda: assume_root(server, member_id))
     assert code == "AccessDenied" and "all features" in message
     code, _, _ = refused(lambda: client(server, "iam", ADMIN).list_organizations_features())
-    assert code == "OrganizationNotInAllFeaturesMode"
+    assert code == "OrganizationNotInAllFeaturesModeException"
+
+
+def test_sessions_endpoint_lists_issued_sessions_without_secrets(
+    server: Launcher, org: Org
+) -> None:
+    assert control(server, "/_rootkeys/org/sessions", method="GET") == []
+    before = datetime.now(timezone.utc).replace(microsecond=0)
+    first, first_answer = assume_root(server, org.members[0])
+    admin = control(server, "/_rootkeys/org/delegated_admin", {"account_id": org.members[2]})
+    delegated = (admin["access_key_id"], admin["secret_access_key"])
+    second, second_answer = assume_root(
+        server, org.members[1], DELETE, caller=delegated, DurationSeconds=60)
+    # Refused requests open no session.
+    refused(lambda: assume_root(server, org.members[0], DurationSeconds=901))
+    refused(lambda: assume_root(server, MANAGEMENT))
+    after = datetime.now(timezone.utc)
+
+    status, raw = http(server, "GET", "/_rootkeys/org/sessions")
+    assert status == 200
+    for secret in (first.secret, first.token, second.secret, second.token):
+        assert secret.encode() not in raw
+    sessions = json.loads(raw)
+    assert [s["account_id"] for s in sessions] == [org.members[0], org.members[1]]
+    fields = {"access_key_id", "account_id", "task_policy_arn", "duration_seconds", "issued",
+              "expiration", "request_id", "caller_arn"}
+    assert all(set(s) == fields for s in sessions)
+    one, two = sessions
+    assert (one["access_key_id"], two["access_key_id"]) == (first.key, second.key)
+    assert (one["task_policy_arn"], two["task_policy_arn"]) == (AUDIT, DELETE)
+    assert (one["duration_seconds"], two["duration_seconds"]) == (900, 60)
+    assert one["caller_arn"] == f"arn:aws:iam::{MANAGEMENT}:user/moto"
+    assert two["caller_arn"] == f"arn:aws:iam::{org.members[2]}:user/iam-admin"
+    for entry, answer in ((one, first_answer), (two, second_answer)):
+        issued = datetime.fromisoformat(entry["issued"])
+        expiration = datetime.fromisoformat(entry["expiration"])
+        assert before <= issued <= after
+        assert expiration == answer["Credentials"]["Expiration"]
+        assert (expiration - issued).total_seconds() == entry["duration_seconds"]
+        assert entry["request_id"] == answer["ResponseMetadata"]["RequestId"]
+
+    # The request id is the one CloudTrail recorded for the AssumeRoot call.
+    events = control(server, "/_rootkeys/events", method="GET")["events"]
+    recorded = {e["requestID"] for e in events if e["eventName"] == "AssumeRoot"
+                and "errorCode" not in e}
+    assert recorded == {one["request_id"], two["request_id"]}
+
+    # Expired sessions stay listed; a reset forgets them.
+    control(server, "/_rootkeys/org/expire", {})
+    assert len(control(server, "/_rootkeys/org/sessions", method="GET")) == 2
+    assert http(server, "POST", "/moto-api/reset")[0] == 200
+    assert control(server, "/_rootkeys/org/sessions", method="GET") == []
 
 
 def test_global_endpoint_refuses_assume_root(server: Launcher, org: Org) -> None:
@@ -568,27 +633,105 @@ def test_organization_features_api(server: Launcher, org: Org) -> None:
     key = ops.create_access_key(UserName="ops")["AccessKey"]
     member = client(server, "iam", (key["AccessKeyId"], key["SecretAccessKey"]))
     assert refused(member.list_organizations_features)[:2] == (
-        "AccountNotManagementOrDelegatedAdministrator", 400)
+        "AccountNotManagementOrDelegatedAdministratorException", 400)
+    assert refused(member.disable_organizations_root_sessions)[0] == (
+        "AccountNotManagementOrDelegatedAdministratorException")
 
     # The delegated administrator lists and disables, but cannot enable.
     admin = control(server, "/_rootkeys/org/delegated_admin", {"account_id": org.members[2]})
     delegated = client(server, "iam", (admin["access_key_id"], admin["secret_access_key"]))
     assert delegated.list_organizations_features()["OrganizationId"] == org.id
     assert refused(delegated.enable_organizations_root_credentials_management)[0] == (
-        "CallerIsNotManagementAccount")
+        "CallerIsNotManagementAccountException")
+    assert refused(delegated.enable_organizations_root_sessions)[0] == (
+        "CallerIsNotManagementAccountException")
     assert delegated.disable_organizations_root_sessions()["EnabledFeatures"] == []
 
     client(server, "organizations", ADMIN).disable_aws_service_access(
         ServicePrincipal="iam.amazonaws.com")
     assert refused(iam.enable_organizations_root_credentials_management)[0] == (
-        "ServiceAccessNotEnabled")
+        "ServiceAccessNotEnabledException")
+    assert refused(iam.list_organizations_features)[0] == "ServiceAccessNotEnabledException"
 
 
 def test_organization_features_without_organization(server: Launcher) -> None:
     assert http(server, "POST", "/moto-api/reset")[0] == 200
     iam = client(server, "iam", ADMIN)
-    assert refused(iam.list_organizations_features)[:2] == ("OrganizationNotFound", 400)
+    assert refused(iam.list_organizations_features)[:2] == ("OrganizationNotFoundException", 400)
+    assert refused(iam.disable_organizations_root_credentials_management)[0] == (
+        "OrganizationNotFoundException")
     assert http(server, "POST", "/_rootkeys/org/features", {"RootSessions": True})[0] == 409
+
+
+# --------------------------------------------------------------------------
+# The organization as the delegated administrator sees it
+# --------------------------------------------------------------------------
+
+
+def all_accounts(organizations: Any, **params: Any) -> list[dict[str, Any]]:
+    return [
+        a
+        for page in organizations.get_paginator("list_accounts").paginate(**params)
+        for a in page["Accounts"]
+    ]
+
+
+def test_delegated_administrator_sees_the_whole_organization(
+    server: Launcher, org: Org
+) -> None:
+    management = client(server, "organizations", ADMIN)
+    expected = all_accounts(management)
+    assert [a["Id"] for a in expected] == [MANAGEMENT, *org.members]
+
+    admin = control(server, "/_rootkeys/org/delegated_admin", {"account_id": org.members[2]})
+    delegated_creds = (admin["access_key_id"], admin["secret_access_key"])
+    delegated = client(server, "organizations", delegated_creds)
+    # Every account, the management account included, as the management
+    # account lists them; paged the same way.
+    assert all_accounts(delegated) == expected
+    assert all_accounts(delegated, PaginationConfig={"PageSize": 2}) == expected
+    first = delegated.list_accounts(MaxResults=2)
+    assert [a["Id"] for a in first["Accounts"]] == [MANAGEMENT, org.members[0]]
+    assert first["NextToken"]
+    assert refused(lambda: delegated.list_accounts(MaxResults=21))[0] == "InvalidInputException"
+    assert delegated.describe_organization()["Organization"] == (
+        management.describe_organization()["Organization"])
+
+    # The delegated administrator's other calls of an organization audit.
+    features = client(server, "iam", delegated_creds).list_organizations_features()
+    assert features["OrganizationId"] == org.id
+    creds, _ = assume_root(server, org.members[0], caller=delegated_creds)
+    assert session_client(server, "sts", creds).get_caller_identity()["Account"] == org.members[0]
+
+
+def test_list_accounts_refuses_members_that_are_not_delegated_administrators(
+    server: Launcher, org: Org
+) -> None:
+    ops = member_iam(server, org.members[1])
+    ops.create_user(UserName="ops")
+    key = ops.create_access_key(UserName="ops")["AccessKey"]
+    member = client(server, "organizations", (key["AccessKeyId"], key["SecretAccessKey"]))
+    code, status, message = refused(member.list_accounts)
+    assert (code, status) == ("AccessDeniedException", 400)
+    assert message == "You don't have permissions to access this resource."
+    # Any account of the organization may describe it (as on AWS).
+    assert member.describe_organization()["Organization"]["Id"] == org.id
+    # A member root's own key is refused too.
+    root = client(server, "organizations", org.member_root)
+    assert refused(root.list_accounts)[0] == "AccessDeniedException"
+
+    # A delegated administrator for another service may list (as on AWS).
+    management = client(server, "organizations", ADMIN)
+    management.enable_aws_service_access(ServicePrincipal="guardduty.amazonaws.com")
+    management.register_delegated_administrator(
+        AccountId=org.members[1], ServicePrincipal="guardduty.amazonaws.com")
+    assert [a["Id"] for a in all_accounts(member)] == [MANAGEMENT, *org.members]
+
+
+def test_list_accounts_outside_any_organization(server: Launcher) -> None:
+    assert http(server, "POST", "/moto-api/reset")[0] == 200
+    organizations = client(server, "organizations", ADMIN)
+    assert refused(organizations.list_accounts)[0] == "AWSOrganizationsNotInUseException"
 
 
 # --------------------------------------------------------------------------
@@ -643,6 +786,14 @@ def test_quarantine_scp_denies_long_term_root_keys_not_root_sessions(
     users.create_user(UserName="app")
     app = users.create_access_key(UserName="app")["AccessKey"]
     client(server, "iam", (app["AccessKeyId"], app["SecretAccessKey"])).list_access_keys()
+
+    # Temporary root credentials from a console sign-in with MFA (CloudShell)
+    # are not quarantined either.
+    users.create_user(UserName="root-session")
+    console = users.create_access_key(UserName="root-session")["AccessKey"]
+    console_iam = client(server, "iam", (console["AccessKeyId"], console["SecretAccessKey"]))
+    assert [k["AccessKeyId"] for k in console_iam.list_access_keys()["AccessKeyMetadata"]] == [
+        org.member_root[0]]
 
     # Release: detach, and the key works again.
     client(server, "organizations", ADMIN).detach_policy(PolicyId=policy, TargetId=member)
@@ -781,6 +932,59 @@ def test_latency_applies_to_each_request_and_requests_run_in_parallel(
         assert http(server, "POST", "/_rootkeys/latency", bad)[0] == 400
 
 
+def test_request_counts_per_operation(server: Launcher, org: Org) -> None:
+    # The fixture used only control endpoints: nothing is counted yet.
+    assert control(server, "/_rootkeys/requests", method="GET") == {}
+    sts = client(server, "sts", ADMIN)
+    sts.get_caller_identity()
+    sts.get_caller_identity()
+
+    # Requests answered in parallel are each counted.
+    def calls() -> None:
+        for _ in range(5):
+            client(server, "sts", ADMIN).get_caller_identity()
+
+    threads = [threading.Thread(target=calls) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    creds, _ = assume_root(server, org.members[0])
+    refused(lambda: assume_root(server, org.members[0], DurationSeconds=901))
+    iam = session_client(server, "iam", creds)
+    for _ in range(3):
+        iam.list_access_keys()
+    refused(iam.get_account_summary)  # refused by the task policy: still served
+    client(server, "organizations", ADMIN).list_accounts()  # JSON protocol
+    client(server, "s3", ADMIN).list_buckets()  # REST: named once moto routes it
+    client(server, "iam", ADMIN).list_organizations_features()
+    # A key the server rejects before any service sees it.
+    admin_iam = client(server, "iam", ADMIN)
+    admin_iam.create_user(UserName="gone")
+    gone = admin_iam.create_access_key(UserName="gone")["AccessKey"]
+    admin_iam.delete_access_key(UserName="gone", AccessKeyId=gone["AccessKeyId"])
+    refused(client(server, "iam", (gone["AccessKeyId"], gone["SecretAccessKey"])).list_users)
+    # Control endpoints are not counted.
+    control(server, "/_rootkeys/org/sessions", method="GET")
+
+    assert control(server, "/_rootkeys/requests", method="GET") == {
+        "AssumeRoot": 2,
+        "CreateAccessKey": 1,
+        "CreateUser": 1,
+        "DeleteAccessKey": 1,
+        "GetAccountSummary": 1,
+        "GetCallerIdentity": 42,
+        "ListAccessKeys": 3,
+        "ListAccounts": 1,
+        "ListBuckets": 1,
+        "ListOrganizationsFeatures": 1,
+        "ListUsers": 1,
+    }
+    # The server reset starts the count again.
+    assert http(server, "POST", "/moto-api/reset")[0] == 200
+    assert control(server, "/_rootkeys/requests", method="GET") == {}
+
+
 def test_latency_from_the_environment(tmp_path: Path) -> None:
     os.environ["ROOTKEYS_MOTO_LATENCY_MS"] = "75"
     try:
@@ -810,7 +1014,7 @@ def test_reset_forgets_sessions_and_features(server: Launcher, org: Org) -> None
     creds, _ = assume_root(server, org.members[0])
     assert http(server, "POST", "/moto-api/reset")[0] == 200
     assert refused(lambda: client(server, "iam", ADMIN).list_organizations_features())[0] == (
-        "OrganizationNotFound")
+        "OrganizationNotFoundException")
     # The old session key is now a key moto never issued (stock behaviour).
     identity = session_client(server, "sts", creds).get_caller_identity()
     assert identity["Account"] == MANAGEMENT and not identity["Arn"].endswith(":root")
