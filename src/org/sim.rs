@@ -7,7 +7,7 @@
 //! demo's clock: the system clock, or a fixed instant in tests). Calls
 //! take a little simulated time, different per account, so the progress
 //! of an audit can be seen. A member whose SCP denies its root user
-//! without the AssumeRoot exemption answers its session's reads the way
+//! without the `AssumeRoot` exemption answers its session's reads the way
 //! AWS does (an explicit deny in a service control policy); a suspended
 //! member is listed as such. Sessions carry no credentials at all.
 //!
@@ -120,7 +120,7 @@ struct AccountFile {
     password: bool,
     #[serde(default)]
     keys: Vec<KeyFile>,
-    /// An SCP denies the root user without the AssumeRoot exemption.
+    /// An SCP denies the root user without the `AssumeRoot` exemption.
     #[serde(default)]
     scp_denies_root: bool,
     #[serde(default)]

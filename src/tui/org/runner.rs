@@ -7,7 +7,6 @@
 //! runner), which sends each row back as an [`Action`] as soon as it is
 //! built; it is cancelled when the view ends.
 
-use std::future::Future;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -38,41 +37,38 @@ pub struct Audit {
 
 impl Audit {
     /// The audit as a task that owns what it needs and reports on `tx`.
-    pub fn task(self, tx: UnboundedSender<Action>) -> impl Future<Output = ()> + Send + 'static {
-        async move {
-            let access = self.access.as_ref();
-            let ready = match preflight::check(access).await {
-                Ok(ready) => ready,
-                Err(failure) => {
-                    let _ = tx.send(Action::Failed(Failure {
-                        message: failure.to_string(),
-                        fix: failure.fix(),
-                    }));
-                    return;
-                }
-            };
-            let _ = tx.send(Action::Started(Box::new(Started {
-                organization: ready.organization.clone(),
-                caller_arn: ready.caller.arn.clone(),
-            })));
-            let rows = tx.clone();
-            let mut on_row = move |p: &Progress, row: Option<&MemberRow>| {
-                let _ = rows.send(match row {
-                    Some(row) => Action::Row(Box::new(row.clone()), *p),
-                    None => Action::Progress(*p),
-                });
-            };
-            let result =
-                run::audit_streamed(access, &ready, &self.options, &self.state_dir, &mut on_row)
-                    .await;
-            let _ = tx.send(match result {
-                Ok(org) => Action::Finished(Box::new(org)),
-                Err(RunError::Preflight(failure)) => Action::Failed(Failure {
+    pub async fn task(self, tx: UnboundedSender<Action>) {
+        let access = self.access.as_ref();
+        let ready = match preflight::check(access).await {
+            Ok(ready) => ready,
+            Err(failure) => {
+                let _ = tx.send(Action::Failed(Failure {
                     message: failure.to_string(),
                     fix: failure.fix(),
-                }),
+                }));
+                return;
+            }
+        };
+        let _ = tx.send(Action::Started(Box::new(Started {
+            organization: ready.organization.clone(),
+            caller_arn: ready.caller.arn.clone(),
+        })));
+        let rows = tx.clone();
+        let mut on_row = move |p: &Progress, row: Option<&MemberRow>| {
+            let _ = rows.send(match row {
+                Some(row) => Action::Row(Box::new(row.clone()), *p),
+                None => Action::Progress(*p),
             });
-        }
+        };
+        let result =
+            run::audit_streamed(access, &ready, &self.options, &self.state_dir, &mut on_row).await;
+        let _ = tx.send(match result {
+            Ok(org) => Action::Finished(Box::new(org)),
+            Err(RunError::Preflight(failure)) => Action::Failed(Failure {
+                message: failure.to_string(),
+                fix: failure.fix(),
+            }),
+        });
     }
 }
 

@@ -143,3 +143,97 @@ impl OrgApp {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::org::model::{Member, MemberFacts, MemberStatus};
+    use crate::org::run::Progress;
+    use crate::tui::org::state::Config;
+    use crate::tui::theme::Theme;
+
+    fn app() -> OrgApp {
+        OrgApp::new(Config {
+            theme: Theme::plain(),
+            demo: None,
+            now: chrono::Utc::now(),
+        })
+    }
+
+    fn row(id: &str, name: &str, keys: usize) -> crate::org::model::MemberRow {
+        let member = Member {
+            account_id: id.to_owned(),
+            name: name.to_owned(),
+            status: MemberStatus::Active,
+        };
+        let key = |n: usize| crate::domain::RootKey {
+            access_key_id: Some(format!("AKIAEXAMPLEKEY{n:06}")),
+            slot: None,
+            status: crate::domain::KeyStatus::Active,
+            created: None,
+            last_used: None,
+            signs_this_session: false,
+        };
+        crate::org::model::MemberRow::audited(
+            &member,
+            MemberFacts {
+                keys: (0..keys).map(key).collect(),
+                mfa_enabled: Some(true),
+                password_present: Some(false),
+            },
+        )
+    }
+
+    fn arrive(app: &mut OrgApp, r: crate::org::model::MemberRow) {
+        app.update(Action::Row(Box::new(r), Progress::default()));
+    }
+
+    fn selected(app: &OrgApp) -> Option<&str> {
+        app.selected_row().map(|r| r.account_id.as_str())
+    }
+
+    #[test]
+    fn the_selection_stays_on_its_account_while_rows_arrive() {
+        let mut a = app();
+        arrive(&mut a, row("111111111111", "clean-a", 0));
+        arrive(&mut a, row("222222222222", "clean-b", 0));
+        a.update(Command::Down.into());
+        assert_eq!(selected(&a), Some("222222222222"));
+        // A worse account arrives and sorts first: the selection stays.
+        arrive(&mut a, row("333333333333", "keyed", 1));
+        assert_eq!(a.rows[0].account_id, "333333333333");
+        assert_eq!(selected(&a), Some("222222222222"));
+    }
+
+    #[test]
+    fn the_filter_matches_names_and_ids_and_n_keeps_accounts_with_keys() {
+        let mut a = app();
+        arrive(&mut a, row("111111111111", "Payments-Prod", 1));
+        arrive(&mut a, row("222222222222", "sandbox", 0));
+        a.update(Command::Filter.into());
+        for c in "PROD".chars() {
+            a.update(Action::Input(c));
+        }
+        assert_eq!(a.visible().len(), 1, "names match without case");
+        a.update(Action::Backspace);
+        a.update(Action::Backspace);
+        a.update(Action::Backspace);
+        a.update(Action::Backspace);
+        for c in "2222".chars() {
+            a.update(Action::Input(c));
+        }
+        assert_eq!(selected(&a), Some("222222222222"), "IDs match");
+        a.update(Command::Back.into());
+        assert!(a.filter.is_empty());
+        a.update(Command::NonCompliant.into());
+        assert_eq!(a.visible().len(), 1);
+        assert_eq!(selected(&a), Some("111111111111"));
+        // Enter opens the account, Esc closes it, then clears `n`.
+        a.update(Command::Open.into());
+        assert!(a.detail_open());
+        a.update(Command::Back.into());
+        a.update(Command::Back.into());
+        assert!(!a.non_compliant_only);
+        assert!(a.quit.is_none());
+    }
+}

@@ -86,7 +86,7 @@ fn cut(text: &str, columns: usize) -> String {
     out
 }
 
-fn panel<'a>(theme: &Theme, title: String, border: Style) -> Block<'a> {
+fn panel<'a>(theme: &Theme, title: &str, border: Style) -> Block<'a> {
     Block::bordered()
         .border_type(BorderType::Rounded)
         .border_style(border)
@@ -197,11 +197,9 @@ fn draw_progress(frame: &mut Frame, area: Rect, app: &OrgApp) {
             let bar = usize::from(area.width)
                 .saturating_sub(width(&label) + 6)
                 .min(50);
-            let filled = if p.listed == 0 {
-                0
-            } else {
-                (bar * p.done.min(p.listed)) / p.listed
-            };
+            let filled = (bar * p.done.min(p.listed))
+                .checked_div(p.listed)
+                .unwrap_or(0);
             Line::from(vec![
                 Span::raw(format!(" {} ", app.spinner())),
                 Span::styled("█".repeat(filled), t.accent),
@@ -234,7 +232,7 @@ fn draw_body(frame: &mut Frame, area: Rect, app: &OrgApp) {
             Style::new(),
             inner,
         ));
-        let block = panel(t, s::CANNOT_AUDIT.to_owned(), t.danger);
+        let block = panel(t, s::CANNOT_AUDIT, t.danger);
         frame.render_widget(Paragraph::new(lines).block(block), area);
         return;
     }
@@ -295,7 +293,7 @@ fn draw_table(frame: &mut Frame, area: Rect, app: &OrgApp) {
     } else {
         t.border_focus
     };
-    let block = panel(t, title, border);
+    let block = panel(t, &title, border);
     if visible.is_empty() {
         let text = if app.rows.is_empty() {
             s::NO_ROWS_YET
@@ -405,6 +403,44 @@ fn width_of(text: &str) -> usize {
     width(text)
 }
 
+/// One line (wrapped) per key: ID or slot, status, created, last use.
+fn key_lines(app: &OrgApp, row: &MemberRow, width: usize) -> Vec<Line<'static>> {
+    let t = &app.theme;
+    let mut lines = Vec::new();
+    for (i, key) in row.keys.iter().enumerate() {
+        let created = key
+            .created
+            .map_or_else(|| "?".to_owned(), |c| c.format("%Y-%m-%d").to_string());
+        let used = key.last_used.as_ref().map_or_else(
+            || s::NEVER.to_owned(),
+            |u| {
+                let mut text = format!(
+                    "{} · {}",
+                    u.date.format("%Y-%m-%d"),
+                    ago((app.now - u.date).max(chrono::TimeDelta::zero()))
+                );
+                for part in [&u.service, &u.region].into_iter().flatten() {
+                    text.push_str(&format!(" · {}", one_line(part)));
+                }
+                text
+            },
+        );
+        let text = format!(
+            "{} {} · created {created} · last used {used}",
+            one_line(&key.label()),
+            key.status
+        );
+        let style = if key.status == KeyStatus::Active {
+            t.danger
+        } else {
+            t.warn
+        };
+        let label = if i == 0 { s::F_KEYS } else { "" };
+        lines.extend(field(t, label, &text, style, width));
+    }
+    lines
+}
+
 /// The detail pane's lines for `row` at `width` columns.
 pub fn detail_lines(app: &OrgApp, row: &MemberRow, width: usize) -> Vec<Line<'static>> {
     let t = &app.theme;
@@ -453,37 +489,7 @@ pub fn detail_lines(app: &OrgApp, row: &MemberRow, width: usize) -> Vec<Line<'st
     if row.keys.is_empty() {
         lines.extend(field(t, s::F_KEYS, keys_value, t.dim, width));
     }
-    for (i, key) in row.keys.iter().enumerate() {
-        let created = key
-            .created
-            .map_or_else(|| "?".to_owned(), |c| c.format("%Y-%m-%d").to_string());
-        let used = key.last_used.as_ref().map_or_else(
-            || s::NEVER.to_owned(),
-            |u| {
-                let mut text = format!(
-                    "{} · {}",
-                    u.date.format("%Y-%m-%d"),
-                    ago((app.now - u.date).max(chrono::TimeDelta::zero()))
-                );
-                for part in [&u.service, &u.region].into_iter().flatten() {
-                    text.push_str(&format!(" · {}", one_line(part)));
-                }
-                text
-            },
-        );
-        let text = format!(
-            "{} {} · created {created} · last used {used}",
-            one_line(&key.label()),
-            key.status
-        );
-        let style = if key.status == KeyStatus::Active {
-            t.danger
-        } else {
-            t.warn
-        };
-        let label = if i == 0 { s::F_KEYS } else { "" };
-        lines.extend(field(t, label, &text, style, width));
-    }
+    lines.extend(key_lines(app, row, width));
     if let Some(note) = &row.note {
         // The management account's note says how its keys are removed.
         let (label, style) = if row.management {
@@ -524,7 +530,7 @@ pub fn detail_lines(app: &OrgApp, row: &MemberRow, width: usize) -> Vec<Line<'st
 fn draw_detail(frame: &mut Frame, area: Rect, app: &OrgApp) {
     let t = &app.theme;
     let Some(row) = app.selected_row() else {
-        let block = panel(t, s::F_ACCOUNT.to_owned(), t.border_focus);
+        let block = panel(t, s::F_ACCOUNT, t.border_focus);
         frame.render_widget(
             Paragraph::new(Span::styled(format!(" {}", s::DETAIL_HINT), t.dim)).block(block),
             area,
@@ -539,7 +545,7 @@ fn draw_detail(frame: &mut Frame, area: Rect, app: &OrgApp) {
     let lines = detail_lines(app, row, usize::from(area.width.saturating_sub(3)));
     let room = usize::from(area.height.saturating_sub(2));
     let max_scroll = u16::try_from(lines.len().saturating_sub(room)).unwrap_or(0);
-    let mut block = panel(t, title, t.border_focus);
+    let mut block = panel(t, &title, t.border_focus);
     if app.detail_scroll() < max_scroll {
         block = block.title_bottom(Span::styled(format!(" {} ", s::MORE_BELOW), t.dim));
     }
@@ -630,7 +636,7 @@ fn draw_help(frame: &mut Frame, area: Rect, app: &OrgApp, detail: bool) {
         .min(area.height);
     let rect = area.centered(Constraint::Length(w), Constraint::Length(h));
     frame.render_widget(Clear, rect);
-    let block = panel(t, s::HELP_TITLE.to_owned(), t.border_focus)
-        .padding(ratatui::widgets::Padding::horizontal(1));
+    let block =
+        panel(t, s::HELP_TITLE, t.border_focus).padding(ratatui::widgets::Padding::horizontal(1));
     frame.render_widget(Paragraph::new(lines).block(block), rect);
 }
