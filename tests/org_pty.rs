@@ -164,3 +164,56 @@ fn the_org_scenario_is_listed() {
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(err.contains("two-keys") && err.contains(", org"), "{err}");
 }
+
+/// POST JSON to a control endpoint of the test server; its JSON answer.
+fn post(moto: &support::Moto, path: &str, body: &serde_json::Value) -> serde_json::Value {
+    use std::io::{Read, Write};
+    let body = body.to_string();
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", moto.port)).expect("connect");
+    let request = format!(
+        "POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).expect("write");
+    let mut response = String::new();
+    stream.read_to_string(&mut response).expect("read");
+    assert!(response.contains(" 200 "), "{path}: {response}");
+    let (_, body) = response.split_once("\r\n\r\n").expect("body");
+    serde_json::from_str(body).unwrap_or_else(|e| panic!("{path}: {e}: {body}"))
+}
+
+#[test]
+fn rootkeys_org_opens_the_view_on_the_live_organization() {
+    let moto = support::Moto::start();
+    let seeded = post(
+        &moto,
+        "/_rootkeys/org/seed",
+        &serde_json::json!({"members": 3, "with_keys": 1}),
+    );
+    let keyed = seeded["members"][0]["account_id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let rk = support::Rootkeys::new(&moto);
+    let admin = support::Keys {
+        id: support::ADMIN_KEY.to_owned(),
+        secret: support::ADMIN_SECRET.to_owned(),
+    };
+    let mut pty = Pty::spawn(&["org"], &rk.env(&admin), 120, 40);
+    pty.wait_for("✓ audit finished · 4 accounts", T);
+    pty.wait_for("✗ NOT COMPLIANT · 1 of 4 accounts with root access keys", T);
+    pty.wait_for(&format!("▶ {keyed}"), T);
+    pty.send("\r");
+    pty.wait_for("AssumeRoot Audit session (IAMAuditRootUserCredentials)", T);
+    let screen = pty.screen();
+    assert!(!screen.contains("ASIA"), "{screen}");
+    assert!(!screen.contains(support::ADMIN_SECRET), "{screen}");
+    pty.send("q");
+    assert_eq!(pty.wait_exit(T), 0, "{}", pty.screen());
+    let journal = std::fs::read_to_string(rk.state.path().join(format!("journal-{keyed}.jsonl")))
+        .expect("member journal");
+    assert!(
+        journal.contains(r#""action":"session_opened""#),
+        "{journal}"
+    );
+}
