@@ -217,3 +217,66 @@ fn rootkeys_org_opens_the_view_on_the_live_organization() {
         "{journal}"
     );
 }
+
+#[test]
+fn sigterm_mid_audit_restores_the_terminal_and_a_panic_too() {
+    // SIGTERM while accounts are still audited.
+    let state = tempfile::tempdir().expect("state");
+    let mut pty = Pty::spawn(&["demo", "--scenario", "org"], &env(state.path()), 100, 30);
+    pty.wait_for("░ auditing ", T);
+    let before = pty.raw().len();
+    pty.signal("TERM");
+    let code = pty.wait_exit(T);
+    assert!(
+        pty.wait_for_raw(b"\x1b[?1049l", before, T),
+        "alternate screen left"
+    );
+    assert!(pty.wait_for_raw(b"\x1b[?25h", before, T), "cursor shown");
+    assert_eq!(code, 2, "a signal is not a normal exit");
+
+    // A panic in a background task: restored, and the panic's status.
+    let state = tempfile::tempdir().expect("state");
+    let mut env = env(state.path());
+    env.push((
+        "ROOTKEYS_FAILPOINT".to_owned(),
+        rootkeys::tui::PANIC_FAILPOINT.to_owned(),
+    ));
+    let mut pty = Pty::spawn(&["demo", "--scenario", "org"], &env, 100, 30);
+    let code = pty.wait_exit(T);
+    assert_eq!(
+        i32::try_from(code).expect("code"),
+        rootkeys::tui::PANIC_EXIT,
+        "{}",
+        pty.screen()
+    );
+    let raw = String::from_utf8_lossy(&pty.raw()).into_owned();
+    let entered = raw
+        .find("\x1b[?1049h")
+        .expect("entered the alternate screen");
+    let left = raw.rfind("\x1b[?1049l").expect("left the alternate screen");
+    assert!(left > entered, "{raw:?}");
+}
+
+#[test]
+fn resizing_the_org_view_never_panics() {
+    let state = tempfile::tempdir().expect("state");
+    let mut pty = Pty::spawn(&["demo", "--scenario", "org"], &env(state.path()), 120, 40);
+    pty.wait_for("✓ audit finished", T);
+    pty.send("\r");
+    for (w, h) in [
+        (1, 1),
+        (20, 6),
+        (59, 15),
+        (60, 16),
+        (80, 24),
+        (300, 100),
+        (120, 40),
+    ] {
+        pty.resize(w, h);
+    }
+    pty.wait_for("╭ 210987654321 · prod-payments", T);
+    pty.send("q");
+    assert_eq!(pty.wait_exit(T), 0, "{}", pty.screen());
+    let raw = String::from_utf8_lossy(&pty.raw()).into_owned();
+    assert!(!raw.contains("panicked"), "{raw}");
+}
