@@ -280,3 +280,22 @@ fn resizing_the_org_view_never_panics() {
     let raw = String::from_utf8_lossy(&pty.raw()).into_owned();
     assert!(!raw.contains("panicked"), "{raw}");
 }
+
+#[test]
+fn rootkeys_org_outside_an_organization_says_what_to_do() {
+    let moto = support::Moto::start();
+    let rk = support::Rootkeys::new(&moto);
+    let admin = support::Keys {
+        id: support::ADMIN_KEY.to_owned(),
+        secret: support::ADMIN_SECRET.to_owned(),
+    };
+    let mut pty = Pty::spawn(&["org"], &rk.env(&admin), 100, 30);
+    pty.wait_for("✗ The organization cannot be audited", T);
+    pty.wait_for("What to do", T);
+    pty.wait_for("? UNKNOWN · the audit could not run", T);
+    // Esc does not leave; q does, with the failure's status.
+    pty.send("\x1b");
+    pty.wait_for("Nothing to go back from", T);
+    pty.send("q");
+    assert_eq!(pty.wait_exit(T), 2, "{}", pty.screen());
+}

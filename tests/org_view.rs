@@ -240,6 +240,11 @@ async fn org_cannot_be_audited() {
             .to_owned(),
         fix: "sign in with an IAM role or user of the management account".to_owned(),
     }));
+    let screen = render(&mut a, 120, 40);
+    assert!(
+        screen.contains("? UNKNOWN · the audit could not run"),
+        "{screen}"
+    );
     snap("org_failed", &mut a);
     assert_eq!(a.exit(), Exit::Failed);
 }

@@ -15,6 +15,7 @@ pub const CANNOT_AUDIT: &str = "The organization cannot be audited";
 pub const WHAT_TO_DO: &str = "What to do";
 
 pub const VERDICT_PENDING: &str = "auditing…";
+pub const VERDICT_NOT_RUN: &str = "? UNKNOWN · the audit could not run";
 pub fn verdict_not_compliant(with_keys: usize, total: usize, so_far: bool) -> String {
     format!(
         "✗ NOT COMPLIANT · {with_keys} of {total} account{} with root access keys{}",

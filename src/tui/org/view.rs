@@ -164,6 +164,7 @@ fn draw_header(frame: &mut Frame, area: Rect, app: &OrgApp) {
         ),
         Some(true) => (s::verdict_compliant(total), t.ok),
         None if app.phase == Phase::Done => (s::verdict_unknown(failed), t.warn),
+        None if matches!(app.phase, Phase::Failed(_)) => (s::VERDICT_NOT_RUN.to_owned(), t.warn),
         None => (s::VERDICT_PENDING.to_owned(), t.dim),
     };
     // The check's full name when it fits, else its short one.
