@@ -176,6 +176,11 @@ impl RowError {
     /// An account error met while auditing one account. An explicit SCP
     /// deny names the exemption `AssumeRoot` sessions need.
     pub fn from_account(err: &AccountError) -> Self {
+        Self::from_account_in(err, "ACCOUNT")
+    }
+
+    /// [`RowError::from_account`], with commands that name `account_id`.
+    pub fn from_account_in(err: &AccountError, account_id: &str) -> Self {
         let message = err.to_string();
         match err {
             AccountError::AccessDenied { message: text, .. }
@@ -187,19 +192,30 @@ impl RowError {
                     advice: format!(
                         "a service control policy denies this account's root user, and AssumeRoot \
                          sessions with it unless the statement exempts them: add \
-                         {ASSUMED_ROOT_EXEMPTION} to the denying statement (the management \
-                         account's `aws organizations list-policies-for-target --target-id ACCOUNT \
-                         --filter SERVICE_CONTROL_POLICY` lists the SCPs), then run again"
+                         {ASSUMED_ROOT_EXEMPTION} to the denying statement (in the management \
+                         account, `aws organizations list-policies-for-target --target-id \
+                         {account_id} --filter SERVICE_CONTROL_POLICY` lists the SCPs attached \
+                         to it; those of its OUs and the root apply too), then run again"
                     ),
                 }
             }
-            AccountError::AccessDenied { .. } => Self {
+            AccountError::AccessDenied { action, .. } if action == "sts:AssumeRoot" => Self {
                 kind: RowErrorKind::AccessDenied,
                 message,
-                advice: "the caller needs sts:AssumeRoot on this account's root \
-                         (arn:aws:iam::ACCOUNT:root) with the IAMAuditRootUserCredentials task \
-                         policy; see README, \"Organization mode\""
-                    .to_owned(),
+                advice: format!(
+                    "the caller needs sts:AssumeRoot on this account's root \
+                     (arn:aws:iam::{account_id}:root) with the IAMAuditRootUserCredentials task \
+                     policy; see README, \"Organization mode\""
+                ),
+            },
+            AccountError::AccessDenied { action, .. } => Self {
+                kind: RowErrorKind::AccessDenied,
+                message,
+                advice: format!(
+                    "the root session was refused {action}; check the policies that apply to \
+                     account {account_id} (service control and resource control policies), \
+                     then run again with --accounts {account_id}"
+                ),
             },
             AccountError::Throttled { .. } => Self {
                 kind: RowErrorKind::Throttled,

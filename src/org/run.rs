@@ -165,7 +165,11 @@ async fn audit_one(
             if global_endpoint(&e) {
                 stop.store(true, Ordering::Release);
             }
-            return MemberRow::failed(&member, false, RowError::from_account(&e));
+            return MemberRow::failed(
+                &member,
+                false,
+                RowError::from_account_in(&e, &member.account_id),
+            );
         }
     };
     // The session ends at its expiry (at most 900 s): reads still running
@@ -185,7 +189,11 @@ async fn audit_one(
     drop(session);
     let mut row = match facts {
         Ok(Ok(facts)) => MemberRow::audited(&member, facts),
-        Ok(Err(e)) => MemberRow::failed(&member, false, RowError::from_account(&e)),
+        Ok(Err(e)) => MemberRow::failed(
+            &member,
+            false,
+            RowError::from_account_in(&e, &member.account_id),
+        ),
         Err(_) => MemberRow::failed(
             &member,
             false,
