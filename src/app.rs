@@ -18,7 +18,10 @@ use crate::commands::{self, audit, journal, report, status, usage, write};
 use crate::domain::policy::Request;
 use crate::exit::Exit;
 use crate::org::aws::OrgAws;
+use crate::org::run::Options as OrgOptions;
+use crate::org::sim::{self as org_sim, OrgLatency, SimOrg};
 use crate::remediate::{RemediateError, Remediator};
+use crate::tui::org::{Audit as OrgAudit, OrgDemo};
 use crate::tui::{self, DemoInfo};
 
 /// Run a command line: against the real account, a simulated one
@@ -120,13 +123,34 @@ pub async fn run_on(remediator: Arc<Remediator>, command: Option<Command>) -> Ex
 }
 
 /// `rootkeys org …`: organization mode over the real organization.
-async fn org(global: &Global, command: OrgCommand) -> Exit {
+async fn org(global: &Global, command: Option<OrgCommand>) -> Exit {
     match command {
-        OrgCommand::Audit {
+        None => {
+            // Every session is journaled in its member's journal: the state
+            // directory must be one rootkeys can trust before any is opened.
+            let state_dir = match global
+                .state_dir()
+                .and_then(|dir| crate::journal::prepare_state_dir(&dir).map(|()| dir))
+            {
+                Ok(dir) => dir,
+                Err(e) => {
+                    eprintln!("rootkeys: error: {e}");
+                    return Exit::Failed;
+                }
+            };
+            let access = OrgAws::connect(global.profile.as_deref(), global.region.as_deref()).await;
+            let audit = OrgAudit {
+                access: Arc::new(access),
+                state_dir,
+                options: OrgOptions::default(),
+            };
+            org_view_or_audit(audit, None).await
+        }
+        Some(OrgCommand::Audit {
             json,
             accounts,
             concurrency,
-        } => {
+        }) => {
             let Ok(options) = commands::org::options(&accounts, concurrency) else {
                 return Exit::Failed;
             };
@@ -135,6 +159,70 @@ async fn org(global: &Global, command: OrgCommand) -> Exit {
             commands::org::audit(&access, state_dir, &options, json).await
         }
     }
+}
+
+/// The organization view when stdout is a terminal, else the audit's table.
+async fn org_view_or_audit(audit: OrgAudit, demo: Option<OrgDemo>) -> Exit {
+    if std::io::stdout().is_terminal() {
+        tui::org::run(audit, demo).await
+    } else {
+        let OrgAudit {
+            access,
+            state_dir,
+            options,
+        } = audit;
+        commands::org::audit(access.as_ref(), Ok(state_dir), &options, false).await
+    }
+}
+
+/// `rootkeys demo --scenario org`: the organization view over a simulated
+/// organization; its sessions are journaled under
+/// `<state_dir>/demo/org/`, one journal per member account.
+async fn org_demo(global: &Global, reset: bool) -> Exit {
+    let made = global.state_dir().and_then(|state| {
+        let demo = state.join("demo");
+        let dir = demo.join(org_sim::SCENARIO);
+        crate::journal::prepare_state_dir(&state)?;
+        crate::journal::prepare_state_dir(&demo)?;
+        if reset && let Err(e) = SimAccount::reset(&dir) {
+            return Err(crate::journal::JournalError::Io {
+                path: dir,
+                source: std::io::Error::other(e.to_string()),
+            });
+        }
+        crate::journal::prepare_state_dir(&dir)?;
+        Ok(dir)
+    });
+    let dir = match made {
+        Ok(dir) => dir,
+        Err(e) => {
+            eprintln!("rootkeys: error: {e}");
+            return Exit::Failed;
+        }
+    };
+    let clock = crate::failpoint::demo_now().map_or(SimClock::System, SimClock::Fixed);
+    let sim = match SimOrg::open(clock, OrgLatency::DEMO) {
+        Ok(sim) => sim,
+        Err(e) => {
+            eprintln!("rootkeys: error: {e}");
+            return Exit::Failed;
+        }
+    };
+    let demo = OrgDemo {
+        scenario: org_sim::SCENARIO.to_owned(),
+        title: sim.title().to_owned(),
+        summary: sim.summary().to_owned(),
+        notes: sim.notes(),
+    };
+    let audit = OrgAudit {
+        access: Arc::new(sim),
+        state_dir: dir,
+        options: OrgOptions {
+            concurrency: org_sim::DEMO_CONCURRENCY,
+            only: None,
+        },
+    };
+    org_view_or_audit(audit, Some(demo)).await
 }
 
 /// The interactive view when stdout is a terminal, else `status`.
@@ -149,6 +237,9 @@ async fn interactive_or_status(remediator: Arc<Remediator>, demo: Option<DemoInf
 /// `rootkeys demo`: the interactive view over an embedded simulated
 /// account whose state lives under `<state_dir>/demo/<scenario>/`.
 async fn demo(global: &Global, scenario: &str, reset: bool) -> Exit {
+    if scenario == org_sim::SCENARIO {
+        return org_demo(global, reset).await;
+    }
     // Check the name before it becomes part of a path.
     let scenario = match Scenario::builtin(scenario) {
         Ok(s) => s,

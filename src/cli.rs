@@ -151,13 +151,14 @@ summary.regions_not_searched); 2 error: no region could be searched, or bad inpu
         json: bool,
     },
     /// Organization mode: every member account's root keys, through centralized root access
+    /// (without a subcommand: the interactive view on the organization)
     Org {
         #[command(subcommand)]
-        command: OrgCommand,
+        command: Option<OrgCommand>,
     },
     /// Open the interactive view on an embedded simulated account (training, demos)
     Demo {
-        /// The simulated account to load (the scenarios built into rootkeys)
+        /// The simulated account to load (the scenarios built into rootkeys; `org`: a simulated organization)
         #[arg(
             long,
             default_value = DEFAULT_SCENARIO,

@@ -275,7 +275,7 @@ mod tests {
         use clap::Parser;
         let cli = crate::cli::Cli::try_parse_from(["rootkeys", "org", "audit"]).expect("parse");
         let Some(crate::cli::Command::Org {
-            command: crate::cli::OrgCommand::Audit { concurrency, .. },
+            command: Some(crate::cli::OrgCommand::Audit { concurrency, .. }),
         }) = cli.command
         else {
             panic!("not org audit");

@@ -12,6 +12,7 @@
 //! - `run`: the audit itself: accounts streamed page by page, members audited
 //!   concurrently under a bound, each session journaled in the member's journal.
 //! - `aws`: the adapter over aws-sdk-organizations, aws-sdk-sts and aws-sdk-iam.
+//! - `sim`: the simulated organization of `rootkeys demo --scenario org`.
 //!
 //! Imports `account` (its error type and the AWS helpers), `domain`,
 //! `journal`, `report` and `text`; never `commands`, `tui` or `app`.
@@ -22,6 +23,7 @@ pub mod pace;
 pub mod port;
 pub mod preflight;
 pub mod run;
+pub mod sim;
 
 pub use model::{
     AuditedOrg, ManagementFacts, Member, MemberFacts, MemberRow, MemberStatus, Organization,

@@ -331,6 +331,20 @@ pub async fn audit(
     state_dir: &Path,
     progress: &mut (dyn FnMut(&Progress) + Send),
 ) -> Result<AuditedOrg, RunError> {
+    audit_streamed(access, ready, options, state_dir, &mut |p, _| progress(p)).await
+}
+
+/// [`audit`], handing each row to `progress` as soon as it is built
+/// (`None` in the last call). Rows added once the listing has ended (the
+/// management account when it was not listed, `--accounts` not in the
+/// organization) are only in the result.
+pub async fn audit_streamed(
+    access: &dyn OrgAccess,
+    ready: &Ready,
+    options: &Options,
+    state_dir: &Path,
+    progress: &mut (dyn FnMut(&Progress, Option<&MemberRow>) + Send),
+) -> Result<AuditedOrg, RunError> {
     let concurrency = options.concurrency.clamp(1, MAX_CONCURRENCY);
     let stop = AtomicBool::new(false);
     let listed = AtomicUsize::new(0);
@@ -383,7 +397,7 @@ pub async fn audit(
             state.with_keys += usize::from(row.compliant() == Some(false));
             state.listed = listed.load(Ordering::Acquire);
             state.listing_done = listing_done.load(Ordering::Acquire);
-            progress(&state);
+            progress(&state, Some(&row));
             rows.push(row);
             futures::future::ready(())
         });
@@ -401,7 +415,7 @@ pub async fn audit(
     let mut org = AuditedOrg::new(ready.organization.clone(), ready.caller.arn.clone(), rows);
     org.listing_error = listing_error.map(|e| RowError::from_account(&e));
     state.listing_done = true;
-    progress(&state);
+    progress(&state, None);
     Ok(org)
 }
 

@@ -12,10 +12,12 @@
 //! - `view`: drawing, which only reads the state
 //! - `runner`: the event loop and the worker whose tasks talk to the account
 //! - `strings`, `theme`, `walkthrough`: text, colours, the six steps
+//! - `org`: the organization view (`rootkeys org`, `rootkeys demo --scenario org`)
 
 pub mod action;
 pub mod app;
 pub mod keymap;
+pub mod org;
 pub mod runner;
 pub mod strings;
 pub mod theme;
@@ -97,7 +99,7 @@ async fn interactive(mut app: App, worker: &Worker) -> Exit {
     }
 }
 
-fn enter() -> std::io::Result<Terminal<CrosstermBackend<Stdout>>> {
+pub(crate) fn enter() -> std::io::Result<Terminal<CrosstermBackend<Stdout>>> {
     enable_raw_mode()?;
     execute!(std::io::stdout(), EnterAlternateScreen)?;
     Terminal::new(CrosstermBackend::new(std::io::stdout()))
@@ -105,14 +107,14 @@ fn enter() -> std::io::Result<Terminal<CrosstermBackend<Stdout>>> {
 
 /// Leave raw mode and the alternate screen, show the cursor. Safe to call
 /// more than once.
-fn leave() {
+pub(crate) fn leave() {
     let _ = disable_raw_mode();
     let _ = execute!(std::io::stdout(), LeaveAlternateScreen, Show);
 }
 
 /// A panic restores the terminal, reports, and ends the process non-zero:
 /// a panic in a tokio task must not leave a dead view on screen.
-fn install_panic_hook() {
+pub(crate) fn install_panic_hook() {
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
         leave();

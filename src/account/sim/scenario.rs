@@ -36,8 +36,16 @@ pub const DEFAULT_SCENARIO: &str = "two-keys";
 
 /// The names of the embedded scenarios, in a stable order.
 pub fn scenario_names() -> Vec<&'static str> {
-    SCENARIOS.iter().map(|(name, _)| *name).collect()
+    SCENARIOS
+        .iter()
+        .map(|(name, _)| *name)
+        .chain(ORG_SCENARIOS.iter().copied())
+        .collect()
 }
+
+/// Scenarios of a whole organization (`org::sim`, opened by the
+/// organization view, not by [`Scenario`]); listed with the others.
+pub const ORG_SCENARIOS: &[&str] = &["org"];
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -452,7 +460,10 @@ mod tests {
 
     #[test]
     fn every_builtin_scenario_parses() {
-        for name in scenario_names() {
+        for name in scenario_names()
+            .into_iter()
+            .filter(|n| !ORG_SCENARIOS.contains(n))
+        {
             let s = Scenario::builtin(name).unwrap_or_else(|e| panic!("{name}: {e}"));
             assert_eq!(s.account_id.len(), 12);
             assert!(!s.keys.is_empty(), "{name} has keys");
