@@ -89,12 +89,14 @@ fn can_act(app: &App, command: Command) -> bool {
         Command::Deactivate => Request::Deactivate,
         Command::Reactivate => Request::Reactivate,
         Command::Delete => Request::Delete { force: false },
-        Command::Usage => return app.is_root() && app.selected_row().is_some(),
+        // Usage needs the key IDs, and only root's jobs can move: the
+        // auditor sees neither.
+        Command::Usage | Command::MoveToRole => {
+            return app.is_root() && app.selected_row().is_some();
+        }
         // A read is already coming.
         Command::Refresh => return !(app.loading || app.pending.is_some() || app.skipping),
         Command::Down => return app.rows().len() > 1,
-        // Only root's jobs can move (the auditor sees no key IDs).
-        Command::MoveToRole => return app.is_root() && app.selected_row().is_some(),
         _ => return true,
     };
     let Some(row) = app.selected_row() else {
