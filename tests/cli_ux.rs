@@ -63,7 +63,7 @@ fn every_json_flag_and_key_id_argument_is_described() {
 fn scenario_lists_its_values_and_names_no_source_folder() {
     let text = help(&["demo"]);
     assert!(
-        text.contains("[possible values: two-keys, auditor, signing-key]"),
+        text.contains("[possible values: two-keys, auditor, signing-key, org]"),
         "{text}"
     );
     assert!(!text.contains("assets/"), "{text}");
