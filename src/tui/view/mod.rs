@@ -125,14 +125,19 @@ fn draw_training_footer(frame: &mut Frame, area: Rect, app: &App) {
         app.session_ended()
             || (app.snapshot.is_none() && app.load_error.as_ref().is_some_and(|e| e.credentials))
     }) {
-        vec![
-            ("c".to_owned(), s::WAY_OUT_FOOTER.to_owned()),
+        let mut hints = vec![("c".to_owned(), s::WAY_OUT_FOOTER.to_owned())];
+        hints.extend([
             ("q".to_owned(), s::HINT_QUIT.to_owned()),
             (
                 format!("rootkeys demo --scenario {} --reset", demo.scenario),
                 s::WAY_OUT_RESET.to_owned(),
             ),
-        ]
+        ]);
+        if !app.session_ended() && !app.loading {
+            // The account could not be read: reading it again is offered.
+            hints.push(("r".to_owned(), s::HINT_RETRY.to_owned()));
+        }
+        hints
     } else {
         return;
     };
@@ -142,7 +147,8 @@ fn draw_training_footer(frame: &mut Frame, area: Rect, app: &App) {
     for (key, word) in hints {
         let len = text::width(&key) + text::width(&word) + 3;
         if used + len > room {
-            break;
+            // A long hint that does not fit leaves room for shorter ones.
+            continue;
         }
         spans.push(Span::styled(key, t.key));
         spans.push(Span::styled(format!(" {word}  "), t.dim));
