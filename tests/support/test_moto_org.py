@@ -1018,3 +1018,84 @@ def test_reset_forgets_sessions_and_features(server: Launcher, org: Org) -> None
     # The old session key is now a key moto never issued (stock behaviour).
     identity = session_client(server, "sts", creds).get_caller_identity()
     assert identity["Account"] == MANAGEMENT and not identity["Arn"].endswith(":root")
+
+
+# --------------------------------------------------------------------------
+# The request handler's lean path against werkzeug's own
+# --------------------------------------------------------------------------
+
+
+def raw_request(
+    server: Launcher, key: str, service: str, body: str, token: str | None, slow: bool
+) -> tuple[int, dict[str, str], str]:
+    """One signed-looking query request (the server reads the signer from the
+    Authorization header); ``slow`` adds ``Expect: 100-continue``, which sends
+    it down werkzeug's own request path instead of the lean one."""
+    import http.client
+    import re as _re
+
+    headers = {
+        "Authorization": (
+            f"AWS4-HMAC-SHA256 Credential={key}/20261130/us-east-1/{service}/aws4_request, "
+            "SignedHeaders=host;x-amz-date, Signature=" + "0" * 64
+        ),
+        "X-Amz-Date": "20261130T100000Z",
+        "Content-Type": "application/x-www-form-urlencoded; charset=utf-8",
+    }
+    if token:
+        headers["X-Amz-Security-Token"] = token
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+    try:
+        if slow:
+            headers["Expect"] = "100-continue"
+        connection.request("POST", "/", body=body, headers=headers)
+        response = connection.getresponse()
+        data = response.read().decode()
+        answer_headers = {k.lower(): v for k, v in response.getheaders()}
+        answer_headers["(received)"] = str(len(data.encode()))
+    finally:
+        connection.close()
+    # Request ids and session secrets differ from one answer to the next.
+    data = _re.sub(r"<RequestId>[^<]*</RequestId>", "<RequestId/>", data)
+    return response.status, answer_headers, data
+
+
+def test_lean_path_answers_as_werkzeugs_path(server: Launcher, org: Org) -> None:
+    creds, _ = assume_root(server, org.members[0])
+    key = org.member_root[0]
+    requests = [
+        (creds.key, "iam", "Action=ListAccessKeys&Version=2010-05-08", creds.token),
+        (creds.key, "iam", "Action=ListMFADevices&Version=2010-05-08", creds.token),
+        (creds.key, "iam", "Action=GetLoginProfile&Version=2010-05-08", creds.token),
+        (creds.key, "iam",
+         f"Action=GetAccessKeyLastUsed&Version=2010-05-08&AccessKeyId={key}", creds.token),
+        (creds.key, "sts", "Action=GetCallerIdentity&Version=2011-06-15", creds.token),
+        (creds.key, "iam", "Action=GetAccountSummary&Version=2010-05-08", creds.token),
+        (creds.key, "iam", "Action=ListAccessKeys&Version=2010-05-08", "forged"),
+        (ADMIN[0], "sts", "Action=AssumeRoot&Version=2011-06-15&TargetPrincipal="
+         f"{MANAGEMENT}&TaskPolicyArn.arn={AUDIT}", None),
+        (ADMIN[0], "iam", "Action=ListUsers&Version=2010-05-08", None),
+    ]
+    before = len(json.loads(http(server, "GET", "/_rootkeys/events")[1])["events"])
+    seen_codes = set()
+    for key_id, service, body, token in requests:
+        lean = raw_request(server, key_id, service, body, token, slow=False)
+        slow = raw_request(server, key_id, service, body, token, slow=True)
+        assert lean[0] == slow[0], (body, lean, slow)
+        assert lean[1]["content-type"] == slow[1]["content-type"], body
+        assert lean[2] == slow[2], body
+        assert lean[1]["connection"] == "close"
+        assert lean[1]["content-length"] == lean[1]["(received)"]
+        seen_codes.add(lean[0])
+    assert seen_codes >= {200, 403, 404}, seen_codes
+    # Both ways are recorded alike in CloudTrail, and counted.
+    events = json.loads(http(server, "GET", "/_rootkeys/events")[1])["events"]
+    new = events[: len(events) - before][::-1]  # oldest first
+    assert len(new) == 2 * len(requests)
+    for lean_event, slow_event in zip(new[0::2], new[1::2]):
+        for name in ("eventName", "eventSource", "errorCode", "errorMessage",
+                     "recipientAccountId", "userIdentity", "readOnly"):
+            assert lean_event.get(name) == slow_event.get(name), name
+    counts = control(server, "/_rootkeys/requests", method="GET")
+    assert counts["ListAccessKeys"] == 4 and counts["GetCallerIdentity"] == 2
+
