@@ -1360,7 +1360,62 @@ def seed_event(item: Any, index: int, now: datetime) -> TrailEvent:
     return event
 
 
+def _patch_module_list() -> None:
+    """Replace moto.backends.list_of_moto_modules with a cached list.
+
+    moto's dispatcher calls it twice per request it routes, and each call
+    lists moto's package directory and stats every entry (some 180 system
+    calls); the package does not change while the server runs."""
+    import moto.backends as backends
+
+    modules = tuple(backends.list_of_moto_modules())
+    backends.list_of_moto_modules = lambda: modules
+
+
+_HEADER_NAME = re.compile(r"[\x21-\x39\x3b-\x7e]+\Z")
+
+
+def _patch_header_parsing() -> None:
+    """Replace http.client.parse_headers (http.server reads each request's
+    headers with it) by a version that builds the same HTTPMessage without
+    the email package's feed parser for plain header blocks ("Name: value"
+    lines, a blank line at the end); anything else (folded lines, a line
+    without a colon, ...) goes to the email parser as before.  Only the
+    launcher installs it."""
+    import email.parser
+    import http.client
+
+    read_headers = http.client._read_headers  # type: ignore[attr-defined]
+
+    def parse_headers(fp: Any, _class: Any = http.client.HTTPMessage) -> Any:
+        lines = read_headers(fp)
+
+        def slow() -> Any:
+            text = b"".join(lines).decode("iso-8859-1")
+            return email.parser.Parser(_class=_class).parsestr(text)
+
+        if lines[-1] not in (b"\r\n", b"\n"):
+            return slow()
+        message = _class()
+        for line in lines[:-1]:
+            text = line.decode("iso-8859-1")
+            name, colon, value = text.partition(":")
+            if (
+                not colon
+                or not _HEADER_NAME.match(name)
+                or not text.endswith("\n")
+                or "\r" in text[:-2]
+            ):
+                return slow()
+            message._headers.append((name, value.lstrip(" \t").rstrip("\r\n")))
+        message.set_payload("")
+        return message
+
+    http.client.parse_headers = parse_headers  # type: ignore[assignment]
+
+
 def apply_patches() -> None:
+    _patch_module_list()
     _patch_sts_get_caller_identity()
     _patch_iam_account_summary()
     _patch_iam_credential_report()
@@ -1675,7 +1730,12 @@ class RootkeysApp:
             moto_org.reset()
 
         if path.startswith("/moto-api/"):
-            return self.moto_app(environ, start_response)
+            # Anything moto's own API changes may change SCP verdicts.
+            moto_org.scp_changed()
+            try:
+                return self.moto_app(environ, start_response)
+            finally:
+                moto_org.scp_changed()
 
         # An AWS request: counted per operation once answered (see
         # moto_org.note_action for where the operation gets named).
@@ -1934,7 +1994,11 @@ class RootkeysApp:
             body = json.dumps({"error": f"no control endpoint {method} {path}"})
             return _respond(start_response, "404 Not Found", body.encode())
         try:
-            answer = handler(_parse_json(raw) if method == "POST" else {})
+            try:
+                answer = handler(_parse_json(raw) if method == "POST" else {})
+            finally:
+                if method == "POST":  # may have changed SCPs or the organization
+                    moto_org.scp_changed()
         except ControlError as error:
             body = json.dumps({"error": error.message})
             return _respond(start_response, error.status, body.encode())
@@ -2143,6 +2207,7 @@ def main(argv: list[str] | None = None) -> int:
     sys.setswitchinterval(0.001)
 
     ReusingThreadsServer = _reusing_threads_server()
+    _patch_header_parsing()
     apply_patches()
     moto_org.install(sys.modules[__name__])
     app = RootkeysApp(DomainDispatcherApplication(create_backend_app))

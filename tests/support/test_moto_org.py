@@ -1099,3 +1099,68 @@ def test_lean_path_answers_as_werkzeugs_path(server: Launcher, org: Org) -> None
     counts = control(server, "/_rootkeys/requests", method="GET")
     assert counts["ListAccessKeys"] == 4 and counts["GetCallerIdentity"] == 2
 
+
+
+def test_scp_verdicts_follow_every_change(server: Launcher, org: Org) -> None:
+    """The server keeps SCP verdicts per (account, action): each change to the
+    organization's policies or structure must be seen by the next request."""
+    organizations = client(server, "organizations", ADMIN)
+    member = org.members[0]
+    creds, _ = assume_root(server, member)
+    iam = session_client(server, "iam", creds)
+    iam.list_access_keys()  # allowed, and its verdict remembered
+    deny = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Deny", "Action": "iam:ListAccessKeys", "Resource": "*"}]}
+    allow_all = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+    # An OU with a denying SCP; moving the account into it denies.
+    ou = organizations.create_organizational_unit(ParentId=org.root_id, Name="quarantine")
+    ou_id = ou["OrganizationalUnit"]["Id"]
+    policy = attach(server, ou_id, deny)
+    iam.list_access_keys()  # the account is not in the OU yet
+    organizations.move_account(AccountId=member, SourceParentId=org.root_id,
+                               DestinationParentId=ou_id)
+    assert refused(iam.list_access_keys)[0] == "AccessDenied"
+    # Rewriting the policy's content allows again.
+    organizations.update_policy(PolicyId=policy, Content=json.dumps(allow_all))
+    iam.list_access_keys()
+    organizations.update_policy(PolicyId=policy, Content=json.dumps(deny))
+    assert refused(iam.list_access_keys)[0] == "AccessDenied"
+    # The control shortcut's detach.
+    control(server, "/_rootkeys/org/scp_detach", {"policy_id": policy, "target": ou_id})
+    iam.list_access_keys()
+    # And a reset forgets everything: the same member id in a new organization
+    # is not denied by the old organization's policies.
+    http(server, "POST", "/moto-api/reset")
+    code = refused(iam.list_access_keys)[0]
+    assert code != "AccessDenied"
+
+
+def test_request_headers_in_unusual_forms(server: Launcher, org: Org) -> None:
+    """Headers the quick header reader leaves to the email parser (a folded
+    line) and ones it reads itself (no space after the colon, an empty value)
+    reach the application as before."""
+    import socket
+
+    creds, _ = assume_root(server, org.members[0])
+    body = b"Action=GetCallerIdentity&Version=2011-06-15"
+    for auth_line in (
+        f"Authorization:AWS4-HMAC-SHA256 Credential={creds.key}/20261130/us-east-1/sts/"
+        "aws4_request, SignedHeaders=host, Signature=00\r\n",
+        f"Authorization: AWS4-HMAC-SHA256 Credential={creds.key}/20261130/us-east-1/sts/"
+        "aws4_request,\r\n SignedHeaders=host, Signature=00\r\n",
+    ):
+        request = (
+            "POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Empty:\r\n" + auth_line
+            + f"X-Amz-Security-Token: {creds.token}\r\n"
+            "Content-Type: application/x-www-form-urlencoded\r\n"
+            f"Content-Length: {len(body)}\r\n\r\n"
+        ).encode() + body
+        with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
+            sock.sendall(request)
+            answer = b""
+            while chunk := sock.recv(65536):
+                answer += chunk
+        head, _, payload = answer.partition(b"\r\n\r\n")
+        assert head.startswith(b"HTTP/1.1 200"), answer
+        assert f"<Account>{org.members[0]}</Account>".encode() in payload
