@@ -508,7 +508,7 @@ def _xml_response(
     result: str | None,
     request_id: str | None = None,
 ) -> list[bytes]:
-    request_id = request_id or str(uuid.uuid4())
+    request_id = request_id or host.new_id()
     inner = f"<{action}Result>{result}</{action}Result>" if result is not None else ""
     body = (
         f'<{action}Response xmlns="{ns}">{inner}'
@@ -544,7 +544,7 @@ def _error_response(
     service: str | None,
     environ: dict[str, Any],
 ) -> list[bytes]:
-    request_id = str(uuid.uuid4())
+    request_id = host.new_id()
     content_type = environ.get("CONTENT_TYPE", "")
     if content_type.startswith("application/x-amz-json") or service not in (
         "iam",
@@ -1032,7 +1032,7 @@ def serve_assume_root(
 ) -> list[bytes]:
     when = host._utcnow()
     caller = host.request_caller(environ, key_id)
-    request_id = str(uuid.uuid4())
+    request_id = host.new_id()
     try:
         session = assume_root(environ, key_id, params, is_global, request_id)
     except AwsError as error:

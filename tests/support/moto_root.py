@@ -192,6 +192,7 @@ import io
 import itertools
 import json
 import os
+import random
 import re
 import signal
 import sys
@@ -775,6 +776,18 @@ OPT_IN_REGIONS = (
 _request_context = threading.local()
 
 
+# Request and event ids: random version-4 UUIDs, as AWS's, drawn from a
+# generator seeded once.  uuid.uuid4() asks the kernel for randomness each
+# time, and each such system call lets the interpreter lock go to another of
+# the many request threads; ids need to be unique, not secret.
+_ids = random.Random(os.urandom(32))
+
+
+def new_id() -> str:
+    """A fresh random request or event id (UUID version 4)."""
+    return str(uuid.UUID(int=_ids.getrandbits(128), version=4))
+
+
 def _utcnow() -> datetime:
     return datetime.now(timezone.utc).replace(microsecond=0)
 
@@ -801,8 +814,8 @@ class TrailEvent:
     error_code: str | None = None
     error_message: str | None = None
     resources: list[dict[str, str]] = field(default_factory=list)
-    event_id: str = field(default_factory=lambda: str(uuid.uuid4()))
-    request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    event_id: str = field(default_factory=new_id)
+    request_id: str = field(default_factory=new_id)
     # Arrival order: breaks ties between events of the same second.
     seq: int = 0
 
@@ -1475,7 +1488,7 @@ def _rejection(
     environ: dict[str, Any], access_key_id: str, service: str | None
 ) -> tuple[str, list[tuple[str, str]], bytes]:
     """The response AWS gives for a signature made with an unusable key."""
-    request_id = str(uuid.uuid4())
+    request_id = new_id()
     content_type = environ.get("CONTENT_TYPE", "")
     if content_type.startswith("application/x-amz-json"):
         # JSON-protocol services (DynamoDB, KMS, SQS, ...).
@@ -1909,7 +1922,7 @@ class RootkeysApp:
         region = region or "us-east-1"
         account = request_caller(environ, key_id).account_id
         content_type = "application/x-amz-json-1.1"
-        request_id = str(uuid.uuid4())
+        request_id = new_id()
         raw = _read_raw(environ)  # read first: the connection may be reused
         try:
             failure = take_failure("LookupEvents", region)
@@ -1952,7 +1965,7 @@ class RootkeysApp:
         moto_org.note_action(environ, "ListRegions")
         caller = request_caller(environ, key_id)
         when = _utcnow()
-        request_id = str(uuid.uuid4())
+        request_id = new_id()
         headers = [("x-amzn-RequestId", request_id)]
         error: tuple[str | None, str | None] = (None, None)
         raw = _read_raw(environ)  # read first: the connection may be reused
