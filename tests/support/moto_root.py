@@ -205,7 +205,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from http import HTTPStatus
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, unquote
 
 import moto_org
 
@@ -2167,7 +2167,7 @@ def main(argv: list[str] | None = None) -> int:
             if len(body) < length:  # the client went away
                 self.close_connection = True
                 return
-            environ = self.environ = self.make_environ()
+            environ = self.environ = self.lean_environ() or self.make_environ()
             environ["wsgi.input"] = io.BytesIO(body)
             answer: list[Any] = []
             chunks: list[bytes] = []
@@ -2205,6 +2205,65 @@ def main(argv: list[str] | None = None) -> int:
             self.end_headers()
             self.wfile.write(data)
             self.wfile.flush()
+
+        def lean_environ(self) -> dict[str, Any] | None:
+            """The environ werkzeug's and moto's make_environ build, for the
+            common request: a path starting with a single "/", no header
+            name with an underscore, no chunked body, plain HTTP.  None for
+            anything else (make_environ then builds it)."""
+            path = self.path
+            if (
+                not path.startswith("/")
+                or path.startswith("//")
+                or "\t" in path
+                or "\r" in path
+                or "\n" in path
+                or any("_" in name for name in self.headers.keys())
+                or self.server.ssl_context is not None
+                or not self.client_address
+                or isinstance(self.client_address, str)
+            ):
+                return None
+            from moto.core.request import PRESERVED_HEADER_NAMES_ENVIRON_KEY
+            from werkzeug._internal import _wsgi_encoding_dance
+
+            target, _, query = path.partition("#")[0].partition("?")
+            raw = _wsgi_encoding_dance(path)
+            server = self.server
+            environ: dict[str, Any] = {
+                "wsgi.version": (1, 0),
+                "wsgi.url_scheme": "http",
+                "wsgi.input": self.rfile,
+                "wsgi.errors": sys.stderr,
+                "wsgi.multithread": server.multithread,
+                "wsgi.multiprocess": server.multiprocess,
+                "wsgi.run_once": False,
+                "werkzeug.socket": self.connection,
+                "SERVER_SOFTWARE": self.server_version,
+                "REQUEST_METHOD": self.command,
+                "SCRIPT_NAME": "",
+                "PATH_INFO": _wsgi_encoding_dance(unquote(target)),
+                "QUERY_STRING": _wsgi_encoding_dance(query),
+                "REQUEST_URI": raw,
+                "RAW_URI": raw,
+                "REMOTE_ADDR": self.address_string(),
+                "REMOTE_PORT": self.port_integer(),
+                "SERVER_NAME": server.server_address[0],
+                "SERVER_PORT": str(server.server_address[1]),
+                "SERVER_PROTOCOL": self.request_version,
+            }
+            for name, value in self.headers.items():
+                key = name.upper().replace("-", "_")
+                value = value.replace("\r\n", "")
+                if key not in ("CONTENT_TYPE", "CONTENT_LENGTH"):
+                    key = f"HTTP_{key}"
+                    if key in environ:
+                        value = f"{environ[key]},{value}"
+                environ[key] = value
+            if "HTTP_TRANSFER_ENCODING" in environ:
+                return None
+            environ[PRESERVED_HEADER_NAMES_ENVIRON_KEY] = {}
+            return environ
 
         def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
             # werkzeug's line, written directly: the logging machinery costs
