@@ -1094,7 +1094,8 @@ def test_lean_path_answers_as_werkzeugs_path(server: Launcher, org: Org) -> None
     assert len(new) == 2 * len(requests)
     for lean_event, slow_event in zip(new[0::2], new[1::2]):
         for name in ("eventName", "eventSource", "errorCode", "errorMessage",
-                     "recipientAccountId", "userIdentity", "readOnly"):
+                     "recipientAccountId", "userIdentity", "readOnly", "sourceIPAddress",
+                     "userAgent"):
             assert lean_event.get(name) == slow_event.get(name), name
     counts = control(server, "/_rootkeys/requests", method="GET")
     assert counts["ListAccessKeys"] == 4 and counts["GetCallerIdentity"] == 2
