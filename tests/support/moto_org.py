@@ -195,6 +195,7 @@ _scp_cache: dict[tuple[str, str], list[dict[str, Any]]] = {}
 
 def reset() -> None:
     """Forget sessions, features and request counts (POST /moto-api/reset)."""
+    scp_changed()
     with _lock:
         _sessions.clear()
         _features.clear()
@@ -412,6 +413,7 @@ def _patch_organizations() -> None:
         return original(self)
 
     OrganizationsResponse.attach_policy = attach_policy  # type: ignore[method-assign]
+    _patch_scp_invalidation()
 
     def list_accounts(self: Any) -> str:
         # moto describes and sorts every account for each page (a second per
@@ -453,6 +455,33 @@ def _patch_organizations() -> None:
     OrganizationsResponse.list_accounts = list_accounts  # type: ignore[method-assign]
 
 
+READ_PREFIXES = ("describe", "list", "get")
+
+
+def _patch_scp_invalidation() -> None:
+    """Wrap every method of moto's Organizations backend that is not a read
+    (describe_*, list_*, get_*) so that it forgets the SCP verdicts, before
+    and after it runs."""
+    from moto.organizations.models import OrganizationsBackend
+
+    def invalidating(method: Callable[..., Any]) -> Callable[..., Any]:
+        def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
+            scp_changed()
+            try:
+                return method(self, *args, **kwargs)
+            finally:
+                scp_changed()
+
+        wrapper.__name__ = method.__name__
+        wrapper.__doc__ = method.__doc__
+        return wrapper
+
+    for name, method in list(vars(OrganizationsBackend).items()):
+        if name.startswith("_") or name.startswith(READ_PREFIXES) or not callable(method):
+            continue
+        setattr(OrganizationsBackend, name, invalidating(method))
+
+
 def install(host_module: Any) -> None:
     global host
     host = host_module
@@ -479,7 +508,7 @@ def _xml_response(
     result: str | None,
     request_id: str | None = None,
 ) -> list[bytes]:
-    request_id = request_id or str(uuid.uuid4())
+    request_id = request_id or host.new_id()
     inner = f"<{action}Result>{result}</{action}Result>" if result is not None else ""
     body = (
         f'<{action}Response xmlns="{ns}">{inner}'
@@ -515,7 +544,7 @@ def _error_response(
     service: str | None,
     environ: dict[str, Any],
 ) -> list[bytes]:
-    request_id = str(uuid.uuid4())
+    request_id = host.new_id()
     content_type = environ.get("CONTENT_TYPE", "")
     if content_type.startswith("application/x-amz-json") or service not in (
         "iam",
@@ -712,6 +741,24 @@ def _conditions_hold(statement: dict[str, Any], context: dict[str, str]) -> bool
     return True
 
 
+# SCP verdicts: (account, principal, service, action, context) -> message or
+# None.  Cleared by scp_changed(), which every change to the organizations
+# state calls (moto's Organizations backend methods that are not reads,
+# /_rootkeys/* POSTs, /moto-api/*); a verdict computed while a change was
+# under way is not kept (the generation moved on).
+_scp_verdicts: dict[tuple[Any, ...], str | None] = {}
+_scp_generation = 0
+_SCP_VERDICTS_MAX = 100_000
+
+
+def scp_changed() -> None:
+    """Forget the SCP verdicts (the organization or its policies changed)."""
+    global _scp_generation
+    with _lock:
+        _scp_generation += 1
+        _scp_verdicts.clear()
+
+
 def scp_denial(
     account_id: str,
     principal_arn: str,
@@ -720,6 +767,29 @@ def scp_denial(
     context: dict[str, str],
 ) -> str | None:
     """Why the member's SCPs deny this request (a message), or None."""
+    key = (account_id, principal_arn, service, action, tuple(context.items()))
+    generation = _scp_generation
+    try:
+        return _scp_verdicts[key]
+    except KeyError:
+        pass
+    verdict = evaluate_scps(account_id, principal_arn, service, action, context)
+    with _lock:
+        if generation == _scp_generation:
+            if len(_scp_verdicts) >= _SCP_VERDICTS_MAX:
+                _scp_verdicts.clear()
+            _scp_verdicts[key] = verdict
+    return verdict
+
+
+def evaluate_scps(
+    account_id: str,
+    principal_arn: str,
+    service: str,
+    action: str | None,
+    context: dict[str, str],
+) -> str | None:
+    """scp_denial without the cache."""
     backend = org_backend_of(account_id)
     if backend is None or account_id == backend.org.master_account_id:
         return None
@@ -822,7 +892,6 @@ def org_caller(environ: dict[str, Any], key_id: str) -> OrgCaller:
 
 _ACCOUNT_RE = re.compile(r"^\d{12}$")
 _ROOT_ARN_RE = re.compile(r"^arn:aws[a-z-]*:iam::(\d{12}):root$")
-_KEY_ALPHABET = string.ascii_uppercase + "234567"
 
 
 def _target_account(value: str | None) -> str:
@@ -932,7 +1001,8 @@ def assume_root(
     if account.status != "ACTIVE":
         raise access_denied(f"{denied}: account {target} is {account.status}")
 
-    new_key = "ASIA" + "".join(secrets.choice(_KEY_ALPHABET) for _ in range(16))
+    # 16 characters of A-Z2-7 (base32 of 10 random bytes).
+    new_key = "ASIA" + base64.b32encode(secrets.token_bytes(10)).decode()
     issued = time.time()
     session = Session(
         access_key_id=new_key,
@@ -962,7 +1032,7 @@ def serve_assume_root(
 ) -> list[bytes]:
     when = host._utcnow()
     caller = host.request_caller(environ, key_id)
-    request_id = str(uuid.uuid4())
+    request_id = host.new_id()
     try:
         session = assume_root(environ, key_id, params, is_global, request_id)
     except AwsError as error:

@@ -188,21 +188,24 @@ import argparse
 import base64
 import hashlib
 import html
+import io
 import itertools
 import json
 import os
+import random
 import re
 import signal
 import sys
 import threading
 import time
+import traceback
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from http import HTTPStatus
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, unquote
 
 import moto_org
 
@@ -773,6 +776,18 @@ OPT_IN_REGIONS = (
 _request_context = threading.local()
 
 
+# Request and event ids: random version-4 UUIDs, as AWS's, drawn from a
+# generator seeded once.  uuid.uuid4() asks the kernel for randomness each
+# time, and each such system call lets the interpreter lock go to another of
+# the many request threads; ids need to be unique, not secret.
+_ids = random.Random(os.urandom(32))
+
+
+def new_id() -> str:
+    """A fresh random request or event id (UUID version 4)."""
+    return str(uuid.UUID(int=_ids.getrandbits(128), version=4))
+
+
 def _utcnow() -> datetime:
     return datetime.now(timezone.utc).replace(microsecond=0)
 
@@ -799,8 +814,8 @@ class TrailEvent:
     error_code: str | None = None
     error_message: str | None = None
     resources: list[dict[str, str]] = field(default_factory=list)
-    event_id: str = field(default_factory=lambda: str(uuid.uuid4()))
-    request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    event_id: str = field(default_factory=new_id)
+    request_id: str = field(default_factory=new_id)
     # Arrival order: breaks ties between events of the same second.
     seq: int = 0
 
@@ -1358,7 +1373,62 @@ def seed_event(item: Any, index: int, now: datetime) -> TrailEvent:
     return event
 
 
+def _patch_module_list() -> None:
+    """Replace moto.backends.list_of_moto_modules with a cached list.
+
+    moto's dispatcher calls it twice per request it routes, and each call
+    lists moto's package directory and stats every entry (some 180 system
+    calls); the package does not change while the server runs."""
+    import moto.backends as backends
+
+    modules = tuple(backends.list_of_moto_modules())
+    backends.list_of_moto_modules = lambda: modules
+
+
+_HEADER_NAME = re.compile(r"[\x21-\x39\x3b-\x7e]+\Z")
+
+
+def _patch_header_parsing() -> None:
+    """Replace http.client.parse_headers (http.server reads each request's
+    headers with it) by a version that builds the same HTTPMessage without
+    the email package's feed parser for plain header blocks ("Name: value"
+    lines, a blank line at the end); anything else (folded lines, a line
+    without a colon, ...) goes to the email parser as before.  Only the
+    launcher installs it."""
+    import email.parser
+    import http.client
+
+    read_headers = http.client._read_headers  # type: ignore[attr-defined]
+
+    def parse_headers(fp: Any, _class: Any = http.client.HTTPMessage) -> Any:
+        lines = read_headers(fp)
+
+        def slow() -> Any:
+            text = b"".join(lines).decode("iso-8859-1")
+            return email.parser.Parser(_class=_class).parsestr(text)
+
+        if lines[-1] not in (b"\r\n", b"\n"):
+            return slow()
+        message = _class()
+        for line in lines[:-1]:
+            text = line.decode("iso-8859-1")
+            name, colon, value = text.partition(":")
+            if (
+                not colon
+                or not _HEADER_NAME.match(name)
+                or not text.endswith("\n")
+                or "\r" in text[:-2]
+            ):
+                return slow()
+            message._headers.append((name, value.lstrip(" \t").rstrip("\r\n")))
+        message.set_payload("")
+        return message
+
+    http.client.parse_headers = parse_headers  # type: ignore[assignment]
+
+
 def apply_patches() -> None:
+    _patch_module_list()
     _patch_sts_get_caller_identity()
     _patch_iam_account_summary()
     _patch_iam_credential_report()
@@ -1418,7 +1488,7 @@ def _rejection(
     environ: dict[str, Any], access_key_id: str, service: str | None
 ) -> tuple[str, list[tuple[str, str]], bytes]:
     """The response AWS gives for a signature made with an unusable key."""
-    request_id = str(uuid.uuid4())
+    request_id = new_id()
     content_type = environ.get("CONTENT_TYPE", "")
     if content_type.startswith("application/x-amz-json"):
         # JSON-protocol services (DynamoDB, KMS, SQS, ...).
@@ -1673,7 +1743,12 @@ class RootkeysApp:
             moto_org.reset()
 
         if path.startswith("/moto-api/"):
-            return self.moto_app(environ, start_response)
+            # Anything moto's own API changes may change SCP verdicts.
+            moto_org.scp_changed()
+            try:
+                return self.moto_app(environ, start_response)
+            finally:
+                moto_org.scp_changed()
 
         # An AWS request: counted per operation once answered (see
         # moto_org.note_action for where the operation gets named).
@@ -1847,7 +1922,7 @@ class RootkeysApp:
         region = region or "us-east-1"
         account = request_caller(environ, key_id).account_id
         content_type = "application/x-amz-json-1.1"
-        request_id = str(uuid.uuid4())
+        request_id = new_id()
         raw = _read_raw(environ)  # read first: the connection may be reused
         try:
             failure = take_failure("LookupEvents", region)
@@ -1890,7 +1965,7 @@ class RootkeysApp:
         moto_org.note_action(environ, "ListRegions")
         caller = request_caller(environ, key_id)
         when = _utcnow()
-        request_id = str(uuid.uuid4())
+        request_id = new_id()
         headers = [("x-amzn-RequestId", request_id)]
         error: tuple[str | None, str | None] = (None, None)
         raw = _read_raw(environ)  # read first: the connection may be reused
@@ -1932,7 +2007,11 @@ class RootkeysApp:
             body = json.dumps({"error": f"no control endpoint {method} {path}"})
             return _respond(start_response, "404 Not Found", body.encode())
         try:
-            answer = handler(_parse_json(raw) if method == "POST" else {})
+            try:
+                answer = handler(_parse_json(raw) if method == "POST" else {})
+            finally:
+                if method == "POST":  # may have changed SCPs or the organization
+                    moto_org.scp_changed()
         except ControlError as error:
             body = json.dumps({"error": error.message})
             return _respond(start_response, error.status, body.encode())
@@ -1963,9 +2042,60 @@ def _respond(
 # --------------------------------------------------------------------------
 
 
+# Requests with bodies up to this size take RequestHandler's lean path.
+LEAN_BODY_LIMIT = 1 << 20
+
 # Control characters in a request line are escaped in the log, as werkzeug does.
 _LOG_CONTROL_CHARS = {c: f"\\x{c:02x}" for c in [*range(0x20), *range(0x7F, 0xA0)]}
 _LOG_CONTROL_CHARS[ord("\\")] = "\\\\"
+
+
+def _reusing_threads_server() -> Any:
+    """werkzeug's threaded WSGI server, serving each connection in a thread
+    of its own as before, but reusing the threads of finished connections:
+    starting a thread costs more CPU than serving a small request on this
+    kind of machine.  A connection never waits for a free thread (a new one
+    is started when none is idle), so as many requests are served at once
+    as before."""
+    import queue
+
+    from werkzeug.serving import ThreadedWSGIServer
+
+    class Server(ThreadedWSGIServer):  # type: ignore[misc]
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self._connections: queue.SimpleQueue[Any] = queue.SimpleQueue()
+            self._idle = 0
+            self._idle_lock = threading.Lock()
+
+        def process_request(self, request: Any, client_address: Any) -> None:
+            with self._idle_lock:
+                start = self._idle == 0
+                if not start:
+                    self._idle -= 1
+            if start:
+                threading.Thread(
+                    target=self._worker, args=((request, client_address),), daemon=True
+                ).start()
+            else:
+                self._connections.put((request, client_address))
+
+        def _worker(self, first: tuple[Any, Any]) -> None:
+            connection: tuple[Any, Any] | None = first
+            while connection is not None:
+                self.process_request_thread(*connection)
+                with self._idle_lock:
+                    self._idle += 1
+                connection = self._connections.get()
+
+        def server_close(self) -> None:
+            super().server_close()
+            with self._idle_lock:
+                idle, self._idle = self._idle, 0
+            for _ in range(idle):
+                self._connections.put(None)
+
+    return Server
 
 
 def _stop(signum: int, frame: Any) -> None:
@@ -1996,7 +2126,6 @@ def main(argv: list[str] | None = None) -> int:
         MotoRequestHandler,
         create_backend_app,
     )
-    from werkzeug.serving import make_server
 
     latency = os.environ.get("ROOTKEYS_MOTO_LATENCY_MS")
     if latency:
@@ -2010,6 +2139,131 @@ def main(argv: list[str] | None = None) -> int:
         # with Nagle's algorithm on, the body can wait for the client's
         # delayed ACK of the headers.
         disable_nagle_algorithm = True
+        # Buffered: the status line, the headers and the body leave in one
+        # send when werkzeug flushes after the body (a send on the loopback
+        # costs more CPU than building a small answer).
+        wbufsize = 1 << 16
+
+        def run_wsgi(self) -> None:
+            """werkzeug's run_wsgi, made cheaper for the common request (GET or
+            POST with a Content-Length of at most 1 MiB, no Expect, no
+            Transfer-Encoding): the body is read before the application runs
+            (nothing is left to drain after the answer, so werkzeug's drain,
+            a selector per request, is skipped), and the answer leaves in
+            one send, with a Content-Length instead of chunks.  Anything
+            else takes werkzeug's own path."""
+            length_text = self.headers.get("Content-Length") or "0"
+            if (
+                self.command not in ("GET", "POST")
+                or self.headers.get("Transfer-Encoding")
+                or self.headers.get("Expect")
+                or not length_text.isdigit()
+                or int(length_text) > LEAN_BODY_LIMIT
+            ):
+                super().run_wsgi()
+                return
+            length = int(length_text)
+            body = self.rfile.read(length) if length else b""
+            if len(body) < length:  # the client went away
+                self.close_connection = True
+                return
+            environ = self.environ = self.lean_environ() or self.make_environ()
+            environ["wsgi.input"] = io.BytesIO(body)
+            answer: list[Any] = []
+            chunks: list[bytes] = []
+
+            def start_response(status: str, headers: Any, exc_info: Any = None) -> Any:
+                answer[:] = [status, headers]
+                return chunks.append
+
+            try:
+                result = self.server.app(environ, start_response)
+                try:
+                    chunks.extend(result)
+                finally:
+                    close = getattr(result, "close", None)
+                    if close is not None:
+                        close()
+            except Exception:
+                self.server.log("error", f"Error on request:\n{traceback.format_exc()}")
+                from werkzeug.exceptions import InternalServerError
+
+                answer.clear()
+                chunks[:] = list(InternalServerError()(environ, start_response))
+            status, headers = answer
+            code_text, _, reason = status.partition(" ")
+            code = int(code_text)
+            data = b"".join(chunks)
+            self.send_response(code, reason)
+            names = set()
+            for name, value in headers:
+                self.send_header(name, value)
+                names.add(name.lower())
+            if "content-length" not in names and not (100 <= code < 200 or code in (204, 304)):
+                self.send_header("Content-Length", str(len(data)))
+            self.send_header("Connection", "close")
+            self.end_headers()
+            self.wfile.write(data)
+            self.wfile.flush()
+
+        def lean_environ(self) -> dict[str, Any] | None:
+            """The environ werkzeug's and moto's make_environ build, for the
+            common request: a path starting with a single "/", no header
+            name with an underscore, no chunked body, plain HTTP.  None for
+            anything else (make_environ then builds it)."""
+            path = self.path
+            if (
+                not path.startswith("/")
+                or path.startswith("//")
+                or "\t" in path
+                or "\r" in path
+                or "\n" in path
+                or any("_" in name for name in self.headers.keys())
+                or self.server.ssl_context is not None
+                or not self.client_address
+                or isinstance(self.client_address, str)
+            ):
+                return None
+            from moto.core.request import PRESERVED_HEADER_NAMES_ENVIRON_KEY
+            from werkzeug._internal import _wsgi_encoding_dance
+
+            target, _, query = path.partition("#")[0].partition("?")
+            raw = _wsgi_encoding_dance(path)
+            server = self.server
+            environ: dict[str, Any] = {
+                "wsgi.version": (1, 0),
+                "wsgi.url_scheme": "http",
+                "wsgi.input": self.rfile,
+                "wsgi.errors": sys.stderr,
+                "wsgi.multithread": server.multithread,
+                "wsgi.multiprocess": server.multiprocess,
+                "wsgi.run_once": False,
+                "werkzeug.socket": self.connection,
+                "SERVER_SOFTWARE": self.server_version,
+                "REQUEST_METHOD": self.command,
+                "SCRIPT_NAME": "",
+                "PATH_INFO": _wsgi_encoding_dance(unquote(target)),
+                "QUERY_STRING": _wsgi_encoding_dance(query),
+                "REQUEST_URI": raw,
+                "RAW_URI": raw,
+                "REMOTE_ADDR": self.address_string(),
+                "REMOTE_PORT": self.port_integer(),
+                "SERVER_NAME": server.server_address[0],
+                "SERVER_PORT": str(server.server_address[1]),
+                "SERVER_PROTOCOL": self.request_version,
+            }
+            for name, value in self.headers.items():
+                key = name.upper().replace("-", "_")
+                value = value.replace("\r\n", "")
+                if key not in ("CONTENT_TYPE", "CONTENT_LENGTH"):
+                    key = f"HTTP_{key}"
+                    if key in environ:
+                        value = f"{environ[key]},{value}"
+                environ[key] = value
+            if "HTTP_TRANSFER_ENCODING" in environ:
+                return None
+            environ[PRESERVED_HEADER_NAMES_ENVIRON_KEY] = {}
+            return environ
 
         def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
             # werkzeug's line, written directly: the logging machinery costs
@@ -2024,16 +2278,12 @@ def main(argv: list[str] | None = None) -> int:
     # whose answer is ready is not kept waiting behind another's work.
     sys.setswitchinterval(0.001)
 
+    ReusingThreadsServer = _reusing_threads_server()
+    _patch_header_parsing()
     apply_patches()
     moto_org.install(sys.modules[__name__])
     app = RootkeysApp(DomainDispatcherApplication(create_backend_app))
-    server = make_server(
-        "127.0.0.1",
-        args.port,
-        app,
-        threaded=True,
-        request_handler=RequestHandler,
-    )
+    server = ReusingThreadsServer("127.0.0.1", args.port, app, RequestHandler)
 
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)

@@ -1018,3 +1018,150 @@ def test_reset_forgets_sessions_and_features(server: Launcher, org: Org) -> None
     # The old session key is now a key moto never issued (stock behaviour).
     identity = session_client(server, "sts", creds).get_caller_identity()
     assert identity["Account"] == MANAGEMENT and not identity["Arn"].endswith(":root")
+
+
+# --------------------------------------------------------------------------
+# The request handler's lean path against werkzeug's own
+# --------------------------------------------------------------------------
+
+
+def raw_request(
+    server: Launcher, key: str, service: str, body: str, token: str | None, slow: bool
+) -> tuple[int, dict[str, str], str]:
+    """One signed-looking query request (the server reads the signer from the
+    Authorization header); ``slow`` adds ``Expect: 100-continue``, which sends
+    it down werkzeug's own request path instead of the lean one."""
+    import http.client
+    import re as _re
+
+    headers = {
+        "Authorization": (
+            f"AWS4-HMAC-SHA256 Credential={key}/20261130/us-east-1/{service}/aws4_request, "
+            "SignedHeaders=host;x-amz-date, Signature=" + "0" * 64
+        ),
+        "X-Amz-Date": "20261130T100000Z",
+        "Content-Type": "application/x-www-form-urlencoded; charset=utf-8",
+    }
+    if token:
+        headers["X-Amz-Security-Token"] = token
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+    try:
+        if slow:
+            headers["Expect"] = "100-continue"
+        connection.request("POST", "/", body=body, headers=headers)
+        response = connection.getresponse()
+        data = response.read().decode()
+        answer_headers = {k.lower(): v for k, v in response.getheaders()}
+        answer_headers["(received)"] = str(len(data.encode()))
+    finally:
+        connection.close()
+    # Request ids and session secrets differ from one answer to the next.
+    data = _re.sub(r"<RequestId>[^<]*</RequestId>", "<RequestId/>", data)
+    return response.status, answer_headers, data
+
+
+def test_lean_path_answers_as_werkzeugs_path(server: Launcher, org: Org) -> None:
+    creds, _ = assume_root(server, org.members[0])
+    key = org.member_root[0]
+    requests = [
+        (creds.key, "iam", "Action=ListAccessKeys&Version=2010-05-08", creds.token),
+        (creds.key, "iam", "Action=ListMFADevices&Version=2010-05-08", creds.token),
+        (creds.key, "iam", "Action=GetLoginProfile&Version=2010-05-08", creds.token),
+        (creds.key, "iam",
+         f"Action=GetAccessKeyLastUsed&Version=2010-05-08&AccessKeyId={key}", creds.token),
+        (creds.key, "sts", "Action=GetCallerIdentity&Version=2011-06-15", creds.token),
+        (creds.key, "iam", "Action=GetAccountSummary&Version=2010-05-08", creds.token),
+        (creds.key, "iam", "Action=ListAccessKeys&Version=2010-05-08", "forged"),
+        (ADMIN[0], "sts", "Action=AssumeRoot&Version=2011-06-15&TargetPrincipal="
+         f"{MANAGEMENT}&TaskPolicyArn.arn={AUDIT}", None),
+        (ADMIN[0], "iam", "Action=ListUsers&Version=2010-05-08", None),
+    ]
+    before = len(json.loads(http(server, "GET", "/_rootkeys/events")[1])["events"])
+    seen_codes = set()
+    for key_id, service, body, token in requests:
+        lean = raw_request(server, key_id, service, body, token, slow=False)
+        slow = raw_request(server, key_id, service, body, token, slow=True)
+        assert lean[0] == slow[0], (body, lean, slow)
+        assert lean[1]["content-type"] == slow[1]["content-type"], body
+        assert lean[2] == slow[2], body
+        assert lean[1]["connection"] == "close"
+        assert lean[1]["content-length"] == lean[1]["(received)"]
+        seen_codes.add(lean[0])
+    assert seen_codes >= {200, 403, 404}, seen_codes
+    # Both ways are recorded alike in CloudTrail, and counted.
+    events = json.loads(http(server, "GET", "/_rootkeys/events")[1])["events"]
+    new = events[: len(events) - before][::-1]  # oldest first
+    assert len(new) == 2 * len(requests)
+    for lean_event, slow_event in zip(new[0::2], new[1::2]):
+        for name in ("eventName", "eventSource", "errorCode", "errorMessage",
+                     "recipientAccountId", "userIdentity", "readOnly", "sourceIPAddress",
+                     "userAgent"):
+            assert lean_event.get(name) == slow_event.get(name), name
+    counts = control(server, "/_rootkeys/requests", method="GET")
+    assert counts["ListAccessKeys"] == 4 and counts["GetCallerIdentity"] == 2
+
+
+
+def test_scp_verdicts_follow_every_change(server: Launcher, org: Org) -> None:
+    """The server keeps SCP verdicts per (account, action): each change to the
+    organization's policies or structure must be seen by the next request."""
+    organizations = client(server, "organizations", ADMIN)
+    member = org.members[0]
+    creds, _ = assume_root(server, member)
+    iam = session_client(server, "iam", creds)
+    iam.list_access_keys()  # allowed, and its verdict remembered
+    deny = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Deny", "Action": "iam:ListAccessKeys", "Resource": "*"}]}
+    allow_all = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+    # An OU with a denying SCP; moving the account into it denies.
+    ou = organizations.create_organizational_unit(ParentId=org.root_id, Name="quarantine")
+    ou_id = ou["OrganizationalUnit"]["Id"]
+    policy = attach(server, ou_id, deny)
+    iam.list_access_keys()  # the account is not in the OU yet
+    organizations.move_account(AccountId=member, SourceParentId=org.root_id,
+                               DestinationParentId=ou_id)
+    assert refused(iam.list_access_keys)[0] == "AccessDenied"
+    # Rewriting the policy's content allows again.
+    organizations.update_policy(PolicyId=policy, Content=json.dumps(allow_all))
+    iam.list_access_keys()
+    organizations.update_policy(PolicyId=policy, Content=json.dumps(deny))
+    assert refused(iam.list_access_keys)[0] == "AccessDenied"
+    # The control shortcut's detach.
+    control(server, "/_rootkeys/org/scp_detach", {"policy_id": policy, "target": ou_id})
+    iam.list_access_keys()
+    # And a reset forgets everything: the same member id in a new organization
+    # is not denied by the old organization's policies.
+    http(server, "POST", "/moto-api/reset")
+    code = refused(iam.list_access_keys)[0]
+    assert code != "AccessDenied"
+
+
+def test_request_headers_in_unusual_forms(server: Launcher, org: Org) -> None:
+    """Headers the quick header reader leaves to the email parser (a folded
+    line) and ones it reads itself (no space after the colon, an empty value)
+    reach the application as before."""
+    import socket
+
+    creds, _ = assume_root(server, org.members[0])
+    body = b"Action=GetCallerIdentity&Version=2011-06-15"
+    for auth_line in (
+        f"Authorization:AWS4-HMAC-SHA256 Credential={creds.key}/20261130/us-east-1/sts/"
+        "aws4_request, SignedHeaders=host, Signature=00\r\n",
+        f"Authorization: AWS4-HMAC-SHA256 Credential={creds.key}/20261130/us-east-1/sts/"
+        "aws4_request,\r\n SignedHeaders=host, Signature=00\r\n",
+    ):
+        request = (
+            "POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Empty:\r\n" + auth_line
+            + f"X-Amz-Security-Token: {creds.token}\r\n"
+            "Content-Type: application/x-www-form-urlencoded\r\n"
+            f"Content-Length: {len(body)}\r\n\r\n"
+        ).encode() + body
+        with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
+            sock.sendall(request)
+            answer = b""
+            while chunk := sock.recv(65536):
+                answer += chunk
+        head, _, payload = answer.partition(b"\r\n\r\n")
+        assert head.startswith(b"HTTP/1.1 200"), answer
+        assert f"<Account>{org.members[0]}</Account>".encode() in payload
