@@ -469,3 +469,20 @@ async fn loop_esc_while_typing_clears_the_filter() {
     assert_eq!(a.mode, Mode::Browse);
     assert!(screen.contains("Accounts · 12 of 12"), "{screen}");
 }
+
+#[tokio::test]
+async fn q_and_help_stay_in_the_footer_at_every_width_and_in_every_mode() {
+    let mut a = finished_app().await;
+    for open in [false, true] {
+        if open {
+            select(&mut a, "210987654321");
+            cmd(&mut a, Command::Open);
+        }
+        for w in [60u16, 80, 120] {
+            let screen = render(&mut a, w, 24);
+            let footer = screen.lines().last().unwrap_or_default().to_owned();
+            assert!(footer.contains("q quit"), "{w} cols, open {open}: {footer}");
+            assert!(footer.contains("? help"), "{w} cols, open {open}: {footer}");
+        }
+    }
+}

@@ -590,14 +590,25 @@ fn draw_footer(frame: &mut Frame, area: Rect, app: &OrgApp) {
     let mut spans = vec![Span::raw(" ")];
     let mut used = 1;
     let room = usize::from(area.width).saturating_sub(1);
-    for (key, hint) in keymap::hints(&app.mode) {
-        let w = width(key) + 1 + width(hint) + 2;
-        if used + w > room {
+    let hint_width = |(key, hint): &(&str, &str)| width(key) + 1 + width(hint) + 2;
+    // `?` and `q` are always offered: they are placed last, the others
+    // fill the room left before them.
+    let (sticky, others): (Vec<_>, Vec<_>) = keymap::hints(&app.mode)
+        .into_iter()
+        .partition(|(key, _)| matches!(*key, "?" | "q"));
+    let reserved: usize = sticky.iter().map(hint_width).sum();
+    for h in &others {
+        let w = hint_width(h);
+        if used + w + reserved > room {
             break;
         }
-        spans.push(Span::styled(key, t.key));
-        spans.push(Span::raw(format!(" {hint}  ")));
+        spans.push(Span::styled(h.0, t.key));
+        spans.push(Span::raw(format!(" {}  ", h.1)));
         used += w;
+    }
+    for h in &sticky {
+        spans.push(Span::styled(h.0, t.key));
+        spans.push(Span::raw(format!(" {}  ", h.1)));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
