@@ -295,3 +295,24 @@ fn the_aws_cli_json_form_is_read_with_its_generation_time() {
     let (_, doc) = json("one-active.csv");
     assert!(doc.get("report_generated").is_none(), "{doc}");
 }
+
+#[test]
+fn a_reader_that_goes_away_ends_the_output_without_a_panic() {
+    // `rootkeys report FILE --json | head -c0`: stdout is closed before
+    // rootkeys writes; it stops as a SIGPIPE would (141), never panics.
+    let path = format!(
+        "{}/tests/fixtures/two-mixed.csv",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_rootkeys"))
+        .args(["report", &path, "--json"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn rootkeys");
+    drop(child.stdout.take());
+    let out = child.wait_with_output().expect("wait");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(out.status.code(), Some(141), "{stderr}");
+}

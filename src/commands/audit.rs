@@ -348,9 +348,9 @@ pub async fn run(account: &dyn Account, state_dir: Option<&Path>, json: bool) ->
                         sanitize(e)
                     );
                 }
-                println!("{}", to_json(&inventory, report.as_ref()));
+                outln!("{}", to_json(&inventory, report.as_ref()));
             } else {
-                print!("{}", table(&inventory, report.as_ref(), now));
+                out!("{}", table(&inventory, report.as_ref(), now));
             }
             if inventory.cis_compliant() {
                 Exit::Done

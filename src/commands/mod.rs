@@ -6,6 +6,22 @@
 //! Imports `remediate`, `account` (the port), `domain`, `journal`,
 //! `report`, `render`, `text` and `exit`; never `tui` or `app`.
 
+/// `println!` for command output: a reader that went away
+/// (`rootkeys audit --json | head`) ends rootkeys with the status a SIGPIPE
+/// gives (141) instead of a panic; any other write error is reported.
+macro_rules! outln {
+    ($($arg:tt)*) => {
+        $crate::commands::write_out(&format!("{}\n", format_args!($($arg)*)))
+    };
+}
+
+/// `print!` for command output (see [`outln!`]).
+macro_rules! out {
+    ($($arg:tt)*) => {
+        $crate::commands::write_out(&format!($($arg)*))
+    };
+}
+
 pub mod audit;
 pub mod journal;
 pub mod org;
@@ -19,6 +35,28 @@ use std::io::IsTerminal;
 use crate::account::AccountError;
 use crate::exit::Exit;
 use crate::remediate::RemediateError;
+
+/// Exit status of a process whose reader went away, as a SIGPIPE gives.
+pub const BROKEN_PIPE_EXIT: i32 = 141;
+
+/// Write command output to stdout (see [`outln!`]).
+pub fn write_out(text: &str) {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {
+            std::process::exit(BROKEN_PIPE_EXIT);
+        }
+        Err(e) => {
+            eprintln!("rootkeys: error: cannot write the output: {e}");
+            std::process::exit(2);
+        }
+    }
+}
 
 /// Print an account error with its advice.
 pub fn print_account_error(err: &AccountError) {

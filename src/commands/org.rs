@@ -106,9 +106,9 @@ pub async fn audit(
         Err(RunError::Preflight(failure)) => return print_preflight(&failure),
     };
     if json {
-        println!("{}", org.to_json());
+        outln!("{}", org.to_json());
     } else {
-        print!("{}", table(&org, access.now()));
+        out!("{}", table(&org, access.now()));
     }
     exit_of(&org)
 }

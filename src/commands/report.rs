@@ -295,9 +295,9 @@ pub fn run(file: &Path, json: bool) -> Exit {
         }
     };
     if json {
-        println!("{}", to_json(&row));
+        outln!("{}", to_json(&row));
     } else {
-        print!("{}", text(&row, Utc::now()));
+        out!("{}", text(&row, Utc::now()));
     }
     if row.cis_compliant() {
         Exit::Done

@@ -170,9 +170,9 @@ pub async fn run(remediator: &Remediator, json: bool) -> Exit {
     match remediator.snapshot().await {
         Ok(snapshot) => {
             if json {
-                println!("{}", to_json(&snapshot));
+                outln!("{}", to_json(&snapshot));
             } else {
-                print!("{}", text(&snapshot));
+                out!("{}", text(&snapshot));
             }
             Exit::Done
         }

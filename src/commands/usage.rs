@@ -117,22 +117,22 @@ pub async fn run(
         let mut doc = to_json(&report);
         doc["iam_last_used"] = json!(iam_last_used.clone().flatten());
         doc["credential_report_root_keys"] = json!(report_slots);
-        println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+        outln!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
     } else {
-        print!("{}", render_text(&report, now));
-        println!("\nWhat IAM says:");
+        out!("{}", render_text(&report, now));
+        outln!("\nWhat IAM says:");
         match &iam_last_used {
-            Some(used) => println!(
+            Some(used) => outln!(
                 "  GetAccessKeyLastUsed: {}",
                 one_line(&last_used_text(used.as_ref(), now))
             ),
             None if identity.is_root() => {
-                println!(
+                outln!(
                     "  GetAccessKeyLastUsed: {} is not one of root's keys",
                     one_line(key_id)
                 );
             }
-            None => println!("  GetAccessKeyLastUsed: available to root only"),
+            None => outln!("  GetAccessKeyLastUsed: available to root only"),
         }
         match &row {
             Ok(r) => {
@@ -142,7 +142,7 @@ pub async fn run(
                         service: u.service.clone(),
                         region: u.region.clone(),
                     });
-                    println!(
+                    outln!(
                         "  credential report, root key slot {} ({}): {}",
                         k.slot,
                         if k.active { "active" } else { "inactive" },
@@ -150,7 +150,7 @@ pub async fn run(
                     );
                 }
             }
-            Err(e) => println!(
+            Err(e) => outln!(
                 "  credential report: unavailable ({})",
                 foreign(&e.to_string())
             ),

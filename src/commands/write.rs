@@ -88,9 +88,9 @@ pub async fn run(
                 Request::Reactivate => "reactivated",
                 Request::Delete { .. } => "deleted",
             };
-            println!("{key_id} {verb}. Journaled.");
+            outln!("{key_id} {verb}. Journaled.");
             if done.outcome.phase == crate::domain::record::Phase::Reconciled {
-                println!(
+                outln!(
                     "(AWS's answer was lost or ambiguous; the live state shows the key {}: \
                      journaled as settled.)",
                     match request {
@@ -101,7 +101,7 @@ pub async fn run(
                 );
             }
             if done.session_ended {
-                println!(
+                outln!(
                     "This was the key signing this session: these credentials no longer work, so \
                      rootkeys stops here. Continue with other root credentials (or the console); \
                      the journal keeps the window's start."
@@ -109,7 +109,7 @@ pub async fn run(
                 return Exit::Done;
             }
             match request {
-                Request::Deactivate => println!(
+                Request::Deactivate => outln!(
                     "Observe for {} before deleting; `rootkeys status` shows the time left, \
                      `rootkeys reactivate {key_id}` backs out.",
                     crate::domain::window::human(remediator.window())
@@ -145,7 +145,7 @@ async fn already_done(
                     None => "already inactive".to_owned(),
                 },
             };
-            println!("{key_id} is {state}: nothing to change. Journaled as observed.");
+            outln!("{key_id} is {state}: nothing to change. Journaled as observed.");
             Some(Exit::Done)
         }
         Ok(None) => None,
@@ -156,11 +156,11 @@ async fn already_done(
 /// After a deletion: re-read the account summary and state the verdict.
 async fn verify(remediator: &Remediator) {
     match remediator.account().keys_present().await {
-        Ok(0) => println!(
+        Ok(0) => outln!(
             "Verified: the account summary reports no root access key (AccountAccessKeysPresent = 0). \
              CIS \"no root user access key exists\": COMPLIANT."
         ),
-        Ok(n) => println!(
+        Ok(n) => outln!(
             "The account summary still reports {n} root access key{} (AccountAccessKeysPresent = {n}): NOT COMPLIANT yet.",
             if n == 1 { "" } else { "s" }
         ),
