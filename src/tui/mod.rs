@@ -78,7 +78,7 @@ async fn interactive(mut app: App, worker: &Worker) -> Exit {
         }
     };
     let (tx, rx) = mpsc::unbounded_channel();
-    let listeners = listen_for_signals(&tx);
+    let listeners = listen_for_signals(&tx, Action::Signal);
     if failpoint::requested(PANIC_FAILPOINT) {
         // Test-only: a panic in a background task must still end the
         // process with the terminal restored.
@@ -123,8 +123,14 @@ pub(crate) fn install_panic_hook() {
     }));
 }
 
+/// Forward SIGTERM, SIGHUP and SIGINT to a view's loop as the action
+/// `signal` makes of the signal's name, so it can restore the terminal and
+/// leave. Shared by the account view and the organization view.
 #[cfg(unix)]
-fn listen_for_signals(tx: &mpsc::UnboundedSender<Action>) -> Vec<tokio::task::JoinHandle<()>> {
+pub(crate) fn listen_for_signals<A: Send + 'static>(
+    tx: &mpsc::UnboundedSender<A>,
+    signal_action: fn(&'static str) -> A,
+) -> Vec<tokio::task::JoinHandle<()>> {
     use tokio::signal::unix::{SignalKind, signal};
     let mut handles = Vec::new();
     for (kind, name) in [
@@ -139,7 +145,7 @@ fn listen_for_signals(tx: &mpsc::UnboundedSender<Action>) -> Vec<tokio::task::Jo
         let tx = tx.clone();
         handles.push(tokio::spawn(async move {
             if stream.recv().await.is_some() {
-                let _ = tx.send(Action::Signal(name));
+                let _ = tx.send(signal_action(name));
             }
         }));
     }
@@ -147,6 +153,9 @@ fn listen_for_signals(tx: &mpsc::UnboundedSender<Action>) -> Vec<tokio::task::Jo
 }
 
 #[cfg(not(unix))]
-fn listen_for_signals(_tx: &mpsc::UnboundedSender<Action>) -> Vec<tokio::task::JoinHandle<()>> {
+pub(crate) fn listen_for_signals<A: Send + 'static>(
+    _tx: &mpsc::UnboundedSender<A>,
+    _signal_action: fn(&'static str) -> A,
+) -> Vec<tokio::task::JoinHandle<()>> {
     Vec::new()
 }

@@ -27,7 +27,7 @@ use tokio::sync::mpsc;
 use self::action::Action;
 pub use self::runner::Audit;
 pub use self::state::{Config, OrgApp, OrgDemo};
-use super::{PANIC_FAILPOINT, enter, install_panic_hook, leave};
+use super::{PANIC_FAILPOINT, enter, install_panic_hook, leave, listen_for_signals};
 use crate::exit::Exit;
 use crate::failpoint;
 use crate::tui::theme::Theme;
@@ -51,7 +51,7 @@ pub async fn run(audit: Audit, demo: Option<OrgDemo>) -> Exit {
         }
     };
     let (tx, rx) = mpsc::unbounded_channel();
-    let listeners = listen_for_signals(&tx);
+    let listeners = listen_for_signals(&tx, Action::Signal);
     if failpoint::requested(PANIC_FAILPOINT) {
         tokio::spawn(async { panic!("injected panic in a background task") });
     }
@@ -68,32 +68,4 @@ pub async fn run(audit: Audit, demo: Option<OrgDemo>) -> Exit {
             Exit::Failed
         }
     }
-}
-
-#[cfg(unix)]
-fn listen_for_signals(tx: &mpsc::UnboundedSender<Action>) -> Vec<tokio::task::JoinHandle<()>> {
-    use tokio::signal::unix::{SignalKind, signal};
-    let mut handles = Vec::new();
-    for (kind, name) in [
-        (SignalKind::terminate(), "SIGTERM"),
-        (SignalKind::hangup(), "SIGHUP"),
-        (SignalKind::interrupt(), "SIGINT"),
-    ] {
-        // Register now, so a signal arriving before the task runs is kept.
-        let Ok(mut stream) = signal(kind) else {
-            continue;
-        };
-        let tx = tx.clone();
-        handles.push(tokio::spawn(async move {
-            if stream.recv().await.is_some() {
-                let _ = tx.send(Action::Signal(name));
-            }
-        }));
-    }
-    handles
-}
-
-#[cfg(not(unix))]
-fn listen_for_signals(_tx: &mpsc::UnboundedSender<Action>) -> Vec<tokio::task::JoinHandle<()>> {
-    Vec::new()
 }
