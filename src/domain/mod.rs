@@ -8,6 +8,7 @@
 
 pub mod policy;
 pub mod record;
+pub mod scp;
 pub mod usage;
 pub mod window;
 
