@@ -29,9 +29,45 @@ pub enum Act {
     /// the task policy and the session's end. No key is involved (`key` is
     /// empty) and nothing was written; the credentials are never journaled.
     SessionOpened,
+    /// Organization mode: the quarantine SCP attached to this member account
+    /// (`key` empty; the window is journaled with it; `note` names the
+    /// policy and AWS's request ID). The reversible step for a member's root
+    /// keys, which centralized root access cannot deactivate.
+    Quarantine,
+    /// Organization mode: the quarantine SCP detached from this member
+    /// account (the backout, or the last step after a verified delete).
+    Release,
+    /// Organization mode: rootkeys found the quarantine attached with no
+    /// journaled quarantine of its own (attached elsewhere): the window
+    /// starts here.
+    QuarantineSeen,
+    /// Organization mode: rootkeys found the quarantine gone although the
+    /// journal says it is attached (detached elsewhere): a later quarantine
+    /// starts a new window.
+    QuarantineGone,
+    /// Organization mode: a fresh Audit session listed no root access key
+    /// in this member account after a delete.
+    Verify,
+    /// Organization mode: the prevention SCP (no root `iam:CreateAccessKey`)
+    /// attached at the organization root; journaled in the caller's account.
+    Prevent,
 }
 
 impl Act {
+    /// An act only organization mode writes and settles (it is about an
+    /// SCP, not a key).
+    pub fn organization_only(self) -> bool {
+        matches!(
+            self,
+            Self::Quarantine
+                | Self::Release
+                | Self::QuarantineSeen
+                | Self::QuarantineGone
+                | Self::Verify
+                | Self::Prevent
+        )
+    }
+
     pub fn verb(self) -> &'static str {
         match self {
             Self::Deactivate => "deactivate",
@@ -41,6 +77,12 @@ impl Act {
             Self::SeenActive => "seen active",
             Self::WindowRestarted => "window restarted",
             Self::SessionOpened => "session opened",
+            Self::Quarantine => "quarantine",
+            Self::Release => "release",
+            Self::QuarantineSeen => "quarantine first seen",
+            Self::QuarantineGone => "quarantine seen gone",
+            Self::Verify => "verify",
+            Self::Prevent => "prevent",
         }
     }
 }

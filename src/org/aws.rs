@@ -614,6 +614,58 @@ impl OrgAccess for OrgAws {
     fn now(&self) -> DateTime<Utc> {
         crate::failpoint::now()
     }
+    fn scp_root(&self) -> BoxFuture<'_, AccountResult<crate::org::ScpRoot>> {
+        async move { Err(pending("organizations:ListRoots")) }.boxed()
+    }
+    fn find_policy(&self, _name: &str) -> BoxFuture<'_, AccountResult<Option<crate::org::Policy>>> {
+        async move { Err(pending("organizations:ListPolicies")) }.boxed()
+    }
+    fn create_policy(
+        &self,
+        _name: &str,
+        _description: &str,
+        _content: &str,
+    ) -> BoxFuture<'_, AccountResult<crate::org::Written<crate::org::PolicyRef>>> {
+        async move { Err(pending("organizations:CreatePolicy")) }.boxed()
+    }
+    fn policies_for_target(
+        &self,
+        _target: &str,
+    ) -> BoxFuture<'_, AccountResult<Vec<crate::org::PolicyRef>>> {
+        async move { Err(pending("organizations:ListPoliciesForTarget")) }.boxed()
+    }
+    fn policy_targets(&self, _policy_id: &str) -> BoxFuture<'_, AccountResult<Vec<String>>> {
+        async move { Err(pending("organizations:ListTargetsForPolicy")) }.boxed()
+    }
+    fn attach_policy(
+        &self,
+        _policy_id: &str,
+        _target: &str,
+    ) -> BoxFuture<'_, AccountResult<crate::org::Written<()>>> {
+        async move { Err(pending("organizations:AttachPolicy")) }.boxed()
+    }
+    fn detach_policy(
+        &self,
+        _policy_id: &str,
+        _target: &str,
+    ) -> BoxFuture<'_, AccountResult<crate::org::Written<()>>> {
+        async move { Err(pending("organizations:DetachPolicy")) }.boxed()
+    }
+    fn open_delete_session(
+        &self,
+        _account_id: &str,
+        _caller_arn: &str,
+    ) -> BoxFuture<'_, AccountResult<Box<dyn crate::org::DeleteSession>>> {
+        async move { Err(pending("sts:AssumeRoot")) }.boxed()
+    }
+}
+
+/// Placeholder until this request is sent.
+fn pending(action: &str) -> AccountError {
+    AccountError::Unexpected {
+        action: action.to_owned(),
+        message: "not built yet".to_owned(),
+    }
 }
 
 #[cfg(test)]

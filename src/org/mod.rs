@@ -24,9 +24,12 @@ pub mod port;
 pub mod preflight;
 pub mod run;
 pub mod sim;
+pub mod stage;
 
 pub use model::{
     AuditedOrg, ManagementFacts, Member, MemberFacts, MemberRow, MemberStatus, Organization,
     RootFeatures, RowError, RowErrorKind, SessionOpened, StsEndpoint, Verdict,
 };
-pub use port::{MemberSession, OrgAccess, OrgError};
+pub use port::{
+    DeleteSession, MemberSession, OrgAccess, OrgError, Policy, PolicyRef, ScpRoot, Written,
+};

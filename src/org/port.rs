@@ -2,7 +2,11 @@
 //! real (`org::aws`) or simulated (the demo). Returns `org::model` and
 //! `domain` types, never SDK types, and never a credential.
 //!
-//! Read-only: nothing here changes an account.
+//! Writes are few and named: an SCP created, attached or detached
+//! (`OrgAccess`), and a member root key deleted in a Delete session
+//! ([`DeleteSession`]). An Audit session ([`MemberSession`]) has no write at
+//! all, and no session can deactivate a key (no task policy allows it): a
+//! request its task policy forbids cannot be written with these types.
 
 use chrono::{DateTime, Utc};
 use futures::future::BoxFuture;
@@ -13,6 +17,7 @@ use super::model::{
 };
 use crate::account::{AccountError, AccountResult};
 use crate::domain::Identity;
+use crate::domain::RootKey;
 
 /// A failure that says something about the organization's setup (a
 /// prerequisite of centralized root access), or any other account error.
@@ -69,6 +74,92 @@ pub trait OrgAccess: Send + Sync {
     fn management_root(&self) -> BoxFuture<'_, AccountResult<ManagementFacts>>;
     /// The clock (real time, or a simulation's).
     fn now(&self) -> DateTime<Utc>;
+
+    /// The organization root and whether service control policies are
+    /// enabled on it (`organizations:ListRoots`).
+    fn scp_root(&self) -> BoxFuture<'_, AccountResult<ScpRoot>>;
+    /// The service control policy named `name`, with its content, if there
+    /// is one (`organizations:ListPolicies`, then `DescribePolicy`).
+    fn find_policy(&self, name: &str) -> BoxFuture<'_, AccountResult<Option<Policy>>>;
+    /// Create a service control policy (`organizations:CreatePolicy`).
+    fn create_policy(
+        &self,
+        name: &str,
+        description: &str,
+        content: &str,
+    ) -> BoxFuture<'_, AccountResult<Written<PolicyRef>>>;
+    /// The service control policies attached directly to `target` (an
+    /// account, OU or root ID; `organizations:ListPoliciesForTarget`).
+    fn policies_for_target(&self, target: &str) -> BoxFuture<'_, AccountResult<Vec<PolicyRef>>>;
+    /// Every target `policy_id` is attached to (`organizations:ListTargetsForPolicy`,
+    /// all pages): one call chain for the whole organization.
+    fn policy_targets(&self, policy_id: &str) -> BoxFuture<'_, AccountResult<Vec<String>>>;
+    /// `organizations:AttachPolicy`. Already attached is
+    /// `AccountError::Service` with code `DuplicatePolicyAttachmentException`.
+    fn attach_policy(
+        &self,
+        policy_id: &str,
+        target: &str,
+    ) -> BoxFuture<'_, AccountResult<Written<()>>>;
+    /// `organizations:DetachPolicy`. Not attached is `AccountError::Service`
+    /// with code `PolicyNotAttachedException`.
+    fn detach_policy(
+        &self,
+        policy_id: &str,
+        target: &str,
+    ) -> BoxFuture<'_, AccountResult<Written<()>>>;
+    /// Open a Delete session (`sts:AssumeRoot` with
+    /// `IAMDeleteRootUserCredentials`, at most 900 s) in a member account.
+    fn open_delete_session(
+        &self,
+        account_id: &str,
+        caller_arn: &str,
+    ) -> BoxFuture<'_, AccountResult<Box<dyn DeleteSession>>>;
+}
+
+/// The organization root, as `organizations:ListRoots` gives it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScpRoot {
+    /// `r-…`
+    pub id: String,
+    /// `SERVICE_CONTROL_POLICY` is enabled on it.
+    pub scp_enabled: bool,
+}
+
+/// A service control policy, by ID and name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PolicyRef {
+    /// `p-…`
+    pub id: String,
+    pub name: String,
+    /// An AWS managed policy (`FullAWSAccess`).
+    pub aws_managed: bool,
+}
+
+/// A service control policy with its document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Policy {
+    pub policy: PolicyRef,
+    pub content: String,
+}
+
+/// What a write returned, with AWS's request ID for the journal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Written<T> {
+    pub value: T,
+    pub request_id: Option<String>,
+}
+
+/// One open Delete session in a member account: it lists root's keys and
+/// deletes them; nothing else.
+pub trait DeleteSession: Send + Sync {
+    /// What the journal records about it.
+    fn opened(&self) -> &SessionOpened;
+    /// Root's access keys (`iam:ListAccessKeys`; last use not read).
+    fn keys(&self) -> BoxFuture<'_, AccountResult<Vec<RootKey>>>;
+    /// `iam:DeleteAccessKey` of one of root's keys. A key that is not
+    /// there is `AccountError::NoSuchKey`.
+    fn delete_key(&self, key_id: &str) -> BoxFuture<'_, AccountResult<Written<()>>>;
 }
 
 /// One open Audit session in a member account.

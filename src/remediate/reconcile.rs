@@ -8,9 +8,12 @@ use chrono::{DateTime, Utc};
 use crate::domain::record::{Act, Outcome, Phase, Record};
 use crate::domain::{KeyStatus, RootKey};
 
-/// Settle intents that have no outcome against the live keys.
+/// Settle intents that have no outcome against the live keys. Organization
+/// mode's intents (a quarantine, a release) are settled by organization
+/// mode, which can see the SCPs; they are left open here.
 pub fn reconcile(open: &[&Record], live: &[RootKey], now: DateTime<Utc>) -> Vec<Record> {
     open.iter()
+        .filter(|intent| !intent.action.organization_only())
         .map(|intent| {
             let key = live
                 .iter()
@@ -22,7 +25,13 @@ pub fn reconcile(open: &[&Record], live: &[RootKey], now: DateTime<Utc>) -> Vec<
                 Act::FirstSeenInactive
                 | Act::SeenActive
                 | Act::WindowRestarted
-                | Act::SessionOpened => true,
+                | Act::SessionOpened
+                | Act::Quarantine
+                | Act::Release
+                | Act::QuarantineSeen
+                | Act::QuarantineGone
+                | Act::Verify
+                | Act::Prevent => true,
             };
             let live_state = live_state(intent, live);
             Record {
