@@ -95,8 +95,6 @@ FEATURE_CREDENTIALS = "RootCredentialsManagement"
 FEATURE_SESSIONS = "RootSessions"
 FEATURES = (FEATURE_CREDENTIALS, FEATURE_SESSIONS)
 MAX_ROOT_SESSION = 900
-# organizations:ListAccounts page size: default and maximum (AWS's).
-LIST_ACCOUNTS_PAGE = 20
 TASK_POLICY_PREFIX = "arn:aws:iam::aws:policy/root-task/"
 IAM_NS = "https://iam.amazonaws.com/doc/2010-05-08/"
 STS_NS = "https://sts.amazonaws.com/doc/2011-06-15/"
@@ -408,44 +406,6 @@ def _patch_organizations() -> None:
     _patch_scp_invalidation()
     _patch_policy_operations()
 
-    def list_accounts(self: Any) -> str:
-        # moto describes and sorts every account for each page (a second per
-        # listing of 1,000 accounts); this pages in creation order, with AWS's
-        # page size (MaxResults 1..20, default 20).  moto also answers a
-        # member an empty list: AWS lets the management account and the
-        # delegated administrators (of any service) list every account, and
-        # refuses the other members.
-        from moto.organizations.exceptions import (
-            AWSOrganizationsNotInUseException,
-            InvalidInputException,
-        )
-
-        backend = self.organizations_backend
-        if backend.org is None:
-            caller = self.current_account
-            backend = org_backend_of(caller)
-            if backend is None:
-                raise AWSOrganizationsNotInUseException
-            if not any(admin.account.id == caller for admin in backend.admins):
-                raise OrganizationsAccessDenied
-        max_results = self._get_int_param("MaxResults") or LIST_ACCOUNTS_PAGE
-        if not 1 <= max_results <= LIST_ACCOUNTS_PAGE:
-            raise InvalidInputException("You specified an invalid value.")
-        fingerprint = host._fingerprint("ListAccounts", backend.org.id)
-        offset = 0
-        token = self._get_param("NextToken")
-        if token is not None:
-            cursor = host._decode_token(token, fingerprint)
-            if cursor is None or not isinstance(cursor.get("o"), int):
-                raise InvalidInputException("You specified an invalid value.")
-            offset = cursor["o"]
-        accounts = backend.accounts[offset : offset + max_results]
-        answer: dict[str, Any] = {"Accounts": [a.describe() for a in accounts]}
-        if offset + max_results < len(backend.accounts):
-            answer["NextToken"] = host._encode_token(fingerprint, {"o": offset + max_results})
-        return json.dumps(answer)
-
-    OrganizationsResponse.list_accounts = list_accounts  # type: ignore[method-assign]
 
 
 READ_PREFIXES = ("describe", "list", "get")
@@ -922,7 +882,19 @@ def org_disable_policy_type(self: Any) -> dict[str, Any]:
     return _root_answer(root)
 
 
+def org_list_accounts(self: Any) -> dict[str, Any]:
+    """moto describes and sorts every account for each page (a second per
+    listing of 1,000 accounts) and answers a member an empty list; this pages
+    in creation order with AWS's page size (MaxResults 1..20, default 20),
+    to the management account and the delegated administrators (of any
+    service), and refuses other members (AccessDeniedException)."""
+    backend = _org_scope(self, write=False)
+    page, following = _page(self, "ListAccounts", backend, (), list(backend.accounts))
+    return _listing("Accounts", [a.describe() for a in page], following)
+
+
 POLICY_OPERATIONS: dict[str, Callable[[Any], Any]] = {
+    "list_accounts": org_list_accounts,
     "create_policy": org_create_policy,
     "update_policy": org_update_policy,
     "delete_policy": org_delete_policy,
@@ -936,6 +908,72 @@ POLICY_OPERATIONS: dict[str, Callable[[Any], Any]] = {
     "enable_policy_type": org_enable_policy_type,
     "disable_policy_type": org_disable_policy_type,
 }
+
+
+def _operation_name(method_name: str) -> str:
+    return "".join(part.title() for part in method_name.split("_"))
+
+
+# The same operations by wire name ("ListTargetsForPolicy"), answered by
+# serve_organizations without moto's request dispatch (which costs ≈ 2 ms of
+# CPU per request, ten times the operation itself).
+DIRECT_ORG_OPERATIONS: dict[str, Callable[[Any], Any]] = {
+    _operation_name(name): handler for name, handler in POLICY_OPERATIONS.items()
+}
+
+
+class _OrgRequest:
+    """What the operation handlers read of moto's response object."""
+
+    def __init__(self, account: str, partition: str, params: dict[str, Any]):
+        self.current_account = account
+        self.partition = partition
+        self.request_params = params
+
+
+def serve_organizations(
+    app: Any,
+    environ: dict[str, Any],
+    start_response: StartResponse,
+    key_id: str,
+    region: str | None,
+    action: str,
+) -> list[bytes]:
+    """Answer an Organizations operation of DIRECT_ORG_OPERATIONS (JSON 1.1,
+    signed with a long-term key), as moto would through the handlers patched
+    into it, recorded in the caller's event history."""
+    from moto.core.exceptions import ServiceException
+
+    raw = host._read_raw(environ)
+    when = host._utcnow()
+    caller = host.request_caller(environ, key_id)
+    request_id = host.new_id()
+    try:
+        params = json.loads(raw or b"{}")
+    except ValueError:
+        params = None
+    status = "200 OK"
+    error: AwsError | None = None
+    try:
+        if not isinstance(params, dict):
+            raise OrgError("SerializationException", "The request body is not a JSON object.")
+        answer = DIRECT_ORG_OPERATIONS[action](_OrgRequest(caller.account_id, "aws", params))
+        body = json.dumps(answer).encode()
+    except (OrgError, ServiceException) as failure:
+        code = str(failure.code)
+        message = str(failure.message)
+        extra = failure.extra if isinstance(failure, OrgError) else {}
+        body = json.dumps({"__type": code, "Message": message, **extra}).encode()
+        status = host._status_line(400)
+        error = AwsError(code, message)
+    headers = [("Content-Type", ORG_JSON), ("x-amzn-RequestId", request_id)]
+    if error is not None:
+        headers.append(("x-amzn-ErrorType", error.code))
+    headers.append(("Content-Length", str(len(body))))
+    _record(app, environ, caller, key_id, "organizations", region, action, when, error,
+            request_id)
+    start_response(status, headers)
+    return [body]
 
 
 def _patch_policy_operations() -> None:

@@ -1811,6 +1811,10 @@ class RootkeysApp:
                     environ, start_response, key_id, region, service, action,
                     moto_org.access_denied(denial),
                 )
+            if service == "organizations" and action in moto_org.DIRECT_ORG_OPERATIONS:
+                return moto_org.serve_organizations(
+                    self, environ, start_response, key_id, region, action
+                )
         if _is_lookup_events(environ):
             return self.serve_lookup_events(environ, start_response, key_id, region)
         if method == "POST" and path == "/listRegions" and service == "account":

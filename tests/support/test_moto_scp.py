@@ -423,7 +423,13 @@ def test_attach_and_detach_errors(server: Launcher, org: Org) -> None:
     member = org.members[0]
     quarantine = create(server, "q", QUARANTINE_POLICY)
     attached = admin.attach_policy(PolicyId=quarantine, TargetId=member)
-    request_id_of(attached)
+    # In the management account's event history, under the answer's request id.
+    events = json.loads(http(server, "GET", "/_rootkeys/events")[1])["events"]
+    event = next(e for e in events if e["eventName"] == "AttachPolicy")
+    assert event["requestID"] == request_id_of(attached)
+    assert event["recipientAccountId"] == MANAGEMENT
+    assert event["eventSource"] == "organizations.amazonaws.com"
+    assert "errorCode" not in event
     failure = error(lambda: admin.attach_policy(PolicyId=quarantine, TargetId=member))
     assert shape_of(failure) == ("DuplicatePolicyAttachmentException", 400)
     request_id_of(failure)
