@@ -1917,10 +1917,8 @@ def serve_session(
     service: str | None,
 ) -> list[bytes]:
     """Answer a request signed with a root session's credentials."""
-    params: dict[str, str] | None = None
-    if service in ("iam", "sts"):
-        params, _raw = query_params(environ)
-    else:
+    params = host._form_params(environ, service)  # query protocols (IAM, STS, EC2, …)
+    if params is None:
         host._read_raw(environ)  # read first: the connection may be reused
     action = request_action(environ, service, params)
     note_action(environ, action)

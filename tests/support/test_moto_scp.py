@@ -673,9 +673,20 @@ def test_task_policy_denials_are_listed(server: Launcher, org: Org) -> None:
         AccessKeyId=key[0], Status="Inactive"))[0] == "AccessDenied"
     assert refused(lambda: delete_iam.list_access_keys(UserName="app"))[0] == "AccessDenied"
     delete_iam.delete_access_key(AccessKeyId=key[0])
+    # Other services: refused in their own protocol, and listed.
+    ec2 = session_client(server, "ec2", delete)
+    assert shape_of(error(ec2.describe_regions)) == ("UnauthorizedOperation", 403)
+    org_session = session_client(server, "organizations", delete)
+    assert shape_of(error(org_session.list_roots)) == ("AccessDeniedException", 400)
     # Refused for other reasons: not listed (expired session, SCP).
     control(server, "/_rootkeys/org/expire", {"access_key_id": audit.key})
     assert refused(audit_iam.list_access_keys)[0] == "ExpiredToken"
+    deny_listing = create(server, "deny-listing", json.dumps({
+        "Version": "2012-10-17", "Statement": [
+            {"Effect": "Deny", "Action": "iam:ListAccessKeys", "Resource": "*"}]}))
+    organizations(server).attach_policy(PolicyId=deny_listing, TargetId=member)
+    code, _, message = refused(delete_iam.list_access_keys)
+    assert code == "AccessDenied" and EXPLICIT_DENY in message
 
     assert control(server, "/_rootkeys/org/denied", method="GET") == [
         {"access_key_id": audit.key, "account_id": member, "task_policy_arn": AUDIT,
@@ -684,6 +695,10 @@ def test_task_policy_denials_are_listed(server: Launcher, org: Org) -> None:
          "action": "iam:UpdateAccessKey"},
         {"access_key_id": delete.key, "account_id": member, "task_policy_arn": DELETE,
          "action": "iam:ListAccessKeys"},
+        {"access_key_id": delete.key, "account_id": member, "task_policy_arn": DELETE,
+         "action": "ec2:DescribeRegions"},
+        {"access_key_id": delete.key, "account_id": member, "task_policy_arn": DELETE,
+         "action": "organizations:ListRoots"},
     ]
     assert http(server, "POST", "/moto-api/reset")[0] == 200
     assert control(server, "/_rootkeys/org/denied", method="GET") == []
