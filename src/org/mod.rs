@@ -22,6 +22,7 @@ pub mod model;
 pub mod pace;
 pub mod port;
 pub mod preflight;
+pub mod remediate;
 pub mod run;
 pub mod sim;
 pub mod stage;

@@ -115,6 +115,34 @@ pub trait OrgAccess: Send + Sync {
         account_id: &str,
         caller_arn: &str,
     ) -> BoxFuture<'_, AccountResult<Box<dyn DeleteSession>>>;
+
+    /// The controls of a simulated organization (the demo); `None` for AWS.
+    fn simulation(&self) -> Option<&dyn OrgSimulation> {
+        None
+    }
+}
+
+/// What only a simulated organization can do: move its clock, and tell
+/// which of its members' jobs were denied (a quarantined key's consumer).
+pub trait OrgSimulation: Send + Sync {
+    /// Move the simulated clock forward by `by` (the demo's skip-ahead).
+    fn skip_ahead(&self, by: chrono::TimeDelta);
+    /// Calls of the members' jobs denied between `from` and `until`.
+    fn denied_calls(&self, from: DateTime<Utc>, until: DateTime<Utc>) -> Vec<OrgDeniedCall>;
+}
+
+/// A member job's call denied by the quarantine (simulated).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrgDeniedCall {
+    pub account_id: String,
+    pub key_id: String,
+    /// What the job is (`nightly backup export`).
+    pub job: String,
+    pub time: DateTime<Utc>,
+    /// `s3:PutObject`
+    pub action: String,
+    /// AWS's error text (`AccessDenied … explicit deny in a service control policy`).
+    pub message: String,
 }
 
 /// The organization root, as `organizations:ListRoots` gives it.

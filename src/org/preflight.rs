@@ -53,6 +53,16 @@ pub enum PreflightFailure {
     GlobalStsEndpoint {
         url: String,
     },
+    /// Service control policies are not enabled on the organization root:
+    /// rootkeys never enables them itself.
+    ScpsDisabled {
+        root_id: String,
+    },
+    /// A policy with rootkeys' name but another content: never overwritten.
+    PolicyConflict {
+        name: String,
+        policy_id: String,
+    },
     /// Any other failure while gathering the facts (credentials, a denied
     /// read, the network), with what was being read.
     Account {
@@ -103,6 +113,18 @@ impl std::fmt::Display for PreflightFailure {
                 "STS requests go to the global endpoint ({}), which answers AssumeRoot with InvalidAction",
                 one_line(url)
             ),
+            Self::ScpsDisabled { root_id } => write!(
+                f,
+                "service control policies are not enabled on the organization root {}",
+                one_line(root_id)
+            ),
+            Self::PolicyConflict { name, policy_id } => write!(
+                f,
+                "a service control policy named {} ({}) exists with a content rootkeys did not \
+                 write; rootkeys never overwrites it",
+                one_line(name),
+                one_line(policy_id)
+            ),
             Self::Account { what, error } => write!(f, "{what}: {error}"),
         }
     }
@@ -144,6 +166,28 @@ impl PreflightFailure {
                  set it to a regional one (https://sts.us-east-1.amazonaws.com); in ~/.aws/config \
                  remove `sts_regional_endpoints = legacy`"
                 .to_owned(),
+            Self::ScpsDisabled { root_id } => format!(
+                "from the management account, if your organization agrees to use SCPs (the \
+                 FullAWSAccess policy is attached everywhere when they are enabled, so nothing \
+                 changes by itself): `aws organizations enable-policy-type --root-id {} \
+                 --policy-type SERVICE_CONTROL_POLICY`",
+                one_line(root_id)
+            ),
+            Self::PolicyConflict { policy_id, .. } => format!(
+                "compare it with the text in README (\"The quarantine\"): `aws organizations \
+                 describe-policy --policy-id {}`; rename or delete it if it is not needed, then \
+                 run again",
+                one_line(policy_id)
+            ),
+            Self::Account {
+                error: AccountError::AccessDenied { action, .. },
+                ..
+            } if action.starts_with("organizations:") => format!(
+                "the caller lacks {action}; quarantine, release and prevent need \
+                 organizations:ListRoots, ListPolicies, DescribePolicy, CreatePolicy, \
+                 ListPoliciesForTarget, ListTargetsForPolicy, AttachPolicy and DetachPolicy \
+                 (see README, \"Organization mode\")"
+            ),
             Self::Account { error, .. } => error.advice(),
         }
     }

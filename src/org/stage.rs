@@ -53,13 +53,11 @@ pub fn journaled_quarantine(records: &[Record], configured: TimeDelta) -> Option
                 });
             }
             // A quarantine found already attached keeps the window running.
-            (Act::Quarantine, Phase::Observed) => {
-                if current.is_none() {
-                    current = Some(Quarantine {
-                        since: r.time,
-                        window: journaled_window(r, configured),
-                    });
-                }
+            (Act::Quarantine, Phase::Observed) if current.is_none() => {
+                current = Some(Quarantine {
+                    since: r.time,
+                    window: journaled_window(r, configured),
+                });
             }
             (Act::Release | Act::QuarantineGone, _) => current = None,
             _ => {}
@@ -273,7 +271,7 @@ impl OrgRefusal {
             Self::Observing { ends, left } => format!(
                 "the observation window ends {} ({} left); wait, or override with --force \
                  (journaled)",
-                crate::render::time::text(&ends),
+                crate::render::time::text(ends),
                 window::human(*left)
             ),
         }
@@ -301,7 +299,6 @@ pub fn decide(request: OrgRequest, stage: OrgStage, now: DateTime<Utc>) -> OrgDe
             "no Audit session could read them".to_owned(),
         )),
         (OrgRequest::Quarantine, OrgStage::Compliant) => Refused(OrgRefusal::NoKeys),
-        (OrgRequest::Quarantine, OrgStage::KeysPresent) => Go { forced: false },
         (
             OrgRequest::Quarantine,
             OrgStage::Quarantined { .. } | OrgStage::Ready { .. } | OrgStage::Deleted,
@@ -309,7 +306,8 @@ pub fn decide(request: OrgRequest, stage: OrgStage, now: DateTime<Utc>) -> OrgDe
         (OrgRequest::Release, OrgStage::Compliant | OrgStage::KeysPresent) => {
             AlreadyDone("not quarantined")
         }
-        (
+        (OrgRequest::Quarantine, OrgStage::KeysPresent)
+        | (
             OrgRequest::Release,
             OrgStage::Quarantined { .. } | OrgStage::Ready { .. } | OrgStage::Deleted,
         ) => Go { forced: false },
