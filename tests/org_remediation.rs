@@ -199,12 +199,13 @@ fn quarantine_release_observe_delete_verify_and_detach_the_whole_story() {
     assert!(job(&moto, &key).is_ok(), "released");
     assert_eq!(account(&status(&rk, None), a)["stage"], "keys_present");
 
-    // Quarantine again; delete is refused inside the window.
+    // An hour later (the job moved to a role), quarantine again; delete is
+    // refused inside the window.
     ok(
-        &rk.run(&admin(), &["org", "quarantine", a, "--yes"]),
+        &rk.run_at(&admin(), "1h", &["org", "quarantine", a, "--yes"]),
         "quarantine again",
     );
-    let early = rk.run(&admin(), &["org", "delete", a, "--confirm", a]);
+    let early = rk.run_at(&admin(), "2h", &["org", "delete", a, "--confirm", a]);
     assert_eq!(early.code, 2, "{}", early.stderr);
     assert!(early.stderr.contains("left"), "{}", early.stderr);
 

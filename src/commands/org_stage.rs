@@ -439,6 +439,19 @@ pub async fn delete(
     let mut results = Vec::new();
     for state in picked {
         match decide(request, state.stage, now) {
+            OrgDecision::Go { .. } if !state.used_since.is_empty() && !force => {
+                results.push(WriteResult {
+                    account_id: state.account_id().to_owned(),
+                    outcome: WriteOutcome::Refused(format!(
+                        "{} was used after the quarantine began (a consumer was just denied): \
+                         release (`rootkeys org release {id}`), move the consumer to a role, \
+                         quarantine again; or override with --force (journaled)",
+                        state.used_since[0].0,
+                        id = state.account_id()
+                    )),
+                    steps: Vec::new(),
+                });
+            }
             OrgDecision::Go { .. } | OrgDecision::AlreadyDone(_) => go.push(state.clone()),
             OrgDecision::Refused(why) => results.push(WriteResult {
                 account_id: state.account_id().to_owned(),
