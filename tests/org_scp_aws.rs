@@ -21,7 +21,7 @@ use rootkeys::domain::scp::{
     QUARANTINE_DESCRIPTION, QUARANTINE_NAME, QUARANTINE_POLICY, same_policy,
 };
 use rootkeys::org::aws::OrgAws;
-use rootkeys::org::{OrgAccess, PolicyRef};
+use rootkeys::org::{OrgAccess, PolicyRef, SessionOpened};
 use serde_json::{Value, json};
 use support::{ADMIN_KEY, ADMIN_SECRET, Moto};
 
@@ -139,6 +139,52 @@ fn ids(policies: &[PolicyRef]) -> Vec<&str> {
     policies.iter().map(|p| p.id.as_str()).collect()
 }
 
+/// Create the quarantine SCP, then find it again by its exact name, with
+/// its document.
+async fn create_and_find_the_quarantine(access: &OrgAws) -> PolicyRef {
+    assert_eq!(
+        access.find_policy(QUARANTINE_NAME).await.expect("find"),
+        None
+    );
+    let created = access
+        .create_policy(QUARANTINE_NAME, QUARANTINE_DESCRIPTION, QUARANTINE_POLICY)
+        .await
+        .expect("CreatePolicy");
+    let quarantine = created.value.clone();
+    assert!(quarantine.id.starts_with("p-"), "{quarantine:?}");
+    assert_eq!(quarantine.name, QUARANTINE_NAME);
+    assert!(!quarantine.aws_managed);
+    assert!(created.request_id.is_some(), "{created:?}");
+
+    // Found again by its exact name, with its document.
+    let found = access
+        .find_policy(QUARANTINE_NAME)
+        .await
+        .expect("find")
+        .expect("the quarantine");
+    assert_eq!(found.policy, quarantine);
+    assert!(
+        same_policy(&found.content, QUARANTINE_POLICY),
+        "{}",
+        found.content
+    );
+    let full = access
+        .find_policy("FullAWSAccess")
+        .await
+        .expect("find")
+        .expect("FullAWSAccess");
+    assert!(full.policy.aws_managed, "{full:?}");
+    assert_eq!(
+        access
+            .find_policy(&QUARANTINE_NAME[..QUARANTINE_NAME.len() - 1])
+            .await
+            .expect("find"),
+        None,
+        "the name must match exactly"
+    );
+    quarantine
+}
+
 #[test]
 fn the_quarantine_is_created_found_attached_denies_the_root_key_and_is_detached() {
     in_own_process(
@@ -153,46 +199,7 @@ fn the_quarantine_is_created_found_attached_denies_the_root_key_and_is_detached(
             assert_eq!(root.id, seeded["root_id"].as_str().expect("root id"));
             assert!(root.scp_enabled, "{root:?}");
 
-            assert_eq!(
-                access.find_policy(QUARANTINE_NAME).await.expect("find"),
-                None
-            );
-            let created = access
-                .create_policy(QUARANTINE_NAME, QUARANTINE_DESCRIPTION, QUARANTINE_POLICY)
-                .await
-                .expect("CreatePolicy");
-            let quarantine = created.value.clone();
-            assert!(quarantine.id.starts_with("p-"), "{quarantine:?}");
-            assert_eq!(quarantine.name, QUARANTINE_NAME);
-            assert!(!quarantine.aws_managed);
-            assert!(created.request_id.is_some(), "{created:?}");
-
-            // Found again by its exact name, with its document.
-            let found = access
-                .find_policy(QUARANTINE_NAME)
-                .await
-                .expect("find")
-                .expect("the quarantine");
-            assert_eq!(found.policy, quarantine);
-            assert!(
-                same_policy(&found.content, QUARANTINE_POLICY),
-                "{}",
-                found.content
-            );
-            let full = access
-                .find_policy("FullAWSAccess")
-                .await
-                .expect("find")
-                .expect("FullAWSAccess");
-            assert!(full.policy.aws_managed, "{full:?}");
-            assert_eq!(
-                access
-                    .find_policy(&QUARANTINE_NAME[..QUARANTINE_NAME.len() - 1])
-                    .await
-                    .expect("find"),
-                None,
-                "the name must match exactly"
-            );
+            let quarantine = create_and_find_the_quarantine(&access).await;
 
             // A member root's long-term key, allowed before the quarantine.
             let key = post(
@@ -272,6 +279,32 @@ fn the_quarantine_is_created_found_attached_denies_the_root_key_and_is_detached(
     );
 }
 
+/// The server issued exactly one session, this one, with its request ID.
+fn assert_issued(port: u16, opened: &SessionOpened, member: &str) {
+    let issued = control(port, "GET", "/_rootkeys/org/sessions", None);
+    let issued = issued.as_array().expect("sessions");
+    assert_eq!(issued.len(), 1, "{issued:?}");
+    assert_eq!(issued[0]["account_id"], member);
+    assert_eq!(
+        issued[0]["task_policy_arn"],
+        opened.task_policy_arn.as_str()
+    );
+    assert_eq!(
+        issued[0]["request_id"].as_str(),
+        opened.request_id.as_deref()
+    );
+}
+
+/// The root key IDs seeded in the `index`th member.
+fn key_ids(seeded: &Value, index: usize) -> Vec<String> {
+    seeded["members"][index]["root_key_ids"]
+        .as_array()
+        .expect("keys")
+        .iter()
+        .map(|k| k.as_str().expect("key").to_owned())
+        .collect()
+}
+
 #[test]
 fn a_delete_session_deletes_a_member_root_key_and_a_fresh_audit_session_lists_none() {
     in_own_process(
@@ -285,16 +318,8 @@ fn a_delete_session_deletes_a_member_root_key_and_a_fresh_audit_session_lists_no
             );
             let members = member_ids(&seeded);
             let member = &members[0];
-            let seeded_keys: Vec<String> = seeded["members"][0]["root_key_ids"]
-                .as_array()
-                .expect("keys")
-                .iter()
-                .map(|k| k.as_str().expect("key").to_owned())
-                .collect();
-            let others_key = seeded["members"][1]["root_key_ids"][0]
-                .as_str()
-                .expect("key")
-                .to_owned();
+            let seeded_keys = key_ids(&seeded, 0);
+            let others_key = key_ids(&seeded, 1)[0].clone();
             let access = OrgAws::connect(None, None).await;
             let caller = access.caller().await.expect("caller");
 
@@ -310,19 +335,7 @@ fn a_delete_session_deletes_a_member_root_key_and_a_fresh_audit_session_lists_no
                 "{:?}",
                 session.opened()
             );
-            // The server issued exactly that session, with that request ID.
-            let issued = control(port, "GET", "/_rootkeys/org/sessions", None);
-            let issued = issued.as_array().expect("sessions");
-            assert_eq!(issued.len(), 1, "{issued:?}");
-            assert_eq!(issued[0]["account_id"], member.as_str());
-            assert_eq!(
-                issued[0]["task_policy_arn"],
-                session.opened().task_policy_arn.as_str()
-            );
-            assert_eq!(
-                issued[0]["request_id"].as_str(),
-                session.opened().request_id.as_deref()
-            );
+            assert_issued(port, session.opened(), member);
 
             let keys = session.keys().await.expect("ListAccessKeys");
             let mut listed: Vec<String> = keys

@@ -69,6 +69,7 @@ impl OrgAws {
 
     pub(super) async fn find_policy_impl(&self, name: &str) -> AccountResult<Option<Policy>> {
         const ACTION: &str = "organizations:ListPolicies";
+        const DESCRIBE: &str = "organizations:DescribePolicy";
         let summaries = all_pages(ACTION, |token| async move {
             let out = paced(&self.pace, Retry::Lost, || async {
                 self.orgs
@@ -91,7 +92,6 @@ impl OrgAws {
         else {
             return Ok(None);
         };
-        const DESCRIBE: &str = "organizations:DescribePolicy";
         let out = paced(&self.pace, Retry::Lost, || async {
             self.orgs
                 .describe_policy()
