@@ -396,6 +396,16 @@ def test_create_describe_and_list_policies(server: Launcher, org: Org) -> None:
     assert failure.response.get("Reason") == "POLICY_CONTENT_LIMIT_EXCEEDED"
     assert shape_of(error(lambda: admin.describe_policy(PolicyId="p-abcdefgh")))[0] == (
         "PolicyNotFoundException")
+    # UpdatePolicy checks what it is given as CreatePolicy does.
+    prevent = create(server, "rootkeys-prevent-root-access-keys", PREVENT_POLICY)
+    assert shape_of(error(lambda: admin.update_policy(PolicyId=prevent, Content="[]")))[0] == (
+        "MalformedPolicyDocumentException")
+    assert shape_of(error(lambda: admin.update_policy(
+        PolicyId=prevent, Name="rootkeys-quarantine-root-access-keys")))[0] == (
+        "DuplicatePolicyException")
+    updated = admin.update_policy(PolicyId=prevent, Description="prevention")
+    assert updated["Policy"]["PolicySummary"]["Description"] == "prevention"
+    assert updated["Policy"]["Content"] == PREVENT_POLICY
 
     # ListPolicies pages by 20 at most, in creation order.
     for n in range(25):
@@ -406,8 +416,9 @@ def test_create_describe_and_list_policies(server: Launcher, org: Org) -> None:
     rest = admin.list_policies(Filter=SCP, NextToken=first["NextToken"])
     assert "NextToken" not in rest
     names = [p["Name"] for p in first["Policies"] + rest["Policies"]]
-    assert names[:2] == ["FullAWSAccess", "rootkeys-quarantine-root-access-keys"]
-    assert names[2:] == [f"extra-{n:02d}" for n in range(25)]
+    assert names[:3] == ["FullAWSAccess", "rootkeys-quarantine-root-access-keys",
+                         "rootkeys-prevent-root-access-keys"]
+    assert names[3:] == [f"extra-{n:02d}" for n in range(25)]
     paged = [p["Name"] for page in admin.get_paginator("list_policies").paginate(
         Filter=SCP, PaginationConfig={"PageSize": 7}) for p in page["Policies"]]
     assert paged == names
