@@ -956,10 +956,20 @@ def serve_organizations(
     into it, recorded in the caller's event history."""
     from moto.core.exceptions import ServiceException
 
+    import moto.iam.models as iam_models
+
     raw = host._read_raw(environ)
     when = host._utcnow()
     caller = host.request_caller(environ, key_id)
     request_id = host.new_id()
+    # What moto's dispatch does for every request (a no-op unless the server
+    # runs with --record-last-used).
+    iam_models.mark_account_as_visited(
+        account_id=caller.account_id,
+        access_key=key_id,
+        service="organizations",
+        region=region or "us-east-1",
+    )
     try:
         params = json.loads(raw or b"{}")
     except ValueError:
