@@ -17,10 +17,17 @@ module, so that both share one copy of the server state).  Adds:
 * organizations:ListAccounts answered, as on AWS, to the management account
   and to delegated administrators (every account of the organization), and
   refused to other members (AccessDeniedException);
+* the Organizations policy operations (Create/Update/Delete/DescribePolicy,
+  ListPolicies, ListPoliciesForTarget, ListTargetsForPolicy, Attach/
+  DetachPolicy, ListRoots, Enable/DisablePolicyType) with AWS's checks, error
+  codes and paging, answered without moto's request dispatch;
+* the last use of a member account's long-term root key recorded on every
+  request it signs (allowed or denied);
 * a global-endpoint marker (path prefix ``/_global/``), a fixed latency for every
   request, a count of requests served per operation, and control endpoints
-  under ``/_rootkeys/org/...`` to seed organizations quickly and list the
-  AssumeRoot sessions issued.
+  under ``/_rootkeys/org/...`` to seed organizations quickly, list the
+  AssumeRoot sessions issued and the requests their task policies refused,
+  and take Organizations operations away from every caller.
 
 AssumeRoot
 ----------
@@ -54,11 +61,13 @@ Service control policies
 ------------------------
 
 For requests signed by a member account's principals (root sessions, root and
-IAM-user keys; never the management account): every level from the
-organization root down to the account must allow the action, and no attached
-SCP may deny it.  Statements: Effect, Action/NotAction with wildcards,
-Resource (not compared), Condition with String*/Arn*/Bool/Null operators and
-their IfExists forms over aws:PrincipalArn, aws:PrincipalAccount,
+IAM-user keys; never the management account), while the SCP policy type is
+enabled on the root: every level from the organization root down to the
+account must allow the action, and no attached SCP may deny it.  Statements:
+Effect, Action/NotAction with wildcards, Resource (not compared), Condition
+with String*/Arn*/Bool/Null operators (ArnLike = ArnEquals, matched part by
+part of the ARN, as AWS) and their IfExists forms over aws:PrincipalArn,
+aws:PrincipalAccount,
 aws:AssumedRoot ("true" in root sessions) and aws:MultiFactorAuthPresent
 ("true" for the root-session stand-in's keys, which stand for a console
 sign-in with MFA; absent for access keys and AssumeRoot sessions).  For
@@ -707,7 +716,10 @@ def org_update_policy(self: Any) -> dict[str, Any]:
                 raise DuplicatePolicyException
             policy.name = name
         if "Description" in params:
-            policy.description = params["Description"]
+            description = params["Description"]
+            if not isinstance(description, str) or len(description) > 512:
+                raise _invalid()
+            policy.description = description
     return _described(policy)
 
 
@@ -944,10 +956,20 @@ def serve_organizations(
     into it, recorded in the caller's event history."""
     from moto.core.exceptions import ServiceException
 
+    import moto.iam.models as iam_models
+
     raw = host._read_raw(environ)
     when = host._utcnow()
     caller = host.request_caller(environ, key_id)
     request_id = host.new_id()
+    # What moto's dispatch does for every request (a no-op unless the server
+    # runs with --record-last-used).
+    iam_models.mark_account_as_visited(
+        account_id=caller.account_id,
+        access_key=key_id,
+        service="organizations",
+        region=region or "us-east-1",
+    )
     try:
         params = json.loads(raw or b"{}")
     except ValueError:

@@ -29,7 +29,10 @@ module adds, by patching moto in-process:
 * moto's automatic recording of "last used" on every request is switched off
   (AWS records usage asynchronously, and tests need deterministic values);
   ``--record-last-used`` restores it.  Last-use facts are seeded through the
-  control endpoints instead.
+  control endpoints instead.  Exception: a long-term root key of an
+  organization's member account records its last use (now, the signing
+  service, the region) on every request it signs, allowed or denied (see
+  moto_org.py).
 
 * CloudTrail event history, which moto lacks (see below): every management
   event the server serves is recorded, and cloudtrail:LookupEvents answers
@@ -180,6 +183,13 @@ moto_org.py for the behaviour in detail.  Also:
     GET  /_rootkeys/requests            -> {"<operation>": n, ...}: requests served
                                         since the last reset (every request but
                                         /_rootkeys/* and /moto-api/*)
+    POST /_rootkeys/org/deny            {"actions": ["organizations:AttachPolicy", ...]}
+                                        ([] clears): those operations answer
+                                        AccessDeniedException to every caller
+    GET  /_rootkeys/org/deny            -> {"actions": [...]}
+    GET  /_rootkeys/org/denied          -> [{"access_key_id", "account_id",
+                                          "task_policy_arn", "action"}, ...]: root-session
+                                        requests their task policy refused
 """
 
 from __future__ import annotations

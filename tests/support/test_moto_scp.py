@@ -13,7 +13,9 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+import boto3
 import pytest
+from botocore.config import Config
 from botocore.exceptions import ClientError
 
 import moto_org
@@ -84,10 +86,9 @@ def create(server: Launcher, name: str, content: str) -> str:
     return answer["Policy"]["PolicySummary"]["Id"]
 
 
-def _regional(server: Launcher, service: str, creds: tuple[str, str], region: str) -> Any:
-    import boto3
-    from botocore.config import Config
-
+def regional_client(
+    server: Launcher, service: str, creds: tuple[str, str], region: str
+) -> Any:
     return boto3.client(
         service, endpoint_url=server.url, region_name=region,
         aws_access_key_id=creds[0], aws_secret_access_key=creds[1],
@@ -286,7 +287,8 @@ def test_arn_like_compares_each_part_and_matches_every_partition() -> None:
         assert not moto_org.arn_like(pattern, arn), arn
     # Wildcards never cross a colon, except in the resource part.
     assert not moto_org.arn_like("arn:aws:iam::*", "arn:aws:iam::123456789012:root")
-    assert moto_org.arn_like("arn:aws:logs:*:*:log-group:*", "arn:aws:logs:eu-west-1:1:log-group:a:b")
+    assert moto_org.arn_like("arn:aws:logs:*:*:log-group:*",
+                             "arn:aws:logs:eu-west-1:1:log-group:a:b")
     assert not moto_org.arn_like("arn:aws:iam::*:ROOT", "arn:aws:iam::1:root")  # case-sensitive
 
 
@@ -318,15 +320,15 @@ def test_member_root_key_use_is_recorded_allowed_or_denied(server: Launcher, org
     # service and region.
     organizations(server).attach_policy(
         PolicyId=create(server, "q", QUARANTINE_POLICY), TargetId=member)
-    assert shape_of(error(lambda: _regional(server, "s3", key, "eu-west-2").list_buckets()))[
-        0] == "AccessDenied"
+    s3 = regional_client(server, "s3", key, "eu-west-2")
+    assert shape_of(error(s3.list_buckets))[0] == "AccessDenied"
     used = last_used(server, member, key[0])
     assert before <= used["LastUsedDate"] <= datetime.now(timezone.utc) + timedelta(seconds=1)
     assert (used["ServiceName"], used["Region"]) == ("s3", "eu-west-2")
-    assert shape_of(error(lambda: _regional(server, "ec2", key, "ap-south-1").describe_regions()))[
-        0] == "UnauthorizedOperation"
-    assert (last_used(server, member, key[0])["ServiceName"], "ap-south-1") == ("ec2", "ap-south-1")
-    assert last_used(server, member, key[0])["Region"] == "ap-south-1"
+    ec2 = regional_client(server, "ec2", key, "ap-south-1")
+    assert shape_of(error(ec2.describe_regions))[0] == "UnauthorizedOperation"
+    used = last_used(server, member, key[0])
+    assert (used["ServiceName"], used["Region"]) == ("ec2", "ap-south-1")
 
 
 def test_last_use_is_left_alone_for_management_users_and_rejected_keys(
@@ -396,6 +398,16 @@ def test_create_describe_and_list_policies(server: Launcher, org: Org) -> None:
     assert failure.response.get("Reason") == "POLICY_CONTENT_LIMIT_EXCEEDED"
     assert shape_of(error(lambda: admin.describe_policy(PolicyId="p-abcdefgh")))[0] == (
         "PolicyNotFoundException")
+    # UpdatePolicy checks what it is given as CreatePolicy does.
+    prevent = create(server, "rootkeys-prevent-root-access-keys", PREVENT_POLICY)
+    assert shape_of(error(lambda: admin.update_policy(PolicyId=prevent, Content="[]")))[0] == (
+        "MalformedPolicyDocumentException")
+    assert shape_of(error(lambda: admin.update_policy(
+        PolicyId=prevent, Name="rootkeys-quarantine-root-access-keys")))[0] == (
+        "DuplicatePolicyException")
+    updated = admin.update_policy(PolicyId=prevent, Description="prevention")
+    assert updated["Policy"]["PolicySummary"]["Description"] == "prevention"
+    assert updated["Policy"]["Content"] == PREVENT_POLICY
 
     # ListPolicies pages by 20 at most, in creation order.
     for n in range(25):
@@ -406,8 +418,9 @@ def test_create_describe_and_list_policies(server: Launcher, org: Org) -> None:
     rest = admin.list_policies(Filter=SCP, NextToken=first["NextToken"])
     assert "NextToken" not in rest
     names = [p["Name"] for p in first["Policies"] + rest["Policies"]]
-    assert names[:2] == ["FullAWSAccess", "rootkeys-quarantine-root-access-keys"]
-    assert names[2:] == [f"extra-{n:02d}" for n in range(25)]
+    assert names[:3] == ["FullAWSAccess", "rootkeys-quarantine-root-access-keys",
+                         "rootkeys-prevent-root-access-keys"]
+    assert names[3:] == [f"extra-{n:02d}" for n in range(25)]
     paged = [p["Name"] for page in admin.get_paginator("list_policies").paginate(
         Filter=SCP, PaginationConfig={"PageSize": 7}) for p in page["Policies"]]
     assert paged == names
