@@ -577,3 +577,51 @@ fn a_kill_at_any_step_is_reconciled_on_the_next_run() {
     );
     assert_eq!(account(&status(&rk, Some("8d")), a)["stage"], "compliant");
 }
+
+#[test]
+fn missing_organizations_permissions_are_named_before_or_at_the_write() {
+    let moto = Moto::start();
+    let (members, _) = seed(&moto, &json!({"members": 1, "with_keys": 1}));
+    let a = members[0].as_str();
+    let rk = Rootkeys::new(&moto);
+
+    // A read of the SCP side denied: stopped at preflight, nothing written.
+    post(
+        &moto,
+        "/_rootkeys/org/deny",
+        &json!({"actions": ["organizations:ListRoots"]}),
+    );
+    let run = rk.run(&admin(), &["org", "quarantine", a, "--yes"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("organizations:ListRoots"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("organizations:AttachPolicy") || run.stderr.contains("AttachPolicy"),
+        "{}",
+        run.stderr
+    );
+    assert!(story(&journal_of(&rk, a)).is_empty());
+
+    // The attach itself denied: the intent and its failed outcome are
+    // journaled, and the account is not quarantined.
+    post(
+        &moto,
+        "/_rootkeys/org/deny",
+        &json!({"actions": ["organizations:AttachPolicy"]}),
+    );
+    let run = rk.run(&admin(), &["org", "quarantine", a, "--yes"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("AttachPolicy"), "{}", run.stderr);
+    let journal = journal_of(&rk, a);
+    assert_eq!(story(&journal), ["quarantine intent", "quarantine outcome"]);
+    let outcome = journal.last().expect("outcome");
+    assert_eq!(
+        outcome["result"]["error"]["code"], "AccessDenied",
+        "{outcome}"
+    );
+    post(&moto, "/_rootkeys/org/deny", &json!({"actions": []}));
+    assert_eq!(account(&status(&rk, None), a)["stage"], "keys_present");
+}
