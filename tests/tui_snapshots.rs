@@ -845,7 +845,10 @@ async fn prevent_step_scrolls_to_the_whole_scp_at_both_sizes() {
         }
         insta::assert_snapshot!(format!("prevent_first_{w}x{h}"), screens[0]);
         let end = screens.last().expect("a last screen");
-        assert!(end.contains("\"Null\""), "{w}x{h}: the end of the policy:\n{end}");
+        assert!(
+            end.contains("\"Null\""),
+            "{w}x{h}: the end of the policy:\n{end}"
+        );
         insta::assert_snapshot!(format!("prevent_end_{w}x{h}"), end);
     }
 }

@@ -93,8 +93,14 @@ mod tests {
         ] {
             let value: serde_json::Value = serde_json::from_str(text).expect(name);
             let minified = serde_json::to_string(&value).expect("serialise");
-            assert!(minified.len() <= 5120, "{name}: SCPs are at most 5,120 characters");
-            assert!(description.len() <= 512, "{name}: descriptions are at most 512");
+            assert!(
+                minified.len() <= 5120,
+                "{name}: SCPs are at most 5,120 characters"
+            );
+            assert!(
+                description.len() <= 512,
+                "{name}: descriptions are at most 512"
+            );
             assert!(name.len() <= 128);
         }
     }

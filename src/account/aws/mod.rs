@@ -390,7 +390,12 @@ mod tests {
         let off = summary(&[keys.clone(), (SummaryKeyType::AccountMfaEnabled, 0)]).expect("off");
         assert_eq!(off.root_mfa, Some(false));
         // Missing or out of range: unknown, and the key count still stands.
-        assert_eq!(summary(std::slice::from_ref(&keys)).expect("missing").root_mfa, None);
+        assert_eq!(
+            summary(std::slice::from_ref(&keys))
+                .expect("missing")
+                .root_mfa,
+            None
+        );
         let odd = summary(&[keys, (SummaryKeyType::AccountMfaEnabled, 7)]).expect("odd");
         assert_eq!((odd.keys_present, odd.root_mfa), (2, None));
     }
@@ -398,7 +403,10 @@ mod tests {
     #[test]
     fn the_key_count_still_fails_closed() {
         let err = summary(&[(SummaryKeyType::AccountMfaEnabled, 1)]).expect_err("no count");
-        assert!(err.to_string().contains("AccountAccessKeysPresent"), "{err}");
+        assert!(
+            err.to_string().contains("AccountAccessKeysPresent"),
+            "{err}"
+        );
         assert!(summary(&[(SummaryKeyType::AccountAccessKeysPresent, -1)]).is_err());
         assert!(summary_of(None).is_err());
     }

@@ -1256,7 +1256,11 @@ mod tests {
     async fn prevent_follows_verify_once_no_key_is_left() {
         let f = fixture("two-keys");
         let app = loaded(&f).await;
-        assert_eq!(app.step(), Step::Review, "keys left: Prevent is not reached");
+        assert_eq!(
+            app.step(),
+            Step::Review,
+            "keys left: Prevent is not reached"
+        );
         let mut app = finished(&f).await;
         assert!(app.done(), "Prevent is advice: it does not hold up Done");
         assert_eq!(app.step(), Step::Prevent);

@@ -411,7 +411,8 @@ fn prevent_style(app: &App) -> Style {
 /// text, and the prevention SCP (whole, in lines that fit).
 fn prevent_lines(app: &App, width: usize) -> Vec<Line<'static>> {
     let t = &app.theme;
-    let indented = |text: String, style: Style| Line::from(vec![Span::raw(" "), Span::styled(text, style)]);
+    let indented =
+        |text: String, style: Style| Line::from(vec![Span::raw(" "), Span::styled(text, style)]);
     let mut lines = vec![
         Line::default(),
         indented(
