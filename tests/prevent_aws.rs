@@ -4,7 +4,7 @@
 //! The server's `GetAccountSummary` answers `AccountMFAEnabled = 0` whatever
 //! MFA devices the stand-in root has, so the paths where root has MFA, or
 //! where the entry is missing, are covered with `aws-smithy-mocks`
-//! (tests/aws_mocks.rs).
+//! (`tests/aws_mocks.rs`).
 
 mod support;
 

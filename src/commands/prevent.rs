@@ -166,18 +166,18 @@ mod tests {
     use super::*;
     use crate::account::AccountSummary;
 
-    fn summary(root_mfa: Option<bool>) -> Result<AccountSummary, AccountError> {
-        Ok(AccountSummary {
+    fn summary(root_mfa: Option<bool>) -> AccountSummary {
+        AccountSummary {
             keys_present: 0,
             root_mfa,
-        })
+        }
     }
 
     #[test]
     fn exit_is_0_on_1_off_2_unknown() {
-        assert_eq!(MfaFinding::of(&summary(Some(true))).exit().code(), 0);
-        assert_eq!(MfaFinding::of(&summary(Some(false))).exit().code(), 1);
-        assert_eq!(MfaFinding::of(&summary(None)).exit().code(), 2);
+        assert_eq!(MfaFinding::of(&Ok(summary(Some(true)))).exit().code(), 0);
+        assert_eq!(MfaFinding::of(&Ok(summary(Some(false)))).exit().code(), 1);
+        assert_eq!(MfaFinding::of(&Ok(summary(None))).exit().code(), 2);
         let denied = Err(AccountError::AccessDenied {
             action: "iam:GetAccountSummary".to_owned(),
             message: "no".to_owned(),
