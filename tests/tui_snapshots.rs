@@ -852,3 +852,21 @@ async fn prevent_step_scrolls_to_the_whole_scp_at_both_sizes() {
         insta::assert_snapshot!(format!("prevent_end_{w}x{h}"), end);
     }
 }
+
+#[tokio::test]
+async fn the_prevent_step_draws_at_every_small_size_without_panicking() {
+    let f = Fixture::new("two-keys", true);
+    let mut app = finished_two_keys(&f).await;
+    cmd(&mut app, Command::ToggleWalkthrough);
+    for w in (1..=130).step_by(7) {
+        for h in (1..=45).step_by(4) {
+            cmd(&mut app, Command::PageDown);
+            let _ = render(&mut app, w, h);
+        }
+    }
+    // Hidden again: the key facts say where the step is.
+    cmd(&mut app, Command::ToggleWalkthrough);
+    let screen = render(&mut app, 80, 24);
+    assert!(screen.contains("step 7, Prevent (advice)"), "{screen}");
+    assert!(screen.contains("(w shows"), "{screen}");
+}
