@@ -22,7 +22,7 @@ use crate::journal::JournalError;
 review each key's use, deactivate first, observe for days, then delete with a typed \
 confirmation, and verify. With no command it opens the interactive view on the live \
 account (or prints `status` when stdout is not a terminal).",
-    after_help = "Exit codes: 0 done (audit: no root key), 1 declined at a prompt (audit: root keys present; prevent: root has no MFA), 2 refused or failed, 3 usage searched only some regions.\n\
+    after_help = "Exit codes: 0 done (audit: no root key), 1 declined at a prompt (audit: root keys present), 2 refused or failed, 3 usage searched only some regions.\n\
 Credentials come from the default AWS chain (environment, profiles, SSO, process); AWS_ENDPOINT_URL is honoured."
 )]
 pub struct Cli {
