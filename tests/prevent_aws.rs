@@ -1,10 +1,9 @@
 //! `rootkeys prevent` and the Prevent step in `status`, through the real
 //! binary against the moto test server.
 //!
-//! The server's `GetAccountSummary` answers `AccountMFAEnabled = 0` whatever
-//! MFA devices the stand-in root has, so the paths where root has MFA, or
-//! where the entry is missing, are covered with `aws-smithy-mocks`
-//! (`tests/aws_mocks.rs`).
+//! The server's `GetAccountSummary` answers `AccountMFAEnabled` from the
+//! stand-in root's MFA devices; a summary without the entry is covered with
+//! `aws-smithy-mocks` (`tests/aws_mocks.rs`).
 
 mod support;
 
@@ -116,4 +115,35 @@ async fn status_names_prevent_as_the_next_step_once_compliant() {
     assert_eq!(json["next_step"], "prevent");
     assert_eq!(json["root_mfa_enabled"], false);
     assert_eq!(json["cis_compliant"], true);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn prevent_with_mfa_on_root_exits_0_and_still_gives_the_policy() {
+    let moto = Moto::start();
+    let keys = seed_root(&moto).await;
+    let iam = moto.admin();
+    let device = iam
+        .create_virtual_mfa_device()
+        .virtual_mfa_device_name("root-mfa")
+        .send()
+        .await
+        .expect("virtual MFA device");
+    let serial = device
+        .virtual_mfa_device()
+        .map(|d| d.serial_number().to_owned())
+        .expect("serial");
+    iam.enable_mfa_device()
+        .user_name(support::ROOT_STANDIN)
+        .serial_number(&serial)
+        .authentication_code1("123456")
+        .authentication_code2("654321")
+        .send()
+        .await
+        .expect("enable MFA on root");
+    let rk = Rootkeys::new(&moto);
+    let run = rk.run(&keys[0], &["prevent", "--json"]);
+    assert_eq!(run.code, 0, "MFA on: {run:?}");
+    let doc = run.json();
+    assert_eq!(doc["root_mfa_enabled"], true);
+    assert_eq!(doc["scp"]["name"], PREVENT_NAME);
 }
