@@ -5,7 +5,10 @@
 //! quarantine's detach, in a temporary state directory; AWS's refusals;
 //! the state kept across a reopen, and `--reset`.
 
+mod support;
+
 use std::path::Path;
+use std::process::{Command, Stdio};
 use std::sync::Arc;
 
 use chrono::{DateTime, TimeDelta, Utc};
@@ -520,4 +523,53 @@ async fn a_delete_session_deletes_root_keys_only() {
     let sim = open(dir.path());
     let audit = sim.open_audit_session(LEGACY, CALLER).await.expect("audit");
     assert_eq!(audit.read_root().await.expect("read").keys.len(), 1);
+}
+
+/// `rootkeys demo --scenario org` without a terminal, state in `state`.
+fn demo_run(state: &Path, extra: &[&str]) -> std::process::Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_rootkeys"));
+    support::isolate(&mut cmd, state);
+    cmd.args(["demo", "--scenario", "org"])
+        .args(extra)
+        .env("ROOTKEYS_TEST_DEMO_NOW", "2026-11-25T12:15:00Z")
+        .stdin(Stdio::null())
+        .output()
+        .expect("run")
+}
+
+#[test]
+fn the_demo_keeps_its_state_and_reset_replaces_a_damaged_one() {
+    let state = tempfile::tempdir().expect("state");
+    let saved = state.path().join("demo").join("org").join(STATE_FILE);
+    let out = demo_run(state.path(), &[]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("Organization o-exampledemo1"), "{text}");
+    let first = std::fs::read_to_string(&saved).expect("the state is saved");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&saved)
+            .expect("saved")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    // Damaged: a clear error that names --reset, and the file left alone.
+    std::fs::write(&saved, "{\"scenario\": \"org\", \"started\": 12").expect("damage");
+    let out = demo_run(state.path(), &[]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("rootkeys demo --scenario org --reset"),
+        "{err}"
+    );
+    assert!(
+        !String::from_utf8_lossy(&out.stdout).contains("Organization"),
+        "nothing audited"
+    );
+    // --reset starts afresh.
+    let out = demo_run(state.path(), &["--reset"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("Organization o-exampledemo1"), "{text}");
+    assert_eq!(std::fs::read_to_string(&saved).expect("saved again"), first);
 }

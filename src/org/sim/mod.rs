@@ -148,8 +148,6 @@ struct Inner {
     /// Where the state is kept (`None`: in memory only).
     path: Option<PathBuf>,
     live: Mutex<Live>,
-    /// The last skip-ahead that could not be saved (the next write saves it).
-    unsaved: Mutex<Option<String>>,
     requests: AtomicUsize,
 }
 
@@ -272,7 +270,6 @@ impl SimOrg {
             latency,
             path,
             live: Mutex::new(live),
-            unsaved: Mutex::new(None),
             requests: AtomicUsize::new(0),
         };
         Ok(Self {
@@ -392,16 +389,18 @@ impl Inner {
     /// not happen (the state is put back, the request fails).
     fn change<T>(
         &self,
+        action: &str,
         apply: impl FnOnce(&mut Live, DateTime<Utc>) -> AccountResult<T>,
     ) -> AccountResult<T> {
         let (mut live, now) = self.current();
         let before = live.clone();
         let value = apply(&mut live, now)?;
-        if let Err(e) = self.save(&live) {
+        if let Err(message) = self.save(&live) {
             *live = before;
-            return Err(AccountError::Unexpected {
-                action: "demo".to_owned(),
-                message: e,
+            return Err(AccountError::Service {
+                action: action.to_owned(),
+                code: "DemoStateNotSaved".to_owned(),
+                message,
             });
         }
         Ok(value)
@@ -411,18 +410,12 @@ impl Inner {
         let Some(path) = &self.path else {
             return Ok(());
         };
-        let saved = live::save(path, live).map_err(|e| {
+        live::save(path, live).map_err(|e| {
             format!(
                 "the demo state {} could not be saved: {e}",
                 crate::text::sanitize(&path.display().to_string())
             )
-        });
-        let mut unsaved = self.unsaved.lock().unwrap_or_else(PoisonError::into_inner);
-        match &saved {
-            Ok(()) => *unsaved = None,
-            Err(e) => *unsaved = Some(e.clone()),
-        }
-        saved
+        })
     }
 
     fn request_id(&self) -> String {
@@ -627,9 +620,9 @@ impl OrgAccess for SimOrg {
             (name.to_owned(), description.to_owned(), content.to_owned());
         async move {
             pause(self.inner.latency.fast).await;
-            let value = self
-                .inner
-                .change(|live, _| live.create_policy(&name, &description, &content))?;
+            let value = self.inner.change("organizations:CreatePolicy", |live, _| {
+                live.create_policy(&name, &description, &content)
+            })?;
             Ok(Written {
                 value,
                 request_id: Some(self.inner.request_id()),
@@ -667,8 +660,9 @@ impl OrgAccess for SimOrg {
         async move {
             pause(self.inner.latency.fast).await;
             self.inner.target("organizations:AttachPolicy", &target)?;
-            self.inner
-                .change(|live, _| live.attach(&policy_id, &target))?;
+            self.inner.change("organizations:AttachPolicy", |live, _| {
+                live.attach(&policy_id, &target)
+            })?;
             Ok(Written {
                 value: (),
                 request_id: Some(self.inner.request_id()),
@@ -686,8 +680,9 @@ impl OrgAccess for SimOrg {
         async move {
             pause(self.inner.latency.fast).await;
             self.inner.target("organizations:DetachPolicy", &target)?;
-            self.inner
-                .change(|live, _| live.detach(&policy_id, &target))?;
+            self.inner.change("organizations:DetachPolicy", |live, _| {
+                live.detach(&policy_id, &target)
+            })?;
             Ok(Written {
                 value: (),
                 request_id: Some(self.inner.request_id()),
@@ -733,8 +728,8 @@ impl OrgSimulation for SimOrg {
             &|id| self.inner.scp_denies_root(id),
             now,
         );
-        // Kept in memory even when it cannot be saved: the next write
-        // saves it with the rest (the port gives this call no error).
+        // Kept in memory even when it cannot be saved (the port gives this
+        // call no error): the next write saves it with the rest, or fails.
         let _ = self.inner.save(&live);
     }
 
@@ -829,8 +824,9 @@ impl DeleteSession for SimDeleteSession {
             pause(self.latency).await;
             let account = &self.opened.account_id;
             self.inner.scp_deny(account, "iam:DeleteAccessKey")?;
-            self.inner
-                .change(|live, _| live.delete_key(account, &key_id))?;
+            self.inner.change("iam:DeleteAccessKey", |live, _| {
+                live.delete_key(account, &key_id)
+            })?;
             Ok(Written {
                 value: (),
                 request_id: Some(self.inner.request_id()),
@@ -1251,5 +1247,34 @@ mod tests {
         assert_eq!(org.offset(), TimeDelta::hours(30));
         assert_eq!(org.now(), t0() + TimeDelta::hours(30));
         assert!(org.state_path().is_some());
+    }
+
+    #[tokio::test]
+    async fn a_write_that_cannot_be_saved_did_not_happen() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let org =
+            SimOrg::open_in(dir.path(), SimClock::Fixed(t0()), OrgLatency::NONE).expect("open");
+        let p = org.create_policy("g", "", DENY_EC2).await.expect("created");
+        // The temporary file's place is taken: the state cannot be written.
+        let blocker = dir.path().join(format!("{STATE_FILE}.tmp"));
+        std::fs::create_dir(&blocker).expect("block");
+        let err = org
+            .attach_policy(&p.value.id, "444444444444")
+            .await
+            .expect_err("not saved");
+        assert_eq!(code(&err), "DemoStateNotSaved");
+        assert!(err.to_string().contains("could not be saved"), "{err}");
+        assert_eq!(
+            org.policies_for_target("444444444444")
+                .await
+                .expect("list")
+                .len(),
+            1,
+            "not attached"
+        );
+        std::fs::remove_dir(&blocker).expect("unblock");
+        org.attach_policy(&p.value.id, "444444444444")
+            .await
+            .expect("attached now");
     }
 }
