@@ -718,6 +718,10 @@ impl OrgAccess for SimOrg {
 }
 
 impl OrgSimulation for SimOrg {
+    fn move_to_role(&self, account_id: &str) -> Result<String, String> {
+        SimOrg::move_to_role(self, account_id).map_err(|e| e.to_string())
+    }
+
     fn skip_ahead(&self, by: TimeDelta) {
         let (mut live, _) = self.inner.current();
         live.offset_secs = live.offset_secs.saturating_add(by.num_seconds().max(0));
