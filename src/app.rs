@@ -143,6 +143,7 @@ async fn org(global: &Global, command: Option<OrgCommand>) -> Exit {
                 access: Arc::new(access),
                 state_dir,
                 options: OrgOptions::default(),
+                window: global.observe,
             };
             org_view_or_audit(audit, None).await
         }
@@ -170,6 +171,7 @@ async fn org_view_or_audit(audit: OrgAudit, demo: Option<OrgDemo>) -> Exit {
             access,
             state_dir,
             options,
+            ..
         } = audit;
         commands::org::audit(access.as_ref(), Ok(state_dir), &options, false).await
     }
@@ -221,6 +223,7 @@ async fn org_demo(global: &Global, reset: bool) -> Exit {
             concurrency: org_sim::DEMO_CONCURRENCY,
             only: None,
         },
+        window: global.observe,
     };
     org_view_or_audit(audit, Some(demo)).await
 }

@@ -7,7 +7,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, TimeDelta, Utc};
 use futures::channel::mpsc::{UnboundedSender, unbounded};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -73,7 +73,7 @@ async fn finished_app() -> OrgApp {
     let (org, started) = audited(&sim).await;
     let mut app = app(&sim);
     app.update(Action::Started(Box::new(started)));
-    app.update(Action::Finished(Box::new(org)));
+    app.update(Action::Finished(Box::new(org), None));
     app
 }
 
@@ -301,6 +301,7 @@ where
             concurrency: 3,
             only: None,
         },
+        window: TimeDelta::days(7),
     };
     let mut terminal = Terminal::new(TestBackend::new(120, 40)).expect("terminal");
     let (keys, events) = unbounded();
