@@ -204,11 +204,11 @@ pub fn too_small(w: u16, h: u16) -> String {
     format!("terminal too small (need {w}x{h})")
 }
 // Writes: keys, dialogs, results
-pub const HK_MARK: &str = "mark or unmark the account (Q and R act on marked accounts)";
+pub const HK_MARK: &str = "mark or unmark the account (Q and R act on the marked)";
 pub const HK_QUARANTINE: &str = "quarantine the marked or selected accounts (asks y/N)";
-pub const HK_RELEASE: &str = "release them: detach the quarantine, the backout (asks y/N)";
-pub const HK_DELETE: &str = "delete the account's root keys once its window has passed (type the account ID)";
-pub const HK_PREVENT: &str = "the prevention SCP at the organization root (type the root ID)";
+pub const HK_RELEASE: &str = "release them: the backout, detaches the SCP (asks y/N)";
+pub const HK_DELETE: &str = "delete its root keys after the window (type the account ID)";
+pub const HK_PREVENT: &str = "prevention SCP at the organization root (type the root ID)";
 pub const HK_WALKTHROUGH: &str = "show or hide the walkthrough";
 pub const HK_SKIP_DAY: &str = "demo: move the simulated clock one day ahead";
 pub const HK_SKIP_WINDOW: &str = "demo: move the simulated clock to the window's end";

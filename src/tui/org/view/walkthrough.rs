@@ -8,7 +8,7 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Wrap};
+use ratatui::widgets::Paragraph;
 
 use super::panel;
 use crate::org::stage::OrgStage;
@@ -163,20 +163,27 @@ pub(super) fn draw_walkthrough(frame: &mut Frame, area: Rect, app: &OrgApp) {
             format!(" {}", section.title),
             t.strong,
         )));
+        let w = usize::from(area.width.saturating_sub(3)).max(8);
         for para in &section.paras {
-            let mut spans = vec![Span::raw(" ")];
-            if let Some(label) = &para.label {
-                spans.push(Span::styled(format!("{label}: "), t.label));
+            // The label leads the paragraph's first line.
+            let label = para.label.as_ref().map(|l| format!("{l}: "));
+            let text = format!("{}{}", label.as_deref().unwrap_or_default(), para.text);
+            for (i, part) in crate::tui::view::wrap(&text, w).into_iter().enumerate() {
+                let mut spans = vec![Span::raw(" ")];
+                match (&label, i) {
+                    (Some(label), 0) if part.starts_with(label.as_str()) => {
+                        spans.push(Span::styled(label.clone(), t.label));
+                        spans.push(Span::styled(part[label.len()..].to_owned(), Style::new()));
+                    }
+                    _ => spans.push(Span::styled(part, Style::new())),
+                }
+                lines.push(Line::from(spans));
             }
-            spans.push(Span::styled(para.text.clone(), Style::new()));
-            lines.push(Line::from(spans));
         }
     }
     let block = panel(t, s::WALKTHROUGH_TITLE, t.border);
     frame.render_widget(
-        Paragraph::new(lines)
-            .block(block)
-            .wrap(Wrap { trim: false }),
+        Paragraph::new(lines).block(block),
         area,
     );
 }
