@@ -178,15 +178,16 @@ async fn org_view_or_audit(audit: OrgAudit, demo: Option<OrgDemo>) -> Exit {
 }
 
 /// `rootkeys demo --scenario org`: the organization view over a simulated
-/// organization; its sessions are journaled under
-/// `<state_dir>/demo/org/`, one journal per member account.
+/// organization whose state (SCPs and attachments, deleted keys, the
+/// clock's skip-ahead) is kept in `<state_dir>/demo/org/sim.json`, beside
+/// its members' journals (one per member account); `--reset` removes both.
 async fn org_demo(global: &Global, reset: bool) -> Exit {
     let made = global.state_dir().and_then(|state| {
         let demo = state.join("demo");
         let dir = demo.join(org_sim::SCENARIO);
         crate::journal::prepare_state_dir(&state)?;
         crate::journal::prepare_state_dir(&demo)?;
-        if reset && let Err(e) = SimAccount::reset(&dir) {
+        if reset && let Err(e) = SimOrg::reset(&dir) {
             return Err(crate::journal::JournalError::Io {
                 path: dir,
                 source: std::io::Error::other(e.to_string()),
@@ -203,7 +204,7 @@ async fn org_demo(global: &Global, reset: bool) -> Exit {
         }
     };
     let clock = crate::failpoint::demo_now().map_or(SimClock::System, SimClock::Fixed);
-    let sim = match SimOrg::open(clock, OrgLatency::DEMO) {
+    let sim = match SimOrg::open_in(&dir, clock, OrgLatency::DEMO) {
         Ok(sim) => sim,
         Err(e) => {
             eprintln!("rootkeys: error: {e}");

@@ -1,0 +1,972 @@
+//! A simulated organization for `rootkeys demo --scenario org` and
+//! training: the [`OrgAccess`] port over an embedded scenario
+//! (`assets/scenarios/org.json`), so every step of organization mode can
+//! be practised without AWS.
+//!
+//! Times in the scenario are relative to the moment it was first opened
+//! (the demo's clock: the system clock, or a fixed instant in tests, plus
+//! any skip-ahead). Calls take a little simulated time, different per
+//! account, so the progress of an audit can be seen. A member whose SCP
+//! denies its root user without the `AssumeRoot` exemption answers its
+//! sessions' reads the way AWS does (an explicit deny in a service control
+//! policy); a suspended member is listed as such and cannot be targeted,
+//! nor can the management account. Sessions carry no credentials at all.
+//!
+//! The organization's state changes the way AWS's does: SCPs are created,
+//! attached and detached under AWS's rules (five per target, no duplicate
+//! name or attachment, never the last one of a target), a Delete session
+//! deletes root keys, and every write answers with a request ID. A member
+//! key's scheduled job (the scenario's nightly export) runs on the
+//! simulated clock: while the quarantine SCP applies to its account each
+//! run is denied ([`OrgSimulation::denied_calls`]) and still stamps the
+//! key's last use, as AWS does. Opened in a directory ([`SimOrg::open_in`])
+//! the state is kept in `<dir>/sim.json`, next to the members' journals.
+//!
+//! Its parts: `scenario` (the scenario format), `live` (the state, AWS's
+//! rules and the saved file); this module holds [`SimOrg`], the port over
+//! them, and its sessions.
+//!
+//! Imports the port, the model, `account` (its error type and the demo's
+//! clock) and `domain`; no SDK, no journal records, no front end.
+
+mod live;
+mod scenario;
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
+
+use chrono::{DateTime, TimeDelta, Utc};
+use futures::future::{BoxFuture, FutureExt};
+use futures::stream::{self, BoxStream, StreamExt};
+
+pub use self::live::{FULL_AWS_ACCESS_ID, MAX_PER_TARGET, STATE_FILE};
+use self::live::{Live, SimKey};
+use self::scenario::{JobDef, OrgFile, SimMember, ago, last_used};
+use super::model::{
+    AUDIT_TASK_POLICY, DELETE_TASK_POLICY, MAX_SESSION_SECS, ManagementFacts, Member, MemberFacts,
+    MemberStatus, Organization, RootFeatures, SessionOpened, StsEndpoint, task_policy_arn,
+};
+use super::port::{
+    DeleteSession, MemberSession, OrgAccess, OrgDeniedCall, OrgError, OrgSimulation, Policy,
+    PolicyRef, ScpRoot, Written,
+};
+use crate::account::sim::SimClock;
+use crate::account::{AccountError, AccountResult};
+use crate::domain::{Identity, RootKey};
+
+/// The scenario name `rootkeys demo --scenario` opens this simulation with.
+pub const SCENARIO: &str = "org";
+
+const SCENARIO_JSON: &str = include_str!("../../../assets/scenarios/org.json");
+
+/// Accounts per page of the simulated `ListAccounts` (AWS gives at most
+/// 20; fewer here, so the listing is seen to stream).
+pub const PAGE_SIZE: usize = 5;
+
+/// How wide the demo audits: narrow, so the progress can be followed.
+pub const DEMO_CONCURRENCY: usize = 3;
+
+/// Simulated round-trip times.
+#[derive(Debug, Clone, Copy)]
+pub struct OrgLatency {
+    /// `GetCallerIdentity`, `DescribeOrganization`, `ListOrganizationsFeatures`,
+    /// and each Organizations call on SCPs.
+    pub fast: Duration,
+    /// One page of `ListAccounts`.
+    pub page: Duration,
+    /// `AssumeRoot`.
+    pub assume: Duration,
+    /// A session's reads (keys, MFA, login profile, then each key's last
+    /// use), and a Delete session's calls.
+    pub read: Duration,
+    /// The management account's credential report and summary.
+    pub report: Duration,
+}
+
+impl OrgLatency {
+    /// What `rootkeys demo --scenario org` uses.
+    pub const DEMO: Self = Self {
+        fast: Duration::from_millis(150),
+        page: Duration::from_millis(250),
+        assume: Duration::from_millis(300),
+        read: Duration::from_millis(450),
+        report: Duration::from_millis(900),
+    };
+    /// No waiting (tests).
+    pub const NONE: Self = Self {
+        fast: Duration::ZERO,
+        page: Duration::ZERO,
+        assume: Duration::ZERO,
+        read: Duration::ZERO,
+        report: Duration::ZERO,
+    };
+}
+
+/// A scenario that cannot be read, or a demo state that cannot be kept.
+#[derive(Debug, thiserror::Error)]
+pub enum SimOrgError {
+    /// A bug in the scenario file.
+    #[error("demo scenario org: {0}")]
+    Scenario(String),
+    /// The saved state is damaged, or belongs to something else.
+    #[error(
+        "demo state {path} cannot be read ({message}); run `rootkeys demo --scenario org --reset` \
+         to start afresh"
+    )]
+    BadState { path: PathBuf, message: String },
+    /// The state directory is not one rootkeys trusts, or cannot be made.
+    #[error("demo state: {0}")]
+    StateDir(#[from] crate::journal::JournalError),
+    /// The simulation cannot take this step (the reason says why).
+    #[error("{0}")]
+    Refused(String),
+    #[error("demo state {path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// What the organization and its sessions share.
+#[derive(Debug)]
+struct Inner {
+    organization: Organization,
+    root_id: String,
+    region: String,
+    caller: Identity,
+    management: Member,
+    management_mfa: bool,
+    management_keys: Vec<RootKey>,
+    report_age: TimeDelta,
+    members: Vec<SimMember>,
+    jobs: Vec<JobDef>,
+    clock: SimClock,
+    latency: OrgLatency,
+    /// Where the state is kept (`None`: in memory only).
+    path: Option<PathBuf>,
+    live: Mutex<Live>,
+    /// The last skip-ahead that could not be saved (the next write saves it).
+    unsaved: Mutex<Option<String>>,
+    requests: AtomicUsize,
+}
+
+/// A simulated organization.
+#[derive(Debug)]
+pub struct SimOrg {
+    title: String,
+    summary: String,
+    notes: Vec<(String, String)>,
+    inner: Arc<Inner>,
+}
+
+async fn pause(d: Duration) {
+    if !d.is_zero() {
+        tokio::time::sleep(d).await;
+    }
+}
+
+fn base_now(clock: SimClock) -> DateTime<Utc> {
+    match clock {
+        SimClock::System => Utc::now(),
+        SimClock::Fixed(t) => t,
+    }
+}
+
+impl SimOrg {
+    /// The embedded scenario on `clock`, its state in memory only.
+    pub fn open(clock: SimClock, latency: OrgLatency) -> Result<Self, SimOrgError> {
+        Self::parse(SCENARIO_JSON, clock, latency)
+    }
+
+    /// A scenario's JSON text on `clock`, its state in memory only.
+    pub fn parse(text: &str, clock: SimClock, latency: OrgLatency) -> Result<Self, SimOrgError> {
+        let file = OrgFile::parse(text)?;
+        let live = Live::fresh(SCENARIO, &file, base_now(clock))?;
+        Self::build(file, live, None, clock, latency)
+    }
+
+    /// The embedded scenario on `clock`, its state kept in `dir` (made
+    /// 0700 and checked as the journal's directories are): a saved state
+    /// is resumed, so the simulation agrees with the journals beside it.
+    pub fn open_in(dir: &Path, clock: SimClock, latency: OrgLatency) -> Result<Self, SimOrgError> {
+        Self::parse_in(SCENARIO_JSON, dir, clock, latency)
+    }
+
+    /// A scenario's JSON text on `clock`, its state kept in `dir`.
+    pub fn parse_in(
+        text: &str,
+        dir: &Path,
+        clock: SimClock,
+        latency: OrgLatency,
+    ) -> Result<Self, SimOrgError> {
+        let file = OrgFile::parse(text)?;
+        crate::journal::prepare_state_dir(dir)?;
+        let (path, live) = live::load_or_create(dir, SCENARIO, &file, || base_now(clock))?;
+        Self::build(file, live, Some(path), clock, latency)
+    }
+
+    /// Forget a demo organization: remove `dir` (its state and the members'
+    /// journals). What `--reset` does.
+    pub fn reset(dir: &Path) -> Result<(), SimOrgError> {
+        match std::fs::remove_dir_all(dir) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(source) => Err(SimOrgError::Io {
+                path: dir.to_owned(),
+                source,
+            }),
+        }
+    }
+
+    fn build(
+        file: OrgFile,
+        live: Live,
+        path: Option<PathBuf>,
+        clock: SimClock,
+        latency: OrgLatency,
+    ) -> Result<Self, SimOrgError> {
+        let started = live.started;
+        let mgmt = &file.management;
+        let management_keys = mgmt
+            .keys
+            .iter()
+            .map(|k| {
+                Ok(RootKey {
+                    access_key_id: k.id.clone(),
+                    slot: k.slot,
+                    status: k.status,
+                    created: Some(started - ago("created_ago", &k.created_ago)?),
+                    last_used: last_used(k, started)?,
+                    signs_this_session: false,
+                })
+            })
+            .collect::<Result<Vec<_>, SimOrgError>>()?;
+        let inner = Inner {
+            organization: Organization {
+                id: file.organization_id.clone(),
+                management_account_id: mgmt.account_id.clone(),
+                all_features: true,
+            },
+            root_id: file.root_id.clone(),
+            region: file.region.clone(),
+            caller: Identity {
+                account_id: mgmt.account_id.clone(),
+                arn: file.caller.arn.clone(),
+                user_id: file.caller.user_id.clone(),
+                signing_key_id: None,
+            },
+            management: Member {
+                account_id: mgmt.account_id.clone(),
+                name: mgmt.name.clone(),
+                status: MemberStatus::Active,
+            },
+            management_mfa: mgmt.mfa_active,
+            management_keys,
+            report_age: ago("management.report_age", &mgmt.report_age)?,
+            members: file.members(),
+            jobs: file.jobs()?,
+            clock,
+            latency,
+            path,
+            live: Mutex::new(live),
+            unsaved: Mutex::new(None),
+            requests: AtomicUsize::new(0),
+        };
+        Ok(Self {
+            notes: file.notes(),
+            title: file.title,
+            summary: file.summary,
+            inner: Arc::new(inner),
+        })
+    }
+
+    pub fn title(&self) -> &str {
+        &self.title
+    }
+
+    pub fn summary(&self) -> &str {
+        &self.summary
+    }
+
+    /// The scenario's notes on its accounts (account ID, note), for the
+    /// demo's detail pane.
+    pub fn notes(&self) -> Vec<(String, String)> {
+        self.notes.clone()
+    }
+
+    /// Every account ID the organization lists, the management account first.
+    pub fn account_ids(&self) -> Vec<String> {
+        std::iter::once(self.inner.management.account_id.clone())
+            .chain(
+                self.inner
+                    .members
+                    .iter()
+                    .map(|m| m.member.account_id.clone()),
+            )
+            .collect()
+    }
+
+    /// The organization root's ID.
+    pub fn root_id(&self) -> &str {
+        &self.inner.root_id
+    }
+
+    /// How far the clock has been skipped ahead.
+    pub fn offset(&self) -> TimeDelta {
+        self.inner.lock().offset()
+    }
+
+    /// Where the state is kept, if anywhere.
+    pub fn state_path(&self) -> Option<&Path> {
+        self.inner.path.as_deref()
+    }
+
+    /// The name of the job that signs with a key of `account_id`, if any.
+    pub fn job_name(&self, account_id: &str) -> Option<&str> {
+        self.inner
+            .jobs
+            .iter()
+            .find(|j| j.account_id == account_id)
+            .map(|j| j.name.as_str())
+    }
+
+    /// Move the job that signs with a root key of `account_id` to its IAM
+    /// role now: its later runs no longer use the key. Returns the role.
+    pub fn move_to_role(&self, account_id: &str) -> Result<String, SimOrgError> {
+        let Some(def) = self.inner.jobs.iter().find(|j| j.account_id == account_id) else {
+            return Err(SimOrgError::Refused(format!(
+                "nothing in this scenario runs with a root key of {account_id}: no job to move"
+            )));
+        };
+        let (mut live, now) = self.inner.current();
+        let before = live.clone();
+        if !live.move_job(account_id, now) {
+            return Err(SimOrgError::Refused(format!(
+                "the {} already runs with {}",
+                def.name, def.role
+            )));
+        }
+        if let Err(e) = self.inner.save(&live) {
+            *live = before;
+            return Err(SimOrgError::Refused(e));
+        }
+        Ok(def.role.clone())
+    }
+}
+
+impl Inner {
+    fn lock(&self) -> MutexGuard<'_, Live> {
+        // A poisoned lock only means a panic elsewhere; the state is plain data.
+        self.live.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn now_with(&self, live: &Live) -> DateTime<Utc> {
+        base_now(self.clock) + live.offset()
+    }
+
+    fn member(&self, id: &str) -> Option<&SimMember> {
+        self.members.iter().find(|m| m.member.account_id == id)
+    }
+
+    fn scp_denies_root(&self, id: &str) -> bool {
+        self.member(id).is_some_and(|m| m.scp_denies_root)
+    }
+
+    /// The state with every job run due until now simulated.
+    fn current(&self) -> (MutexGuard<'_, Live>, DateTime<Utc>) {
+        let mut live = self.lock();
+        let now = self.now_with(&live);
+        live.catch_up(&self.jobs, &self.root_id, &|id| self.scp_denies_root(id), now);
+        (live, now)
+    }
+
+    /// Change the state and save it; a change that cannot be saved did
+    /// not happen (the state is put back, the request fails).
+    fn change<T>(
+        &self,
+        apply: impl FnOnce(&mut Live, DateTime<Utc>) -> AccountResult<T>,
+    ) -> AccountResult<T> {
+        let (mut live, now) = self.current();
+        let before = live.clone();
+        let value = apply(&mut live, now)?;
+        if let Err(e) = self.save(&live) {
+            *live = before;
+            return Err(AccountError::Unexpected {
+                action: "demo".to_owned(),
+                message: e,
+            });
+        }
+        Ok(value)
+    }
+
+    fn save(&self, live: &Live) -> Result<(), String> {
+        let Some(path) = &self.path else {
+            return Ok(());
+        };
+        let saved = live::save(path, live).map_err(|e| {
+            format!(
+                "the demo state {} could not be saved: {e}",
+                crate::text::sanitize(&path.display().to_string())
+            )
+        });
+        let mut unsaved = self.unsaved.lock().unwrap_or_else(PoisonError::into_inner);
+        match &saved {
+            Ok(()) => *unsaved = None,
+            Err(e) => *unsaved = Some(e.clone()),
+        }
+        saved
+    }
+
+    fn request_id(&self) -> String {
+        // Unique across runs (the journal keeps every run's records), on
+        // the real clock even when the demo's is pinned.
+        let n = self.requests.fetch_add(1, Ordering::AcqRel) + 1;
+        format!("demo-{}-{n:04}", Utc::now().timestamp_millis())
+    }
+
+    /// `AssumeRoot` in `account_id` with `task_policy`: refused for the
+    /// management account, an account outside the organization and a
+    /// suspended account, as AWS does.
+    async fn assume(
+        &self,
+        account_id: &str,
+        caller_arn: &str,
+        task_policy: &str,
+    ) -> AccountResult<(SessionOpened, Duration)> {
+        let refused = |message: String| AccountError::AccessDenied {
+            action: "sts:AssumeRoot".to_owned(),
+            message,
+        };
+        let Some(member) = self.member(account_id) else {
+            pause(self.latency.assume).await;
+            // The management account, or an account of another organization.
+            return Err(refused(format!(
+                "User: {caller_arn} is not authorized to perform: sts:AssumeRoot on resource: \
+                 arn:aws:iam::{account_id}:root"
+            )));
+        };
+        pause(self.latency.assume + member.jitter / 2).await;
+        if member.member.status != MemberStatus::Active {
+            return Err(refused(format!(
+                "User: {caller_arn} is not authorized to perform: sts:AssumeRoot on resource: \
+                 arn:aws:iam::{account_id}:root because the account is suspended or closing"
+            )));
+        }
+        let opened = self.now_with(&self.lock());
+        Ok((
+            SessionOpened {
+                account_id: account_id.to_owned(),
+                caller_arn: caller_arn.to_owned(),
+                task_policy_arn: task_policy_arn(self.caller.partition(), task_policy),
+                request_id: Some(self.request_id()),
+                opened,
+                expires: Some(opened + TimeDelta::seconds(i64::from(MAX_SESSION_SECS))),
+                duration_secs: MAX_SESSION_SECS,
+            },
+            member.jitter,
+        ))
+    }
+
+    /// An SCP without the `AssumeRoot` exemption denies the session's
+    /// requests.
+    fn scp_deny(&self, account_id: &str, action: &str) -> AccountResult<()> {
+        if self.scp_denies_root(account_id) {
+            Err(AccountError::AccessDenied {
+                action: action.to_owned(),
+                message: format!(
+                    "User: arn:aws:iam::{account_id}:root is not authorized to perform: {action} \
+                     on resource: arn:aws:iam::{account_id}:root with an explicit deny in a \
+                     service control policy"
+                ),
+            })
+        } else {
+            Ok(())
+        }
+    }
+
+    /// A target of `AttachPolicy` and the like: the root or an account of
+    /// the organization.
+    fn target(&self, action: &str, target: &str) -> AccountResult<()> {
+        if target == self.root_id
+            || target == self.management.account_id
+            || self.member(target).is_some()
+        {
+            Ok(())
+        } else {
+            Err(AccountError::Service {
+                action: action.to_owned(),
+                code: "TargetNotFoundException".to_owned(),
+                message: "We can't find a root, OU, account, or email that you specified."
+                    .to_owned(),
+            })
+        }
+    }
+}
+
+impl OrgAccess for SimOrg {
+    fn caller(&self) -> BoxFuture<'_, AccountResult<Identity>> {
+        async move {
+            pause(self.inner.latency.fast).await;
+            Ok(self.inner.caller.clone())
+        }
+        .boxed()
+    }
+
+    fn organization(&self) -> BoxFuture<'_, Result<Organization, OrgError>> {
+        async move {
+            pause(self.inner.latency.fast).await;
+            Ok(self.inner.organization.clone())
+        }
+        .boxed()
+    }
+
+    fn root_features(&self) -> BoxFuture<'_, Result<RootFeatures, OrgError>> {
+        async move {
+            pause(self.inner.latency.fast).await;
+            Ok(RootFeatures {
+                credentials_management: true,
+                root_sessions: true,
+            })
+        }
+        .boxed()
+    }
+
+    fn sts_endpoint(&self) -> StsEndpoint {
+        StsEndpoint::Regional(format!("https://sts.{}.amazonaws.com", self.inner.region))
+    }
+
+    fn accounts(&self) -> BoxStream<'_, AccountResult<Vec<Member>>> {
+        let all: Vec<Member> = std::iter::once(self.inner.management.clone())
+            .chain(self.inner.members.iter().map(|m| m.member.clone()))
+            .collect();
+        let pages: Vec<Vec<Member>> = all.chunks(PAGE_SIZE).map(<[Member]>::to_vec).collect();
+        let latency = self.inner.latency.page;
+        stream::iter(pages)
+            .then(move |page| async move {
+                pause(latency).await;
+                Ok(page)
+            })
+            .boxed()
+    }
+
+    fn open_audit_session(
+        &self,
+        account_id: &str,
+        caller_arn: &str,
+    ) -> BoxFuture<'_, AccountResult<Box<dyn MemberSession>>> {
+        let account_id = account_id.to_owned();
+        let caller_arn = caller_arn.to_owned();
+        async move {
+            let (opened, jitter) = self
+                .inner
+                .assume(&account_id, &caller_arn, AUDIT_TASK_POLICY)
+                .await?;
+            Ok(Box::new(SimSession {
+                opened,
+                inner: Arc::clone(&self.inner),
+                latency: self.inner.latency.read + jitter,
+            }) as Box<dyn MemberSession>)
+        }
+        .boxed()
+    }
+
+    fn management_root(&self) -> BoxFuture<'_, AccountResult<ManagementFacts>> {
+        async move {
+            pause(self.inner.latency.report).await;
+            let keys = self.inner.management_keys.clone();
+            Ok(ManagementFacts {
+                keys_present: Some(u32::try_from(keys.len()).unwrap_or(u32::MAX)),
+                keys,
+                mfa_enabled: Some(self.inner.management_mfa),
+                report_generated: Some(self.now() - self.inner.report_age),
+            })
+        }
+        .boxed()
+    }
+
+    fn now(&self) -> DateTime<Utc> {
+        self.inner.now_with(&self.inner.lock())
+    }
+
+    fn scp_root(&self) -> BoxFuture<'_, AccountResult<ScpRoot>> {
+        async move {
+            pause(self.inner.latency.fast).await;
+            Ok(ScpRoot {
+                id: self.inner.root_id.clone(),
+                scp_enabled: self.inner.lock().scp_enabled,
+            })
+        }
+        .boxed()
+    }
+
+    fn find_policy(&self, name: &str) -> BoxFuture<'_, AccountResult<Option<Policy>>> {
+        let name = name.to_owned();
+        async move {
+            // ListPolicies, then DescribePolicy.
+            pause(self.inner.latency.fast * 2).await;
+            Ok(self.inner.lock().find_policy(&name))
+        }
+        .boxed()
+    }
+
+    fn create_policy(
+        &self,
+        name: &str,
+        description: &str,
+        content: &str,
+    ) -> BoxFuture<'_, AccountResult<Written<PolicyRef>>> {
+        let (name, description, content) =
+            (name.to_owned(), description.to_owned(), content.to_owned());
+        async move {
+            pause(self.inner.latency.fast).await;
+            let value = self
+                .inner
+                .change(|live, _| live.create_policy(&name, &description, &content))?;
+            Ok(Written {
+                value,
+                request_id: Some(self.inner.request_id()),
+            })
+        }
+        .boxed()
+    }
+
+    fn policies_for_target(&self, target: &str) -> BoxFuture<'_, AccountResult<Vec<PolicyRef>>> {
+        let target = target.to_owned();
+        async move {
+            pause(self.inner.latency.fast).await;
+            self.inner
+                .target("organizations:ListPoliciesForTarget", &target)?;
+            Ok(self.inner.lock().policies_for_target(&target))
+        }
+        .boxed()
+    }
+
+    fn policy_targets(&self, policy_id: &str) -> BoxFuture<'_, AccountResult<Vec<String>>> {
+        let policy_id = policy_id.to_owned();
+        async move {
+            pause(self.inner.latency.fast).await;
+            self.inner.lock().policy_targets(&policy_id)
+        }
+        .boxed()
+    }
+
+    fn attach_policy(
+        &self,
+        policy_id: &str,
+        target: &str,
+    ) -> BoxFuture<'_, AccountResult<Written<()>>> {
+        let (policy_id, target) = (policy_id.to_owned(), target.to_owned());
+        async move {
+            pause(self.inner.latency.fast).await;
+            self.inner.target("organizations:AttachPolicy", &target)?;
+            self.inner
+                .change(|live, _| live.attach(&policy_id, &target))?;
+            Ok(Written {
+                value: (),
+                request_id: Some(self.inner.request_id()),
+            })
+        }
+        .boxed()
+    }
+
+    fn detach_policy(
+        &self,
+        policy_id: &str,
+        target: &str,
+    ) -> BoxFuture<'_, AccountResult<Written<()>>> {
+        let (policy_id, target) = (policy_id.to_owned(), target.to_owned());
+        async move {
+            pause(self.inner.latency.fast).await;
+            self.inner.target("organizations:DetachPolicy", &target)?;
+            self.inner
+                .change(|live, _| live.detach(&policy_id, &target))?;
+            Ok(Written {
+                value: (),
+                request_id: Some(self.inner.request_id()),
+            })
+        }
+        .boxed()
+    }
+
+    fn open_delete_session(
+        &self,
+        account_id: &str,
+        caller_arn: &str,
+    ) -> BoxFuture<'_, AccountResult<Box<dyn DeleteSession>>> {
+        let account_id = account_id.to_owned();
+        let caller_arn = caller_arn.to_owned();
+        async move {
+            let (opened, jitter) = self
+                .inner
+                .assume(&account_id, &caller_arn, DELETE_TASK_POLICY)
+                .await?;
+            Ok(Box::new(SimDeleteSession {
+                opened,
+                inner: Arc::clone(&self.inner),
+                latency: self.inner.latency.read + jitter,
+            }) as Box<dyn DeleteSession>)
+        }
+        .boxed()
+    }
+
+    fn simulation(&self) -> Option<&dyn OrgSimulation> {
+        Some(self)
+    }
+}
+
+impl OrgSimulation for SimOrg {
+    fn skip_ahead(&self, by: TimeDelta) {
+        let (mut live, _) = self.inner.current();
+        live.offset_secs = live.offset_secs.saturating_add(by.num_seconds().max(0));
+        let now = self.inner.now_with(&live);
+        live.catch_up(
+            &self.inner.jobs,
+            &self.inner.root_id,
+            &|id| self.inner.scp_denies_root(id),
+            now,
+        );
+        // Kept in memory even when it cannot be saved: the next write
+        // saves it with the rest (the port gives this call no error).
+        let _ = self.inner.save(&live);
+    }
+
+    fn denied_calls(&self, from: DateTime<Utc>, until: DateTime<Utc>) -> Vec<OrgDeniedCall> {
+        let (live, _) = self.inner.current();
+        live.denied
+            .iter()
+            .filter(|d| d.at > from && d.at <= until)
+            .map(|d| {
+                let def = self
+                    .inner
+                    .jobs
+                    .iter()
+                    .find(|j| j.account_id == d.account_id && j.key_id == d.key_id);
+                OrgDeniedCall {
+                    account_id: d.account_id.clone(),
+                    key_id: d.key_id.clone(),
+                    job: def.map_or_else(|| "a job".to_owned(), |j| j.name.clone()),
+                    time: d.at,
+                    action: def.map_or_else(String::new, |j| j.action.clone()),
+                    message: d.message.clone(),
+                }
+            })
+            .collect()
+    }
+}
+
+/// One simulated Audit session: no credentials; it reads the live state.
+struct SimSession {
+    opened: SessionOpened,
+    inner: Arc<Inner>,
+    latency: Duration,
+}
+
+impl MemberSession for SimSession {
+    fn opened(&self) -> &SessionOpened {
+        &self.opened
+    }
+
+    fn read_root(&self) -> BoxFuture<'_, AccountResult<MemberFacts>> {
+        async move {
+            pause(self.latency).await;
+            let account = &self.opened.account_id;
+            self.inner.scp_deny(account, "iam:ListAccessKeys")?;
+            let member = self.inner.member(account);
+            let (live, _) = self.inner.current();
+            Ok(MemberFacts {
+                keys: live
+                    .keys(account)
+                    .iter()
+                    .map(|k| k.root_key(true))
+                    .collect(),
+                mfa_enabled: member.map(|m| m.mfa_enabled),
+                password_present: member.map(|m| m.password_present),
+            })
+        }
+        .boxed()
+    }
+}
+
+/// One simulated Delete session: lists root's keys (without their last
+/// use) and deletes them; nothing else.
+struct SimDeleteSession {
+    opened: SessionOpened,
+    inner: Arc<Inner>,
+    latency: Duration,
+}
+
+impl DeleteSession for SimDeleteSession {
+    fn opened(&self) -> &SessionOpened {
+        &self.opened
+    }
+
+    fn keys(&self) -> BoxFuture<'_, AccountResult<Vec<RootKey>>> {
+        async move {
+            pause(self.latency).await;
+            let account = &self.opened.account_id;
+            self.inner.scp_deny(account, "iam:ListAccessKeys")?;
+            let (live, _) = self.inner.current();
+            Ok(live
+                .keys(account)
+                .iter()
+                .map(|k: &SimKey| k.root_key(false))
+                .collect())
+        }
+        .boxed()
+    }
+
+    fn delete_key(&self, key_id: &str) -> BoxFuture<'_, AccountResult<Written<()>>> {
+        let key_id = key_id.to_owned();
+        async move {
+            pause(self.latency).await;
+            let account = &self.opened.account_id;
+            self.inner.scp_deny(account, "iam:DeleteAccessKey")?;
+            self.inner
+                .change(|live, _| live.delete_key(account, &key_id))?;
+            Ok(Written {
+                value: (),
+                request_id: Some(self.inner.request_id()),
+            })
+        }
+        .boxed()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::org::model::{RowErrorKind, Verdict};
+    use crate::org::preflight;
+    use crate::org::run::{self, Options};
+
+    fn t0() -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339("2026-11-25T12:15:00Z")
+            .expect("time")
+            .with_timezone(&Utc)
+    }
+
+    fn sim() -> SimOrg {
+        SimOrg::open(SimClock::Fixed(t0()), OrgLatency::NONE).expect("scenario")
+    }
+
+    #[tokio::test]
+    async fn the_demo_organization_audits_as_the_scenario_says() {
+        let org = sim();
+        let dir = tempfile::tempdir().expect("tmp");
+        let ready = preflight::check(&org).await.expect("prerequisites hold");
+        assert!(ready.in_management_account());
+        let audited = run::audit(&org, &ready, &Options::default(), dir.path(), &mut |_| {})
+            .await
+            .expect("audit");
+        assert_eq!(audited.rows.len(), 12, "about a dozen accounts");
+        let row = |id: &str| {
+            audited
+                .rows
+                .iter()
+                .find(|r| r.account_id == id)
+                .unwrap_or_else(|| panic!("{id}"))
+        };
+        // Used nightly: active, last used yesterday, and worst first.
+        let nightly = row("210987654321");
+        assert_eq!(nightly.verdict(), Verdict::ActiveKeys);
+        let used = nightly.last_used().expect("used").date;
+        assert_eq!((t0() - used).num_hours(), 26);
+        assert_eq!(audited.rows[0].account_id, "210987654321");
+        // The SCP without the exemption: an error that names it.
+        let staging = row("777777777777");
+        let error = staging.error.as_ref().expect("error");
+        assert_eq!(error.kind, RowErrorKind::ScpDeny);
+        assert!(
+            error
+                .advice
+                .contains(r#""Null": {"aws:AssumedRoot": "true"}"#)
+        );
+        assert_eq!(staging.verdict(), Verdict::Unknown);
+        // Suspended: listed, not audited, no session.
+        assert_eq!(row("888888888888").verdict(), Verdict::NotAudited);
+        // The management account: its key from the credential report.
+        let mgmt = row("111111111111");
+        assert!(mgmt.management);
+        assert_eq!(mgmt.verdict(), Verdict::ActiveKeys);
+        assert_eq!(mgmt.keys[0].slot, Some(1));
+        assert_eq!(row("555555555555").verdict(), Verdict::Compliant);
+        assert_eq!(audited.compliant(), Some(false));
+        assert_eq!(audited.with_keys(), 5);
+
+        // Sessions journaled per member, with no credentials; none for the
+        // suspended account or the management account.
+        let journal =
+            |id: &str| std::fs::read_to_string(dir.path().join(format!("journal-{id}.jsonl")));
+        let text = journal("210987654321").expect("member journal");
+        assert!(text.contains(r#""action":"session_opened""#), "{text}");
+        assert!(text.contains("IAMAuditRootUserCredentials"), "{text}");
+        assert!(
+            !text.to_lowercase().contains("secret") && !text.contains("ASIA"),
+            "{text}"
+        );
+        assert!(
+            journal("777777777777").is_ok(),
+            "the session opened before the deny"
+        );
+        assert!(journal("888888888888").is_err());
+        assert!(journal("111111111111").is_err());
+    }
+
+    #[tokio::test]
+    async fn rows_are_handed_over_as_they_are_built() {
+        let org = sim();
+        let dir = tempfile::tempdir().expect("tmp");
+        let ready = preflight::check(&org).await.expect("prerequisites hold");
+        let mut seen: Vec<(usize, Option<String>)> = Vec::new();
+        let audited = run::audit_streamed(
+            &org,
+            &ready,
+            &Options::default(),
+            dir.path(),
+            &mut |p, row| seen.push((p.done, row.map(|r| r.account_id.clone()))),
+        )
+        .await
+        .expect("audit");
+        // One call per row, counted as it comes, then one without a row.
+        assert_eq!(seen.len(), audited.rows.len() + 1);
+        for (i, (done, row)) in seen[..audited.rows.len()].iter().enumerate() {
+            assert_eq!(*done, i + 1);
+            assert!(row.is_some());
+        }
+        assert_eq!(seen.last().map(|(_, r)| r.is_none()), Some(true));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_listing_streams_in_pages() {
+        let org = SimOrg::open(SimClock::Fixed(t0()), OrgLatency::DEMO).expect("scenario");
+        let pages: Vec<_> = org.accounts().collect().await;
+        assert_eq!(pages.len(), 12usize.div_ceil(PAGE_SIZE));
+        assert!(
+            pages
+                .iter()
+                .all(|p| p.as_ref().is_ok_and(|p| p.len() <= PAGE_SIZE))
+        );
+        assert_eq!(org.account_ids().len(), 12);
+        assert_eq!(org.now(), t0(), "a fixed clock stays put");
+    }
+
+    #[test]
+    fn the_scenario_is_listed_with_the_others() {
+        assert!(crate::account::sim::scenario_names().contains(&SCENARIO));
+        let err = crate::account::sim::Scenario::builtin("nope").expect_err("unknown");
+        assert!(err.to_string().contains(", org"), "{err}");
+    }
+
+    #[test]
+    fn bad_scenarios_are_refused() {
+        let bad = SCENARIO_JSON.replace("210987654321", "2109");
+        let err = SimOrg::parse(&bad, SimClock::System, OrgLatency::NONE).expect_err("bad id");
+        assert!(err.to_string().contains("12 digits"), "{err}");
+        let twice = SCENARIO_JSON.replace("432143214321", "555555555555");
+        let err = SimOrg::parse(&twice, SimClock::System, OrgLatency::NONE).expect_err("twice");
+        assert!(err.to_string().contains("twice"), "{err}");
+    }
+}
