@@ -159,6 +159,99 @@ async fn org(global: &Global, command: Option<OrgCommand>) -> Exit {
             let access = OrgAws::connect(global.profile.as_deref(), global.region.as_deref()).await;
             commands::org::audit(&access, state_dir, &options, json).await
         }
+        Some(command) => org_stage(global, command).await,
+    }
+}
+
+/// `rootkeys org status | quarantine | release | delete | prevent`.
+async fn org_stage(global: &Global, command: OrgCommand) -> Exit {
+    use crate::commands::org_stage::{self as stage, Selection};
+    use crate::org::stage::OrgRequest;
+    let selection = |all: bool, ids: &[String]| -> Result<Selection, Exit> {
+        if all {
+            Ok(Selection::AllNoncompliant)
+        } else {
+            stage::accounts(ids).map(Selection::Accounts)
+        }
+    };
+    let access: Arc<dyn crate::org::OrgAccess> =
+        Arc::new(OrgAws::connect(global.profile.as_deref(), global.region.as_deref()).await);
+    let dir = global.state_dir();
+    let window = global.observe;
+    match command {
+        OrgCommand::Audit { .. } => Exit::Failed,
+        OrgCommand::Status {
+            json,
+            accounts,
+            concurrency,
+        } => {
+            let Ok(options) = commands::org::options(&accounts, concurrency) else {
+                return Exit::Failed;
+            };
+            stage::status(access, dir, window, options.concurrency, options.only, json).await
+        }
+        OrgCommand::Quarantine {
+            accounts,
+            all_noncompliant,
+            yes,
+            concurrency,
+        } => {
+            let Ok(selection) = selection(all_noncompliant, &accounts) else {
+                return Exit::Failed;
+            };
+            stage::quarantine_or_release(
+                access,
+                dir,
+                window,
+                usize::from(concurrency),
+                OrgRequest::Quarantine,
+                selection,
+                yes,
+            )
+            .await
+        }
+        OrgCommand::Release {
+            accounts,
+            all_noncompliant,
+            yes,
+            concurrency,
+        } => {
+            let Ok(selection) = selection(all_noncompliant, &accounts) else {
+                return Exit::Failed;
+            };
+            stage::quarantine_or_release(
+                access,
+                dir,
+                window,
+                usize::from(concurrency),
+                OrgRequest::Release,
+                selection,
+                yes,
+            )
+            .await
+        }
+        OrgCommand::Delete {
+            accounts,
+            all_noncompliant,
+            confirm,
+            force,
+            concurrency,
+        } => {
+            let Ok(selection) = selection(all_noncompliant, &accounts) else {
+                return Exit::Failed;
+            };
+            stage::delete(
+                access,
+                dir,
+                window,
+                usize::from(concurrency),
+                selection,
+                confirm.as_deref(),
+                force,
+            )
+            .await
+        }
+        OrgCommand::Prevent { yes } => stage::prevent(access, dir, window, yes).await,
     }
 }
 

@@ -208,6 +208,85 @@ pub enum OrgCommand {
               value_parser = clap::value_parser!(u16).range(1..=256))]
         concurrency: u16,
     },
+    /// Where each member account stands in the staged removal: the audit plus, per account, its
+    /// stage, quarantine, window end, any key use since the quarantine began, and the next action
+    Status {
+        /// Machine-readable output (the audit's JSON plus `stage`, `quarantined_since`, `window_ends`,
+        /// `used_since_quarantine`, `next_action`)
+        #[arg(long)]
+        json: bool,
+        /// Only these accounts (comma-separated 12-digit IDs)
+        #[arg(long, value_name = "ID,...", value_delimiter = ',')]
+        accounts: Vec<String>,
+        /// Accounts read at once
+        #[arg(long, value_name = "N", default_value_t = 32,
+              value_parser = clap::value_parser!(u16).range(1..=256))]
+        concurrency: u16,
+    },
+    /// Quarantine member accounts' root keys: attach the SCP rootkeys-quarantine-root-access-keys
+    /// to each account, denying every request made with its root access keys (the reversible
+    /// step: centralized root access cannot deactivate a member's root key)
+    Quarantine {
+        /// The accounts (12-digit IDs, comma-separated or several arguments)
+        #[arg(value_name = "ACCOUNT", required_unless_present = "all_noncompliant")]
+        accounts: Vec<String>,
+        /// Every account with root keys that is not quarantined yet
+        #[arg(long, conflicts_with = "accounts")]
+        all_noncompliant: bool,
+        /// Quarantine without asking (needed when there is no terminal)
+        #[arg(long)]
+        yes: bool,
+        /// Accounts read and written at once
+        #[arg(long, value_name = "N", default_value_t = 32,
+              value_parser = clap::value_parser!(u16).range(1..=256))]
+        concurrency: u16,
+    },
+    /// Release quarantined accounts (detach the quarantine SCP): the backout when something
+    /// still needed a root key
+    Release {
+        /// The accounts (12-digit IDs, comma-separated or several arguments)
+        #[arg(value_name = "ACCOUNT", required_unless_present = "all_noncompliant")]
+        accounts: Vec<String>,
+        /// Every quarantined account
+        #[arg(long, conflicts_with = "accounts")]
+        all_noncompliant: bool,
+        /// Release without asking (needed when there is no terminal)
+        #[arg(long)]
+        yes: bool,
+        /// Accounts read and written at once
+        #[arg(long, value_name = "N", default_value_t = 32,
+              value_parser = clap::value_parser!(u16).range(1..=256))]
+        concurrency: u16,
+    },
+    /// Delete every root access key of quarantined accounts whose window has passed (in a Delete
+    /// session), verify in a fresh Audit session that none is left, then detach the quarantine
+    Delete {
+        /// The accounts (12-digit IDs, comma-separated or several arguments)
+        #[arg(value_name = "ACCOUNT", required_unless_present = "all_noncompliant")]
+        accounts: Vec<String>,
+        /// Every account whose observation window has passed
+        #[arg(long, conflicts_with = "accounts")]
+        all_noncompliant: bool,
+        /// The account IDs again, comma-separated (needed when there is no terminal; at a
+        /// terminal they are typed)
+        #[arg(long, value_name = "ACCOUNT,...")]
+        confirm: Option<String>,
+        /// Delete before the observation window has passed (journaled as an override)
+        #[arg(long)]
+        force: bool,
+        /// Accounts read at once
+        #[arg(long, value_name = "N", default_value_t = 32,
+              value_parser = clap::value_parser!(u16).range(1..=256))]
+        concurrency: u16,
+    },
+    /// Keep root keys from coming back: check for, and offer to attach at the organization root,
+    /// the SCP rootkeys-prevent-root-access-keys (denies iam:CreateAccessKey to every member
+    /// root user; `AssumeRoot` sessions exempt)
+    Prevent {
+        /// Attach without the typed root ID when there is no terminal
+        #[arg(long)]
+        yes: bool,
+    },
 }
 
 #[cfg(test)]

@@ -25,6 +25,7 @@ macro_rules! out {
 pub mod audit;
 pub mod journal;
 pub mod org;
+pub mod org_stage;
 pub mod report;
 pub mod status;
 pub mod usage;

@@ -175,11 +175,10 @@ async fn audit_one(
     // The session ends at its expiry (at most 900 s): reads still running
     // then are abandoned, never continued on a stale session.
     let opened = session.opened().clone();
-    let left = opened
-        .expires
-        .map_or(TimeDelta::seconds(i64::from(MAX_SESSION_SECS)), |e| {
-            e - access.now()
-        })
+    // Measured on rootkeys' own clock from when the session was granted
+    // (AWS's `Expiration` is on AWS's clock, which may differ from ours).
+    let lasts = TimeDelta::seconds(i64::from(opened.duration_secs.clamp(0, MAX_SESSION_SECS)));
+    let left = (opened.opened + lasts - access.now())
         .to_std()
         .unwrap_or_default();
     let (journaled, facts) = futures::join!(

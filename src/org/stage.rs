@@ -13,7 +13,7 @@
 //! single-account policy, the window is the one journaled with the
 //! quarantine; a shorter one needs `--force`, which is journaled.
 
-use chrono::{DateTime, TimeDelta, Utc};
+use chrono::{DateTime, SubsecRound, TimeDelta, Utc};
 
 use crate::domain::policy::{journaled_window, window_end};
 use crate::domain::record::{Act, Outcome, Phase, Record};
@@ -330,11 +330,14 @@ pub fn decide(request: OrgRequest, stage: OrgStage, now: DateTime<Utc>) -> OrgDe
 }
 
 /// Keys used after the quarantine began: a consumer that was just denied.
+/// AWS gives last use to the second, so a use in the very second the
+/// quarantine began counts as after it (the side that suggests a release).
 pub fn used_since(keys: &[RootKey], since: DateTime<Utc>) -> Vec<(&str, &LastUsed)> {
+    let since = since.trunc_subsecs(0);
     keys.iter()
         .filter_map(|k| {
             let used = k.last_used.as_ref()?;
-            (used.date > since).then(|| (k.access_key_id.as_deref().unwrap_or("(unknown)"), used))
+            (used.date >= since).then(|| (k.access_key_id.as_deref().unwrap_or("(unknown)"), used))
         })
         .collect()
 }
@@ -600,6 +603,10 @@ mod tests {
         let used = used_since(&keys, t(0));
         assert_eq!(used.len(), 1);
         assert_eq!(used[0].0, "AKIA2");
+        // Last use is to the second: the quarantine's own second counts.
+        let half = t(0) + TimeDelta::milliseconds(500);
+        assert_eq!(used_since(&[key("AKIA3", Some(t(0)))], half).len(), 1);
+        assert!(used_since(&[key("AKIA4", Some(t(0) - TimeDelta::seconds(1)))], half).is_empty());
         let observing = OrgStage::Quarantined {
             since: t(0),
             ends: t(7 * 24),

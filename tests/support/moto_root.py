@@ -29,7 +29,10 @@ module adds, by patching moto in-process:
 * moto's automatic recording of "last used" on every request is switched off
   (AWS records usage asynchronously, and tests need deterministic values);
   ``--record-last-used`` restores it.  Last-use facts are seeded through the
-  control endpoints instead.
+  control endpoints instead.  Exception: a long-term root key of an
+  organization's member account records its last use (now, the signing
+  service, the region) on every request it signs, allowed or denied (see
+  moto_org.py).
 
 * CloudTrail event history, which moto lacks (see below): every management
   event the server serves is recorded, and cloudtrail:LookupEvents answers
@@ -180,6 +183,13 @@ moto_org.py for the behaviour in detail.  Also:
     GET  /_rootkeys/requests            -> {"<operation>": n, ...}: requests served
                                         since the last reset (every request but
                                         /_rootkeys/* and /moto-api/*)
+    POST /_rootkeys/org/deny            {"actions": ["organizations:AttachPolicy", ...]}
+                                        ([] clears): those operations answer
+                                        AccessDeniedException to every caller
+    GET  /_rootkeys/org/deny            -> {"actions": [...]}
+    GET  /_rootkeys/org/denied          -> [{"access_key_id", "account_id",
+                                          "task_policy_arn", "action"}, ...]: root-session
+                                        requests their task policy refused
 """
 
 from __future__ import annotations
@@ -1688,6 +1698,18 @@ def _is_lookup_events(environ: dict[str, Any]) -> bool:
     return target == LOOKUP_EVENTS_TARGET or target.endswith("." + LOOKUP_EVENTS_TARGET)
 
 
+def _form_params(environ: dict[str, Any], service: str | None) -> dict[str, str] | None:
+    """The parameters of a query-protocol request (IAM, STS, EC2 and other
+    form-encoded requests), so that its operation is known; None for the
+    other protocols."""
+    if service in ("iam", "sts", "ec2") or (
+        service != "s3"
+        and environ.get("CONTENT_TYPE", "").startswith("application/x-www-form-urlencoded")
+    ):
+        return moto_org.query_params(environ)[0]
+    return None
+
+
 def _status_line(code: int) -> str:
     try:
         return f"{code} {HTTPStatus(code).phrase}"
@@ -1766,9 +1788,7 @@ class RootkeysApp:
                 )
         if key_id and is_rejected_key(key_id):
             # Not recorded: the request never reaches a service.
-            params = (
-                moto_org.query_params(environ)[0] if service in ("iam", "sts") else None
-            )
+            params = _form_params(environ, service)
             moto_org.note_action(environ, moto_org.request_action(environ, service, params))
             status, headers, body = _rejection(environ, key_id, service)
             headers.append(("Content-Length", str(len(body))))
@@ -1776,9 +1796,10 @@ class RootkeysApp:
             return [body]
 
         if key_id:
-            params = (
-                moto_org.query_params(environ)[0] if service in ("iam", "sts") else None
-            )
+            # A member account's long-term root key: its last use is now,
+            # whatever the answer (an SCP may deny the request below).
+            moto_org.stamp_member_root_key(key_id, service, region)
+            params = _form_params(environ, service)
             action = moto_org.request_action(environ, service, params)
             moto_org.note_action(environ, action)
             if service == "sts" and action == "AssumeRoot":
@@ -1789,10 +1810,20 @@ class RootkeysApp:
                 return moto_org.serve_org_features(
                     self, environ, start_response, key_id, action, region
                 )
+            refused = moto_org.org_action_denial(service, action)
+            if refused is not None:
+                return self.refuse(
+                    environ, start_response, key_id, region, service, action, refused
+                )
             denial = moto_org.long_term_key_denial(key_id, service, action)
             if denial is not None:
-                return self.denied_by_scp(
-                    environ, start_response, key_id, region, service, action, denial
+                return self.refuse(
+                    environ, start_response, key_id, region, service, action,
+                    moto_org.access_denied(denial),
+                )
+            if service == "organizations" and action in moto_org.DIRECT_ORG_OPERATIONS:
+                return moto_org.serve_organizations(
+                    self, environ, start_response, key_id, region, action
                 )
         if _is_lookup_events(environ):
             return self.serve_lookup_events(environ, start_response, key_id, region)
@@ -1818,6 +1849,14 @@ class RootkeysApp:
         captured: dict[str, Any] = {}
 
         def capture(status: str, headers: list[tuple[str, str]], *rest: Any) -> Any:
+            if service == "organizations":
+                # moto labels its JSON answers text/html; AWS: JSON 1.1.
+                headers = [
+                    (k, moto_org.ORG_JSON)
+                    if k.lower() == "content-type" and v.startswith("text/html")
+                    else (k, v)
+                    for k, v in headers
+                ]
             captured["status"], captured["headers"] = status, headers
             return start_response(status, headers, *rest)
 
@@ -1891,7 +1930,7 @@ class RootkeysApp:
             event.request_id = request_id
         add_events([event])
 
-    def denied_by_scp(
+    def refuse(
         self,
         environ: dict[str, Any],
         start_response: StartResponse,
@@ -1899,11 +1938,11 @@ class RootkeysApp:
         region: str | None,
         service: str | None,
         action: str | None,
-        message: str,
+        error: Any,
     ) -> Iterable[bytes]:
-        """AccessDenied for a request an SCP denies (recorded, as on AWS)."""
+        """An error for a request refused before moto sees it (an SCP's deny,
+        an operation taken away by /_rootkeys/org/deny); recorded, as on AWS."""
         _read_raw(environ)  # read first: the connection may be reused
-        error = moto_org.access_denied(message)
         if action:
             moto_org._record(
                 self, environ, request_caller(environ, key_id), key_id,

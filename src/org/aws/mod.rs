@@ -9,11 +9,19 @@
 //! `AssumeRoot` session's credentials, in memory only, with the caller's
 //! endpoint settings and HTTP client; it is dropped with the session.
 //!
+//! - here: the client set, the caller, the organization, its features, its
+//!   accounts and the management account's root;
+//! - `scp`: service control policies (the quarantine's reads and writes);
+//! - `session`: `AssumeRoot` and the two session kinds (Audit, Delete);
+//! - `send`: the pool-wide pause, retries, and paged reads.
+//!
 //! Must not import the front ends (`tui`, `commands`) or ratatui.
 
-use std::future::Future;
+mod scp;
+mod send;
+mod session;
+
 use std::sync::Arc;
-use std::time::Duration;
 
 use aws_config::BehaviorVersion;
 use aws_config::Region;
@@ -22,28 +30,26 @@ use aws_config::meta::region::RegionProviderChain;
 use aws_config::retry::RetryConfig;
 use aws_credential_types::Credentials;
 use aws_sdk_iam::error::ProvideErrorMetadata;
-use aws_sdk_iam::types::{FeatureType, StatusType};
+use aws_sdk_iam::types::FeatureType;
 use aws_sdk_organizations::types::{AccountState, AccountStatus, OrganizationFeatureSet};
-use aws_sdk_sts::operation::RequestId;
-use aws_sdk_sts::types::PolicyDescriptorType;
 use aws_smithy_runtime_api::client::http::SharedHttpClient;
 use chrono::{DateTime, Utc};
 use futures::future::{BoxFuture, FutureExt};
 use futures::stream::{BoxStream, StreamExt};
 
 use super::model::{
-    AUDIT_TASK_POLICY, MAX_SESSION_SECS, ManagementFacts, Member, MemberFacts, MemberStatus,
-    Organization, RootFeatures, SessionOpened, StsEndpoint, task_policy_arn,
+    ManagementFacts, Member, MemberStatus, Organization, RootFeatures, StsEndpoint,
 };
-use super::pace::{ATTEMPTS, Pace};
-use super::port::{MemberSession, OrgAccess, OrgError};
+use super::pace::Pace;
+use super::port::{
+    DeleteSession, MemberSession, OrgAccess, OrgError, Policy, PolicyRef, ScpRoot, Written,
+};
 use crate::account::aws::{
     AwsAccount, REPORT_WAIT, map_sdk_error, plain_http_client, plain_http_endpoint, timeouts,
-    to_chrono,
 };
 use crate::account::{Account, AccountError, AccountResult, keys_from_report};
-use crate::domain::{Identity, KeyStatus, LastUsed, RootKey};
-use crate::text;
+use crate::domain::Identity;
+use send::{Retry, paced, paced_org};
 
 /// Builds a member's IAM client from an `AssumeRoot` session's credentials.
 pub type MemberIamFactory = Arc<dyn Fn(Credentials) -> aws_sdk_iam::Client + Send + Sync>;
@@ -248,60 +254,6 @@ impl OrgAws {
         Ok((members, out.next_token().map(str::to_owned)))
     }
 
-    async fn open_impl(
-        &self,
-        account_id: &str,
-        caller_arn: &str,
-    ) -> AccountResult<Box<dyn MemberSession>> {
-        let partition = caller_arn.split(':').nth(1).unwrap_or("aws");
-        let policy = task_policy_arn(partition, AUDIT_TASK_POLICY);
-        // A session whose answer was lost may have been opened: it is not
-        // asked for again (it could not be journaled with its request ID).
-        let out = paced(&self.pace, Retry::NotLost, || async {
-            self.sts
-                .assume_root()
-                .target_principal(account_id)
-                .task_policy_arn(PolicyDescriptorType::builder().arn(&policy).build())
-                .duration_seconds(MAX_SESSION_SECS)
-                .send()
-                .await
-                .map_err(|e| map_sdk_error("sts:AssumeRoot", &e))
-        })
-        .await?;
-        let opened = crate::failpoint::now();
-        let request_id = out.request_id().map(str::to_owned);
-        let creds = out.credentials().ok_or_else(|| AccountError::Unexpected {
-            action: "sts:AssumeRoot".to_owned(),
-            message: "the answer has no credentials".to_owned(),
-        })?;
-        let expiry = to_chrono(creds.expiration());
-        // Never use a session past the 900 s AWS grants, whatever the
-        // answer says.
-        let limit = opened + chrono::TimeDelta::seconds(i64::from(MAX_SESSION_SECS));
-        let expires = Some(expiry.map_or(limit, |e| e.min(limit)));
-        let credentials = Credentials::new(
-            creds.access_key_id(),
-            creds.secret_access_key(),
-            Some(creds.session_token().to_owned()),
-            expires.map(std::time::SystemTime::from),
-            "AssumeRoot",
-        );
-        let iam = (self.member_iam)(credentials);
-        Ok(Box::new(AwsMemberSession {
-            iam,
-            pace: Arc::clone(&self.pace),
-            opened: SessionOpened {
-                account_id: account_id.to_owned(),
-                caller_arn: caller_arn.to_owned(),
-                task_policy_arn: policy,
-                request_id,
-                opened,
-                expires,
-                duration_secs: MAX_SESSION_SECS,
-            },
-        }))
-    }
-
     async fn management_root_impl(&self) -> AccountResult<ManagementFacts> {
         let (present, row) = futures::join!(self.own.keys_present(), self.own.root_report_row());
         let row = row?;
@@ -374,204 +326,6 @@ fn member_status(state: Option<&AccountState>, status: Option<&AccountStatus>) -
     }
 }
 
-/// Which failures a request is tried again after.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Retry {
-    /// Throttling, a refused connection, a server error, and a lost answer
-    /// (a read: asking again changes nothing).
-    Lost,
-    /// The same but a lost answer (the request may have taken effect).
-    NotLost,
-}
-
-fn retryable(err: &AccountError, retry: Retry) -> bool {
-    match err {
-        AccountError::Throttled { .. }
-        | AccountError::Unreachable { .. }
-        | AccountError::ServerError { .. } => true,
-        AccountError::NoAnswer { .. } => retry == Retry::Lost,
-        _ => false,
-    }
-}
-
-/// Before trying a failed request again: a throttle pauses every request
-/// of the pool; other failures wait a little, here only.
-async fn back_off(pace: &Pace, err: &AccountError, attempt: u32) {
-    if matches!(err, AccountError::Throttled { .. }) {
-        pace.throttled();
-    } else {
-        tokio::time::sleep(Duration::from_millis(100) * attempt).await;
-    }
-}
-
-/// Send one request through the pool-wide pause, trying again (up to
-/// [`ATTEMPTS`] times in all) after throttling and transient failures.
-async fn paced<T, F, Fut>(pace: &Pace, retry: Retry, mut send: F) -> AccountResult<T>
-where
-    F: FnMut() -> Fut,
-    Fut: Future<Output = AccountResult<T>>,
-{
-    let mut attempt = 1;
-    loop {
-        pace.ready().await;
-        match send().await {
-            Ok(out) => {
-                pace.succeeded();
-                return Ok(out);
-            }
-            Err(e) if attempt < ATTEMPTS && retryable(&e, retry) => {
-                back_off(pace, &e, attempt).await;
-            }
-            Err(e) => return Err(e),
-        }
-        attempt += 1;
-    }
-}
-
-/// [`paced`] for reads whose failures may say something about the
-/// organization (an [`OrgError`]).
-async fn paced_org<T, F, Fut>(pace: &Pace, mut send: F) -> Result<T, OrgError>
-where
-    F: FnMut() -> Fut,
-    Fut: Future<Output = Result<T, OrgError>>,
-{
-    let mut attempt = 1;
-    loop {
-        pace.ready().await;
-        match send().await {
-            Ok(out) => {
-                pace.succeeded();
-                return Ok(out);
-            }
-            Err(OrgError::Account(e)) if attempt < ATTEMPTS && retryable(&e, Retry::Lost) => {
-                back_off(pace, &e, attempt).await;
-            }
-            Err(e) => return Err(e),
-        }
-        attempt += 1;
-    }
-}
-
-/// An Audit session's IAM client (its credentials live only in it).
-struct AwsMemberSession {
-    iam: aws_sdk_iam::Client,
-    pace: Arc<Pace>,
-    opened: SessionOpened,
-}
-
-impl AwsMemberSession {
-    async fn keys(&self) -> AccountResult<Vec<(String, KeyStatus, Option<DateTime<Utc>>)>> {
-        let out = paced(&self.pace, Retry::Lost, || async {
-            self.iam
-                .list_access_keys()
-                .send()
-                .await
-                .map_err(|e| map_sdk_error("iam:ListAccessKeys", &e))
-        })
-        .await?;
-        Ok(out
-            .access_key_metadata()
-            .iter()
-            .filter_map(|m| {
-                let id = text::one_line(m.access_key_id()?).into_owned();
-                // Fail closed: only an explicit Inactive is inactive.
-                let status = match m.status() {
-                    Some(StatusType::Inactive) => KeyStatus::Inactive,
-                    _ => KeyStatus::Active,
-                };
-                Some((id, status, m.create_date().and_then(to_chrono)))
-            })
-            .collect())
-    }
-
-    async fn last_used(&self, key_id: &str) -> AccountResult<Option<LastUsed>> {
-        let out = paced(&self.pace, Retry::Lost, || async {
-            self.iam
-                .get_access_key_last_used()
-                .access_key_id(key_id)
-                .send()
-                .await
-                .map_err(|e| map_sdk_error("iam:GetAccessKeyLastUsed", &e))
-        })
-        .await?;
-        let na = |v: &str| (!v.is_empty() && v != "N/A").then(|| v.to_owned());
-        Ok(out.access_key_last_used().and_then(|u| {
-            Some(LastUsed {
-                date: to_chrono(u.last_used_date()?)?,
-                service: na(u.service_name()),
-                region: na(u.region()),
-            })
-        }))
-    }
-
-    /// Root has an MFA device; `None` when it cannot be read.
-    async fn mfa(&self) -> Option<bool> {
-        paced(&self.pace, Retry::Lost, || async {
-            self.iam
-                .list_mfa_devices()
-                .send()
-                .await
-                .map_err(|e| map_sdk_error("iam:ListMFADevices", &e))
-        })
-        .await
-        .ok()
-        .map(|out| !out.mfa_devices().is_empty())
-    }
-
-    /// Root has a console password; `None` when it cannot be read.
-    async fn password(&self) -> Option<bool> {
-        match paced(&self.pace, Retry::Lost, || async {
-            self.iam
-                .get_login_profile()
-                .send()
-                .await
-                .map_err(|e| map_sdk_error("iam:GetLoginProfile", &e))
-        })
-        .await
-        {
-            Ok(_) => Some(true),
-            Err(AccountError::Service { code, .. }) if code == "NoSuchEntity" => Some(false),
-            Err(_) => None,
-        }
-    }
-
-    async fn read_impl(&self) -> AccountResult<MemberFacts> {
-        let (listed, mfa_enabled, password_present) =
-            futures::join!(self.keys(), self.mfa(), self.password());
-        let listed = listed?;
-        let uses =
-            futures::future::join_all(listed.iter().map(|(id, _, _)| self.last_used(id))).await;
-        let keys = listed
-            .into_iter()
-            .zip(uses)
-            .map(|((id, status, created), used)| {
-                Ok(RootKey {
-                    access_key_id: Some(id),
-                    slot: None,
-                    status,
-                    created,
-                    last_used: used?,
-                    signs_this_session: false,
-                })
-            })
-            .collect::<AccountResult<Vec<_>>>()?;
-        Ok(MemberFacts {
-            keys,
-            mfa_enabled,
-            password_present,
-        })
-    }
-}
-
-impl MemberSession for AwsMemberSession {
-    fn opened(&self) -> &SessionOpened {
-        &self.opened
-    }
-    fn read_root(&self) -> BoxFuture<'_, AccountResult<MemberFacts>> {
-        self.read_impl().boxed()
-    }
-}
-
 impl OrgAccess for OrgAws {
     fn caller(&self) -> BoxFuture<'_, AccountResult<Identity>> {
         self.caller_impl().boxed()
@@ -606,7 +360,7 @@ impl OrgAccess for OrgAws {
     ) -> BoxFuture<'_, AccountResult<Box<dyn MemberSession>>> {
         let account_id = account_id.to_owned();
         let caller_arn = caller_arn.to_owned();
-        async move { self.open_impl(&account_id, &caller_arn).await }.boxed()
+        async move { self.open_audit_impl(&account_id, &caller_arn).await }.boxed()
     }
     fn management_root(&self) -> BoxFuture<'_, AccountResult<ManagementFacts>> {
         self.management_root_impl().boxed()
@@ -614,57 +368,55 @@ impl OrgAccess for OrgAws {
     fn now(&self) -> DateTime<Utc> {
         crate::failpoint::now()
     }
-    fn scp_root(&self) -> BoxFuture<'_, AccountResult<crate::org::ScpRoot>> {
-        async move { Err(pending("organizations:ListRoots")) }.boxed()
+    fn scp_root(&self) -> BoxFuture<'_, AccountResult<ScpRoot>> {
+        self.scp_root_impl().boxed()
     }
-    fn find_policy(&self, _name: &str) -> BoxFuture<'_, AccountResult<Option<crate::org::Policy>>> {
-        async move { Err(pending("organizations:ListPolicies")) }.boxed()
+    fn find_policy(&self, name: &str) -> BoxFuture<'_, AccountResult<Option<Policy>>> {
+        let name = name.to_owned();
+        async move { self.find_policy_impl(&name).await }.boxed()
     }
     fn create_policy(
         &self,
-        _name: &str,
-        _description: &str,
-        _content: &str,
-    ) -> BoxFuture<'_, AccountResult<crate::org::Written<crate::org::PolicyRef>>> {
-        async move { Err(pending("organizations:CreatePolicy")) }.boxed()
+        name: &str,
+        description: &str,
+        content: &str,
+    ) -> BoxFuture<'_, AccountResult<Written<PolicyRef>>> {
+        let (name, description, content) =
+            (name.to_owned(), description.to_owned(), content.to_owned());
+        async move { self.create_policy_impl(&name, &description, &content).await }.boxed()
     }
-    fn policies_for_target(
-        &self,
-        _target: &str,
-    ) -> BoxFuture<'_, AccountResult<Vec<crate::org::PolicyRef>>> {
-        async move { Err(pending("organizations:ListPoliciesForTarget")) }.boxed()
+    fn policies_for_target(&self, target: &str) -> BoxFuture<'_, AccountResult<Vec<PolicyRef>>> {
+        let target = target.to_owned();
+        async move { self.policies_for_target_impl(&target).await }.boxed()
     }
-    fn policy_targets(&self, _policy_id: &str) -> BoxFuture<'_, AccountResult<Vec<String>>> {
-        async move { Err(pending("organizations:ListTargetsForPolicy")) }.boxed()
+    fn policy_targets(&self, policy_id: &str) -> BoxFuture<'_, AccountResult<Vec<String>>> {
+        let policy_id = policy_id.to_owned();
+        async move { self.policy_targets_impl(&policy_id).await }.boxed()
     }
     fn attach_policy(
         &self,
-        _policy_id: &str,
-        _target: &str,
-    ) -> BoxFuture<'_, AccountResult<crate::org::Written<()>>> {
-        async move { Err(pending("organizations:AttachPolicy")) }.boxed()
+        policy_id: &str,
+        target: &str,
+    ) -> BoxFuture<'_, AccountResult<Written<()>>> {
+        let (policy_id, target) = (policy_id.to_owned(), target.to_owned());
+        async move { self.attach_policy_impl(&policy_id, &target).await }.boxed()
     }
     fn detach_policy(
         &self,
-        _policy_id: &str,
-        _target: &str,
-    ) -> BoxFuture<'_, AccountResult<crate::org::Written<()>>> {
-        async move { Err(pending("organizations:DetachPolicy")) }.boxed()
+        policy_id: &str,
+        target: &str,
+    ) -> BoxFuture<'_, AccountResult<Written<()>>> {
+        let (policy_id, target) = (policy_id.to_owned(), target.to_owned());
+        async move { self.detach_policy_impl(&policy_id, &target).await }.boxed()
     }
     fn open_delete_session(
         &self,
-        _account_id: &str,
-        _caller_arn: &str,
-    ) -> BoxFuture<'_, AccountResult<Box<dyn crate::org::DeleteSession>>> {
-        async move { Err(pending("sts:AssumeRoot")) }.boxed()
-    }
-}
-
-/// Placeholder until this request is sent.
-fn pending(action: &str) -> AccountError {
-    AccountError::Unexpected {
-        action: action.to_owned(),
-        message: "not built yet".to_owned(),
+        account_id: &str,
+        caller_arn: &str,
+    ) -> BoxFuture<'_, AccountResult<Box<dyn DeleteSession>>> {
+        let account_id = account_id.to_owned();
+        let caller_arn = caller_arn.to_owned();
+        async move { self.open_delete_impl(&account_id, &caller_arn).await }.boxed()
     }
 }
 
