@@ -263,6 +263,7 @@ fn resizing_the_org_view_never_panics() {
     let mut pty = Pty::spawn(&["demo", "--scenario", "org"], &env(state.path()), 120, 40);
     pty.wait_for("✓ audit finished", T);
     pty.send("\r");
+    pty.wait_for("╭ 210987654321 · prod-payments", T);
     for (w, h) in [
         (1, 1),
         (20, 6),

@@ -631,7 +631,10 @@ async fn org_quarantine_confirms_the_marked_accounts_once_and_defaults_to_no() {
         "{screen}"
     );
     assert!(screen.contains("R releases it"), "{screen}");
-    assert!(screen.contains("222222222222: already quarantined"), "{screen}");
+    assert!(
+        screen.contains("222222222222: already quarantined"),
+        "{screen}"
+    );
     snap("org_confirm_quarantine", &mut a);
     // Enter answers No; Esc and n too: nothing changed, marks kept.
     assert!(a.update(Action::Command(Command::Submit)).is_none());
@@ -640,7 +643,11 @@ async fn org_quarantine_confirms_the_marked_accounts_once_and_defaults_to_no() {
     assert_eq!(a.marked.len(), 3);
     cmd(&mut a, Command::Quarantine);
     assert!(a.update(Action::Command(Command::Back)).is_none());
-    assert_eq!(a.mode, Mode::Browse, "Esc closes the dialog, never the view");
+    assert_eq!(
+        a.mode,
+        Mode::Browse,
+        "Esc closes the dialog, never the view"
+    );
     assert!(a.quit.is_none());
     // y: one effect for both accounts; the marks are spent.
     cmd(&mut a, Command::Quarantine);
@@ -656,7 +663,11 @@ async fn org_quarantine_confirms_the_marked_accounts_once_and_defaults_to_no() {
     // A second change waits for the first.
     select(&mut a, "222222222222");
     cmd(&mut a, Command::Release);
-    assert!(status(&a).contains("One change at a time"), "{}", status(&a));
+    assert!(
+        status(&a).contains("One change at a time"),
+        "{}",
+        status(&a)
+    );
 }
 
 #[tokio::test]
@@ -671,7 +682,10 @@ async fn org_release_asks_and_the_result_is_read_again() {
     // Switch to Yes, Enter.
     cmd(&mut a, Command::Switch);
     let effect = a.update(Action::Command(Command::Submit));
-    assert!(matches!(effect, Some(Effect::Release(_, ref m)) if m.len() == 1), "{effect:?}");
+    assert!(
+        matches!(effect, Some(Effect::Release(_, ref m)) if m.len() == 1),
+        "{effect:?}"
+    );
     // The result comes back: shown with its request ID, then the account
     // is read again.
     let effect = a.update(Action::Wrote(Box::new(Wrote {
@@ -738,7 +752,11 @@ async fn org_keys_that_cannot_act_say_why() {
     // A compliant account has nothing to quarantine.
     select(&mut a, "555555555555");
     cmd(&mut a, Command::Quarantine);
-    assert!(status(&a).contains("nothing to quarantine"), "{}", status(&a));
+    assert!(
+        status(&a).contains("nothing to quarantine"),
+        "{}",
+        status(&a)
+    );
     // Delete while the window runs: refused with the time left.
     select(&mut a, "222222222222");
     cmd(&mut a, Command::Delete);
@@ -781,7 +799,10 @@ async fn org_delete_asks_for_the_typed_account_id_and_refuses_near_misses() {
         panic!("{:?}", a.mode);
     };
     assert!(
-        d.mismatch.as_deref().unwrap_or_default().contains("11 characters"),
+        d.mismatch
+            .as_deref()
+            .unwrap_or_default()
+            .contains("11 characters"),
         "{:?}",
         d.mismatch
     );
@@ -851,8 +872,14 @@ async fn org_prevent_shows_the_policy_and_asks_for_the_root_id() {
     }
     assert!(a.update(Action::Command(Command::Submit)).is_none());
     let screen = render(&mut a, 120, 40);
-    assert!(screen.contains("is not attached at the organization root r-ex4m"), "{screen}");
-    assert!(screen.contains("\"Action\": \"iam:CreateAccessKey\""), "{screen}");
+    assert!(
+        screen.contains("is not attached at the organization root r-ex4m"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("\"Action\": \"iam:CreateAccessKey\""),
+        "{screen}"
+    );
     assert!(screen.contains("That is not r-ex4m"), "{screen}");
     snap("org_prevent_dialog", &mut a);
     cmd(&mut a, Command::ClearInput);
@@ -864,7 +891,9 @@ async fn org_prevent_shows_the_policy_and_asks_for_the_root_id() {
     // Already attached: says so, and nothing to type.
     a.pending = None;
     a.update(Action::Command(Command::Prevent));
-    a.update(Action::PreventRead(Ok(Box::new(prevent_state(ready, true)))));
+    a.update(Action::PreventRead(Ok(Box::new(prevent_state(
+        ready, true,
+    )))));
     let screen = render(&mut a, 120, 40);
     assert!(
         screen.contains("rootkeys-prevent-root-access-keys (p-prev1) is"),
@@ -907,8 +936,7 @@ async fn org_consumer_that_just_failed_is_named_in_the_detail() {
                 .expect("date")
                 .with_timezone(&Utc),
             action: "s3:PutObject".to_owned(),
-            message: "AccessDenied: … with an explicit deny in a service control policy"
-                .to_owned(),
+            message: "AccessDenied: … with an explicit deny in a service control policy".to_owned(),
         }],
         skipped: None,
     })));
@@ -919,7 +947,10 @@ async fn org_consumer_that_just_failed_is_named_in_the_detail() {
         screen.contains("⚠ a consumer just failed: AKIAEXAMPLENIGHTLY01 used"),
         "{screen}"
     );
-    assert!(screen.contains("release (R) and move it to a role"), "{screen}");
+    assert!(
+        screen.contains("release (R) and move it to a role"),
+        "{screen}"
+    );
     assert!(screen.contains("Since"), "{screen}");
     assert!(screen.contains("Window ends"), "{screen}");
     assert!(
@@ -935,7 +966,11 @@ async fn org_skipping_ahead_shows_the_nightly_jobs_denied_calls() {
     // Without the demo there is no clock to move.
     a.demo = None;
     assert!(a.update(Action::Command(Command::SkipDay)).is_none());
-    assert!(status(&a).contains("only exists in the demo"), "{}", status(&a));
+    assert!(
+        status(&a).contains("only exists in the demo"),
+        "{}",
+        status(&a)
+    );
     let sim = sim(OrgLatency::NONE);
     a.demo = Some(demo(&sim));
     let effect = a.update(Action::Command(Command::SkipDay));
@@ -971,19 +1006,30 @@ async fn org_skipping_ahead_shows_the_nightly_jobs_denied_calls() {
     let notice = a.notice.clone().expect("a banner");
     assert_eq!(notice.tone, Tone::Error);
     let screen = render(&mut a, 120, 40);
-    assert!(screen.contains("1 call denied by the quarantine"), "{screen}");
+    assert!(
+        screen.contains("1 call denied by the quarantine"),
+        "{screen}"
+    );
     assert!(
         screen.contains("02:00 nightly export (222222222222): s3:PutObject AccessDenied"),
         "{screen}"
     );
-    assert!(screen.contains("Simulated clock moved 1 d ahead"), "{screen}");
+    assert!(
+        screen.contains("Simulated clock moved 1 d ahead"),
+        "{screen}"
+    );
 }
 
 #[tokio::test]
 async fn org_a_long_confirmation_list_scrolls() {
     let (mut a, _dir) = staged_app().await;
     let accounts: Vec<(String, String)> = (0..30)
-        .map(|i| (format!("{:012}", 100 + i), format!("{:012} member-{i:04} · keys present", 100 + i)))
+        .map(|i| {
+            (
+                format!("{:012}", 100 + i),
+                format!("{:012} member-{i:04} · keys present", 100 + i),
+            )
+        })
         .collect();
     a.mode = Mode::Confirm(Confirm {
         write: Write::Quarantine,
@@ -1013,7 +1059,10 @@ async fn org_writes_unavailable_say_why() {
         fix: "allow organizations:ListPolicies".to_owned(),
     }));
     let screen = render(&mut a, 120, 40);
-    assert!(screen.contains("Read-only: looking for the quarantine policy"), "{screen}");
+    assert!(
+        screen.contains("Read-only: looking for the quarantine policy"),
+        "{screen}"
+    );
     select(&mut a, "210987654321");
     cmd(&mut a, Command::Quarantine);
     assert_eq!(a.mode, Mode::Browse);
@@ -1026,7 +1075,15 @@ async fn org_help_lists_the_new_keys() {
     cmd(&mut a, Command::ToggleHelp);
     for (w, h) in SIZES {
         let screen = render(&mut a, w, h);
-        for needle in ["Q ", "quarantine the marked", "R ", "D ", "P ", "Space", "w "] {
+        for needle in [
+            "Q ",
+            "quarantine the marked",
+            "R ",
+            "D ",
+            "P ",
+            "Space",
+            "w ",
+        ] {
             assert!(screen.contains(needle), "{w}x{h} {needle}: {screen}");
         }
     }
@@ -1039,7 +1096,10 @@ async fn org_dialog_text_fits_at_both_sizes_with_q_and_help_in_the_footer() {
     for (w, h) in SIZES {
         let screen = render(&mut a, w, h);
         let footer = screen.lines().last().unwrap_or_default().to_owned();
-        assert!(footer.contains("q quit") && footer.contains("? help"), "{footer}");
+        assert!(
+            footer.contains("q quit") && footer.contains("? help"),
+            "{footer}"
+        );
     }
     let _: Option<PreventDialog> = None;
 }

@@ -27,7 +27,8 @@ pub const STATE_FILE: &str = "sim.json";
 /// The ID AWS gives its managed `FullAWSAccess` policy.
 pub const FULL_AWS_ACCESS_ID: &str = "p-FullAWSAccess";
 const FULL_AWS_ACCESS_NAME: &str = "FullAWSAccess";
-const FULL_AWS_ACCESS: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#;
+const FULL_AWS_ACCESS: &str =
+    r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#;
 
 /// The most SCPs one target holds (AWS quota).
 pub const MAX_PER_TARGET: usize = 5;
@@ -175,7 +176,10 @@ impl Live {
             });
             for t in &p.targets {
                 let target = if t == "root" { &file.root_id } else { t };
-                attachments.entry(target.clone()).or_default().push(id.clone());
+                attachments
+                    .entry(target.clone())
+                    .or_default()
+                    .push(id.clone());
             }
         }
         let mut keys = BTreeMap::new();
@@ -228,7 +232,9 @@ impl Live {
                 && target != &file.management.account_id
                 && !members.contains(&target.as_str())
             {
-                return Err(format!("a policy is attached to an unknown target {target:?}"));
+                return Err(format!(
+                    "a policy is attached to an unknown target {target:?}"
+                ));
             }
             if let Some(id) = ids.iter().find(|id| self.policy(id).is_none()) {
                 return Err(format!("{target} has an unknown policy {id:?} attached"));
@@ -266,10 +272,13 @@ impl Live {
     }
 
     pub(super) fn find_policy(&self, name: &str) -> Option<Policy> {
-        self.policies.iter().find(|p| p.name == name).map(|p| Policy {
-            policy: p.reference(),
-            content: p.content.clone(),
-        })
+        self.policies
+            .iter()
+            .find(|p| p.name == name)
+            .map(|p| Policy {
+                policy: p.reference(),
+                content: p.content.clone(),
+            })
     }
 
     pub(super) fn policies_for_target(&self, target: &str) -> Vec<PolicyRef> {
@@ -430,7 +439,11 @@ impl Live {
         self.keys.get(account_id).map_or(&[], Vec::as_slice)
     }
 
-    pub(super) fn delete_key(&mut self, account_id: &str, key_id: &str) -> Result<(), AccountError> {
+    pub(super) fn delete_key(
+        &mut self,
+        account_id: &str,
+        key_id: &str,
+    ) -> Result<(), AccountError> {
         let keys = self.keys.entry(account_id.to_owned()).or_default();
         let before = keys.len();
         keys.retain(|k| k.id != key_id);
@@ -477,8 +490,7 @@ impl Live {
             let from = self.jobs[i]
                 .runs_until
                 .max(now - TimeDelta::days(MAX_CATCH_UP_DAYS));
-            let denied_by_scp =
-                self.quarantined(root_id, &account) || scp_denies_root(&account);
+            let denied_by_scp = self.quarantined(root_id, &account) || scp_denies_root(&account);
             let mut run = from.date_naive().and_time(def.at).and_utc();
             if run <= from {
                 run += TimeDelta::days(1);

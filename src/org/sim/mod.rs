@@ -379,7 +379,12 @@ impl Inner {
     fn current(&self) -> (MutexGuard<'_, Live>, DateTime<Utc>) {
         let mut live = self.lock();
         let now = self.now_with(&live);
-        live.catch_up(&self.jobs, &self.root_id, &|id| self.scp_denies_root(id), now);
+        live.catch_up(
+            &self.jobs,
+            &self.root_id,
+            &|id| self.scp_denies_root(id),
+            now,
+        );
         (live, now)
     }
 

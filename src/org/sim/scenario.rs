@@ -265,7 +265,10 @@ impl OrgFile {
                 }
             }
             if !p.content.is_object() {
-                return bad(format!("policy {}: its content is not a JSON object", p.name));
+                return bad(format!(
+                    "policy {}: its content is not a JSON object",
+                    p.name
+                ));
             }
         }
         Ok(())
@@ -327,6 +330,8 @@ impl OrgFile {
 
 fn job_time(text: &str) -> Result<NaiveTime, SimOrgError> {
     NaiveTime::parse_from_str(text, "%H:%M").map_err(|_| {
-        SimOrgError::Scenario(format!("job.at: {text:?} is not a time of day such as 02:00"))
+        SimOrgError::Scenario(format!(
+            "job.at: {text:?} is not a time of day such as 02:00"
+        ))
     })
 }

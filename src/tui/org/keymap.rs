@@ -53,62 +53,62 @@ use KeyCode::{Backspace, Down, End, Enter, Esc, Home, Left, PageDown, PageUp, Ri
 
 /// The changes, in the table and in the detail pane alike.
 pub const WRITES: &[OrgBinding] = &[
-            bind(
-                &[Char('Q')],
-                "Q",
-                Command::Quarantine,
-                s::HK_QUARANTINE,
-                Some(s::HINT_QUARANTINE),
-            ),
-            bind(
-                &[Char('R')],
-                "R",
-                Command::Release,
-                s::HK_RELEASE,
-                Some(s::HINT_RELEASE),
-            ),
-            bind(
-                &[Char('D')],
-                "D",
-                Command::Delete,
-                s::HK_DELETE,
-                Some(s::HINT_DELETE),
-            ),
-            bind(
-                &[Char(' ')],
-                "Space",
-                Command::Mark,
-                s::HK_MARK,
-                Some(s::HINT_MARK),
-            ),
-            bind(
-                &[Char('P')],
-                "P",
-                Command::Prevent,
-                s::HK_PREVENT,
-                Some(s::HINT_PREVENT),
-            ),
-            bind(
-                &[Char('w')],
-                "w",
-                Command::ToggleWalkthrough,
-                s::HK_WALKTHROUGH,
-                Some(s::HINT_WALKTHROUGH),
-            ),
-            demo(bind(
-                &[Char('s')],
-                "s",
-                Command::SkipDay,
-                s::HK_SKIP_DAY,
-                Some(s::HINT_SKIP),
-            )),
-            demo(bind(
-                &[Char('S')],
-                "S",
-                Command::SkipWindow,
-                s::HK_SKIP_WINDOW,
-                Some(s::HINT_SKIP_WINDOW),
-            )),
+    bind(
+        &[Char('Q')],
+        "Q",
+        Command::Quarantine,
+        s::HK_QUARANTINE,
+        Some(s::HINT_QUARANTINE),
+    ),
+    bind(
+        &[Char('R')],
+        "R",
+        Command::Release,
+        s::HK_RELEASE,
+        Some(s::HINT_RELEASE),
+    ),
+    bind(
+        &[Char('D')],
+        "D",
+        Command::Delete,
+        s::HK_DELETE,
+        Some(s::HINT_DELETE),
+    ),
+    bind(
+        &[Char(' ')],
+        "Space",
+        Command::Mark,
+        s::HK_MARK,
+        Some(s::HINT_MARK),
+    ),
+    bind(
+        &[Char('P')],
+        "P",
+        Command::Prevent,
+        s::HK_PREVENT,
+        Some(s::HINT_PREVENT),
+    ),
+    bind(
+        &[Char('w')],
+        "w",
+        Command::ToggleWalkthrough,
+        s::HK_WALKTHROUGH,
+        Some(s::HINT_WALKTHROUGH),
+    ),
+    demo(bind(
+        &[Char('s')],
+        "s",
+        Command::SkipDay,
+        s::HK_SKIP_DAY,
+        Some(s::HINT_SKIP),
+    )),
+    demo(bind(
+        &[Char('S')],
+        "S",
+        Command::SkipWindow,
+        s::HK_SKIP_WINDOW,
+        Some(s::HINT_SKIP_WINDOW),
+    )),
 ];
 
 /// The accounts table.
@@ -362,7 +362,10 @@ pub fn action_for(app: &OrgApp, key: KeyEvent) -> Option<Action> {
 
 /// The help's sections: title and bindings, the current mode's first;
 /// the demo's keys only in the demo.
-pub fn help_sections(detail: bool, demo_mode: bool) -> Vec<(&'static str, Vec<&'static OrgBinding>)> {
+pub fn help_sections(
+    detail: bool,
+    demo_mode: bool,
+) -> Vec<(&'static str, Vec<&'static OrgBinding>)> {
     let keep = |table: &'static [OrgBinding]| -> Vec<&'static OrgBinding> {
         table.iter().filter(|b| demo_mode || !b.demo_only).collect()
     };
@@ -539,7 +542,9 @@ mod tests {
             .collect();
         assert_eq!(
             keys,
-            ["↑↓", "Enter", "Q", "R", "D", "Space", "P", "w", "/", "n", "?", "q"]
+            [
+                "↑↓", "Enter", "Q", "R", "D", "Space", "P", "w", "/", "n", "?", "q"
+            ]
         );
         let demo: Vec<&str> = hints(&Mode::Browse, true).iter().map(|(k, _)| *k).collect();
         assert!(demo.contains(&"s") && demo.contains(&"S"), "{demo:?}");

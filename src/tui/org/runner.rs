@@ -132,9 +132,11 @@ impl Audit {
                     };
                     Action::Finished(Box::new(org), Some(Box::new(read)))
                 }),
-            None => run::audit_streamed(access, &ready, &self.options, &self.state_dir, &mut on_row)
-                .await
-                .map(|org| Action::Finished(Box::new(org), None)),
+            None => {
+                run::audit_streamed(access, &ready, &self.options, &self.state_dir, &mut on_row)
+                    .await
+                    .map(|org| Action::Finished(Box::new(org), None))
+            }
         };
         let _ = tx.send(match finished {
             Ok(action) => action,
@@ -267,9 +269,25 @@ where
     let mut tick = tokio::time::interval(TICK);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let mut dirty = true;
+    let mut resized = false;
     let mut actions_open = true;
     let outcome = loop {
         if dirty {
+            // After a resize the terminal may have cut or moved what was
+            // drawn, and sizes passed through quickly may never have been
+            // seen: draw everything again, not the difference.
+            if resized {
+                resized = false;
+                let cleared = terminal.size().and_then(|size| {
+                    terminal.resize(ratatui::layout::Rect::from((
+                        ratatui::layout::Position::ORIGIN,
+                        size,
+                    )))
+                });
+                if let Err(e) = cleared {
+                    break Err(LoopError::Draw(e.to_string()));
+                }
+            }
             if let Err(e) = terminal.draw(|frame| view::draw(frame, app)) {
                 break Err(LoopError::Draw(e.to_string()));
             }
@@ -306,6 +324,7 @@ where
             _ = tick.tick() => app.in_flight().then_some(Action::Tick),
         };
         if let Some(action) = action {
+            resized |= matches!(action, Action::Resize(..));
             if let Some(effect) = app.update(action) {
                 effects.push(carry_out(Arc::clone(&remediator), effect).boxed_local());
             }

@@ -108,7 +108,10 @@ pub struct PreventDialog {
 impl Mode {
     /// A dialog has the keys.
     pub fn is_dialog(&self) -> bool {
-        matches!(self, Self::Confirm(_) | Self::TypeDelete(_) | Self::Prevent(_))
+        matches!(
+            self,
+            Self::Confirm(_) | Self::TypeDelete(_) | Self::Prevent(_)
+        )
     }
 }
 

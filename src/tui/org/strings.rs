@@ -238,8 +238,7 @@ pub const CONFIRM_HINT: &str = "y yes · n / Esc no · ←→ choose · Enter co
 pub const LIST_HINT: &str = "↑↓ scroll the list";
 pub const NOTHING_CHANGED: &str = "Nothing changed.";
 pub const ONE_AT_A_TIME: &str = "One change at a time: wait for the one in progress to finish.";
-pub const NOT_READ_YET: &str =
-    "The account's stage is not read yet: wait for the audit to finish.";
+pub const NOT_READ_YET: &str = "The account's stage is not read yet: wait for the audit to finish.";
 pub const NO_ACCOUNT: &str = "No account selected.";
 
 pub fn confirm_title(write: Write, n: usize) -> String {

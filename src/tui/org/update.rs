@@ -329,13 +329,12 @@ impl OrgApp {
             OrgDecision::Refused(OrgRefusal::Observing { ends, left }) => {
                 Some(strings::not_acting(
                     account_id,
-                    &strings::observing(
-                        &crate::render::time::text(&ends),
-                        &window::human(left),
-                    ),
+                    &strings::observing(&crate::render::time::text(&ends), &window::human(left)),
                 ))
             }
-            OrgDecision::Refused(r) => Some(strings::not_acting(account_id, &r.explain(account_id))),
+            OrgDecision::Refused(r) => {
+                Some(strings::not_acting(account_id, &r.explain(account_id)))
+            }
         }
     }
 
@@ -397,7 +396,9 @@ impl OrgApp {
 
     fn account_line(&self, id: &str) -> String {
         let row = self.rows.iter().find(|r| r.account_id == id);
-        let name = row.map(|r| one_line(&r.name).into_owned()).unwrap_or_default();
+        let name = row
+            .map(|r| one_line(&r.name).into_owned())
+            .unwrap_or_default();
         let stage = self
             .states
             .get(id)

@@ -24,7 +24,13 @@ use crate::tui::view::wrap;
 pub(super) const LABEL_WIDTH: usize = 12;
 
 /// `Label      value` with the value wrapped under itself.
-pub(super) fn field(t: &Theme, label: &str, value: &str, style: Style, width: usize) -> Vec<Line<'static>> {
+pub(super) fn field(
+    t: &Theme,
+    label: &str,
+    value: &str,
+    style: Style,
+    width: usize,
+) -> Vec<Line<'static>> {
     let value_width = width.saturating_sub(LABEL_WIDTH + 1).max(8);
     wrap(value, value_width)
         .into_iter()
@@ -76,7 +82,11 @@ fn stage_lines(app: &OrgApp, row: &MemberRow, width: usize) -> Vec<Line<'static>
     if let Some(ends) = state.stage.window_ends() {
         let left = ends - app.now;
         let text = if left > chrono::TimeDelta::zero() {
-            format!("{} ({} left)", crate::render::time::text(&ends), human(left))
+            format!(
+                "{} ({} left)",
+                crate::render::time::text(&ends),
+                human(left)
+            )
         } else {
             format!("{} (passed)", crate::render::time::text(&ends))
         };
@@ -259,4 +269,3 @@ pub(super) fn draw_detail(frame: &mut Frame, area: Rect, app: &OrgApp) {
         area,
     );
 }
-

@@ -52,7 +52,14 @@ fn outer_width(area: Rect) -> u16 {
     76u16.min(area.width.saturating_sub(2))
 }
 
-fn show(frame: &mut Frame, t: &Theme, rect: Rect, title: &str, border: Style, lines: Vec<Line<'static>>) {
+fn show(
+    frame: &mut Frame,
+    t: &Theme,
+    rect: Rect,
+    title: &str,
+    border: Style,
+    lines: Vec<Line<'static>>,
+) {
     frame.render_widget(Clear, rect);
     let block = panel(t, title, border).padding(Padding::horizontal(1));
     frame.render_widget(Paragraph::new(lines).block(block), rect);
@@ -145,7 +152,11 @@ pub(super) fn draw_typed(frame: &mut Frame, area: Rect, app: &OrgApp, d: &TypeDe
     let w = usize::from(outer.saturating_sub(4));
     let mut lines = styled(&s::delete_consequence(&d.keys), w, Style::new());
     if !d.name.is_empty() {
-        lines.extend(styled(&format!("Account: {} {}", d.account_id, d.name), w, t.dim));
+        lines.extend(styled(
+            &format!("Account: {} {}", d.account_id, d.name),
+            w,
+            t.dim,
+        ));
     }
     lines.push(Line::default());
     lines.push(Line::from(Span::styled(s::TYPE_ACCOUNT, t.strong)));
@@ -158,7 +169,14 @@ pub(super) fn draw_typed(frame: &mut Frame, area: Rect, app: &OrgApp, d: &TypeDe
     lines.push(Line::default());
     lines.extend(styled(s::TYPE_HINT_DELETE, w, t.dim));
     let rect = popup(area, outer, lines.len());
-    show(frame, t, rect, &s::delete_title(&d.account_id), t.danger, lines);
+    show(
+        frame,
+        t,
+        rect,
+        &s::delete_title(&d.account_id),
+        t.danger,
+        lines,
+    );
     place_cursor(frame, rect, input_row, cursor);
 }
 
@@ -184,7 +202,10 @@ pub(super) fn draw_prevent(frame: &mut Frame, area: Rect, app: &OrgApp, p: &Prev
         return;
     }
     lines.extend(styled(&s::prevent_missing(&p.root_id), w, Style::new()));
-    let mut tail = vec![Line::default(), Line::from(Span::styled(s::TYPE_ROOT, t.strong))];
+    let mut tail = vec![
+        Line::default(),
+        Line::from(Span::styled(s::TYPE_ROOT, t.strong)),
+    ];
     let input_at = tail.len();
     let (input, cursor) = input_line(t, &p.input, w);
     tail.push(input);

@@ -283,18 +283,17 @@ fn draw_body(frame: &mut Frame, area: Rect, app: &OrgApp) {
         };
         let mut block = panel(t, &notice.title, border);
         if lines.len() + 2 > usize::from(h) {
-            block = block.title_bottom(Span::styled(" Esc dismisses · more in the journal ", t.dim));
+            block =
+                block.title_bottom(Span::styled(" Esc dismisses · more in the journal ", t.dim));
         }
         frame.render_widget(Paragraph::new(lines).block(block), bottom);
         area = rest;
     }
     let beside = app.walkthrough && area.width >= WALKTHROUGH_BESIDE;
     if beside {
-        let [left, right] = Layout::horizontal([
-            Constraint::Min(60),
-            Constraint::Length(WALKTHROUGH_WIDTH),
-        ])
-        .areas(area);
+        let [left, right] =
+            Layout::horizontal([Constraint::Min(60), Constraint::Length(WALKTHROUGH_WIDTH)])
+                .areas(area);
         walkthrough::draw_walkthrough(frame, right, app);
         area = left;
     }
@@ -366,7 +365,10 @@ fn draw_status(frame: &mut Frame, area: Rect, app: &OrgApp) {
         ))
     } else if let Some(f) = &app.writes_unavailable {
         Line::from(Span::styled(
-            format!(" {}", s::writes_unavailable(&foreign(&f.message), &one_line(&f.fix))),
+            format!(
+                " {}",
+                s::writes_unavailable(&foreign(&f.message), &one_line(&f.fix))
+            ),
             t.warn,
         ))
     } else {
@@ -423,10 +425,7 @@ fn draw_help(frame: &mut Frame, area: Rect, app: &OrgApp, detail: bool) {
                     } else {
                         " ".repeat(13)
                     };
-                    lines.push(Line::from(vec![
-                        Span::styled(keys, t.key),
-                        Span::raw(part),
-                    ]));
+                    lines.push(Line::from(vec![Span::styled(keys, t.key), Span::raw(part)]));
                 }
             }
         }

@@ -137,7 +137,13 @@ pub(super) fn draw_table(frame: &mut Frame, area: Rect, app: &OrgApp) {
     let always = 2 + 1 + 1 + 12 + 1 + stage_w;
     let mut room = inner.saturating_sub(always);
     let mut cols = Vec::new();
-    for col in [Col::Name, Col::LastUsed, Col::Error, Col::Active, Col::Inactive] {
+    for col in [
+        Col::Name,
+        Col::LastUsed,
+        Col::Error,
+        Col::Active,
+        Col::Inactive,
+    ] {
         if col == Col::Error && !visible.iter().any(|r| r.error.is_some()) {
             continue;
         }
@@ -220,13 +226,11 @@ pub(super) fn draw_table(frame: &mut Frame, area: Rect, app: &OrgApp) {
                 cells.push(Cell::from(last_used_cell(app, row)));
             }
             if has(Col::Active) {
-                cells.push(
-                    Cell::from(count(active)).style(if active > 0 {
-                        t.danger
-                    } else {
-                        Style::new()
-                    }),
-                );
+                cells.push(Cell::from(count(active)).style(if active > 0 {
+                    t.danger
+                } else {
+                    Style::new()
+                }));
             }
             if has(Col::Inactive) {
                 cells.push(Cell::from(count(inactive)).style(if inactive > 0 {

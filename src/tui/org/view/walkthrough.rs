@@ -91,9 +91,10 @@ pub fn progress(app: &OrgApp) -> Vec<(Step, Mark)> {
         Some(OrgStage::Quarantined { .. }) => {
             (&[Step::Review, Step::Quarantine], Some(Step::Observe))
         }
-        Some(OrgStage::Ready { .. }) if consumer => {
-            (&[Step::Review, Step::Quarantine, Step::Observe], Some(Step::Release))
-        }
+        Some(OrgStage::Ready { .. }) if consumer => (
+            &[Step::Review, Step::Quarantine, Step::Observe],
+            Some(Step::Release),
+        ),
         Some(OrgStage::Ready { .. }) => (
             &[Step::Review, Step::Quarantine, Step::Observe],
             Some(Step::Delete),
@@ -182,10 +183,7 @@ pub(super) fn draw_walkthrough(frame: &mut Frame, area: Rect, app: &OrgApp) {
         }
     }
     let block = panel(t, s::WALKTHROUGH_TITLE, t.border);
-    frame.render_widget(
-        Paragraph::new(lines).block(block),
-        area,
-    );
+    frame.render_widget(Paragraph::new(lines).block(block), area);
 }
 
 #[cfg(test)]
