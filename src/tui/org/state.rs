@@ -228,7 +228,7 @@ impl OrgApp {
             .iter()
             .filter(|c| c.account_id == account_id)
             .collect();
-        calls.sort_by(|a, b| b.time.cmp(&a.time));
+        calls.sort_by_key(|c| std::cmp::Reverse(c.time));
         calls
     }
 

@@ -367,12 +367,11 @@ impl OrgApp {
         let mut accounts = Vec::new();
         let mut skipped = Vec::new();
         for id in targets {
-            match self.refusal(write, &id) {
-                Some(why) => skipped.push(why),
-                None => {
-                    let line = self.account_line(&id);
-                    accounts.push((id, line));
-                }
+            if let Some(why) = self.refusal(write, &id) {
+                skipped.push(why);
+            } else {
+                let line = self.account_line(&id);
+                accounts.push((id, line));
             }
         }
         if accounts.is_empty() {
@@ -506,9 +505,10 @@ impl OrgApp {
             self.status = Some(strings::WRITES_UNAVAILABLE_SHORT.to_owned());
             return None;
         };
-        let by = match by {
-            Some(by) => by,
-            None => {
+        let by = if let Some(by) = by {
+            by
+        } else {
+            {
                 let selected = self.selected_state().and_then(|s| match s.stage {
                     OrgStage::Quarantined { ends, .. } => Some(ends),
                     _ => None,

@@ -94,6 +94,121 @@ fn col_width(col: Col) -> usize {
     }
 }
 
+/// One account's row: the cells of the columns shown.
+fn row_cells<'a>(
+    app: &OrgApp,
+    row: &MemberRow,
+    (stage, stage_style): (String, Style),
+    has: &dyn Fn(Col) -> bool,
+) -> Row<'a> {
+    let t = &app.theme;
+    let (active, inactive) = counts(row);
+    let known = row.root_keys_present().is_some();
+    let count = |n: usize| {
+        if known || n > 0 {
+            n.to_string()
+        } else {
+            s::UNKNOWN.to_owned()
+        }
+    };
+    let mark = if app.marked.contains(&row.account_id) {
+        s::MARK
+    } else {
+        ""
+    };
+    let mut cells = vec![
+        Cell::from(mark).style(t.accent),
+        Cell::from(one_line(&row.account_id).into_owned()),
+    ];
+    if has(Col::Name) {
+        let mut name = one_line(&row.name).into_owned();
+        if row.management {
+            name = format!("{name} ({})", s::MGMT_MARK);
+        }
+        cells.push(Cell::from(name));
+    }
+    cells.push(Cell::from(stage).style(stage_style));
+    if has(Col::LastUsed) {
+        cells.push(Cell::from(last_used_cell(app, row)));
+    }
+    if has(Col::Active) {
+        cells.push(Cell::from(count(active)).style(if active > 0 {
+            t.danger
+        } else {
+            Style::new()
+        }));
+    }
+    if has(Col::Inactive) {
+        cells.push(Cell::from(count(inactive)).style(if inactive > 0 {
+            t.warn
+        } else {
+            Style::new()
+        }));
+    }
+    if has(Col::Error) {
+        let error = row
+            .error
+            .as_ref()
+            .map(|e| s::error_short(e.kind, &one_line(&foreign(&e.message))))
+            .unwrap_or_default();
+        cells.push(Cell::from(error).style(t.danger));
+    }
+    Row::new(cells)
+}
+
+/// The optional columns that fit, and the widths of the flexible ones.
+struct Columns {
+    cols: Vec<Col>,
+    name_w: usize,
+    error_w: usize,
+}
+
+/// Always the highlight, the mark, the account and the stage; then the
+/// optional columns by priority while they fit; what is left widens the
+/// name (up to its wish), then the error.
+fn columns(inner: usize, stage_w: usize, any_error: bool) -> Columns {
+    let always = 2 + 1 + 1 + 12 + 1 + stage_w;
+    let mut room = inner.saturating_sub(always);
+    let mut cols = Vec::new();
+    for col in [
+        Col::Name,
+        Col::LastUsed,
+        Col::Error,
+        Col::Active,
+        Col::Inactive,
+    ] {
+        if col == Col::Error && !any_error {
+            continue;
+        }
+        let need = col_width(col) + 1;
+        if room >= need {
+            room -= need;
+            cols.push(col);
+        }
+    }
+    let name_w = if cols.contains(&Col::Name) {
+        let extra = if cols.contains(&Col::Error) {
+            room.min(NAME_WANT - NAME_MIN)
+        } else {
+            room
+        };
+        room -= extra;
+        NAME_MIN + extra
+    } else {
+        0
+    };
+    let error_w = if cols.contains(&Col::Error) {
+        ERROR_MIN + room
+    } else {
+        0
+    };
+    Columns {
+        cols,
+        name_w,
+        error_w,
+    }
+}
+
 pub(super) fn draw_table(frame: &mut Frame, area: Rect, app: &OrgApp) {
     let t = &app.theme;
     let visible = app.visible();
@@ -125,8 +240,6 @@ pub(super) fn draw_table(frame: &mut Frame, area: Rect, app: &OrgApp) {
         return;
     }
     let stages: Vec<(String, Style)> = visible.iter().map(|r| stage_cell(app, r)).collect();
-    // Always: the highlight, the mark, the account and the stage.
-    let inner = usize::from(area.width.saturating_sub(2));
     let stage_w = stages
         .iter()
         .map(|(text, _)| width(text))
@@ -134,39 +247,17 @@ pub(super) fn draw_table(frame: &mut Frame, area: Rect, app: &OrgApp) {
         .max()
         .unwrap_or(13)
         .min(28);
-    let always = 2 + 1 + 1 + 12 + 1 + stage_w;
-    let mut room = inner.saturating_sub(always);
-    let mut cols = Vec::new();
-    for col in [
-        Col::Name,
-        Col::LastUsed,
-        Col::Error,
-        Col::Active,
-        Col::Inactive,
-    ] {
-        if col == Col::Error && !visible.iter().any(|r| r.error.is_some()) {
-            continue;
-        }
-        let need = col_width(col) + 1;
-        if room >= need {
-            room -= need;
-            cols.push(col);
-        }
-    }
-    // What is left widens the name (up to its wish), then the error.
+    let any_error = visible.iter().any(|r| r.error.is_some());
+    let Columns {
+        cols,
+        name_w,
+        error_w,
+    } = columns(
+        usize::from(area.width.saturating_sub(2)),
+        stage_w,
+        any_error,
+    );
     let has = |c: Col| cols.contains(&c);
-    let name_w = if has(Col::Name) {
-        let extra = if has(Col::Error) {
-            room.min(NAME_WANT - NAME_MIN)
-        } else {
-            room
-        };
-        room -= extra;
-        NAME_MIN + extra
-    } else {
-        0
-    };
-    let error_w = if has(Col::Error) { ERROR_MIN + room } else { 0 };
     let len = |n: usize| Constraint::Length(u16::try_from(n).unwrap_or(10));
     let mut header = vec![s::COL_MARK, s::COL_ACCOUNT];
     let mut widths = vec![len(1), len(12)];
@@ -195,60 +286,7 @@ pub(super) fn draw_table(frame: &mut Frame, area: Rect, app: &OrgApp) {
     let rows: Vec<Row> = visible
         .iter()
         .zip(stages)
-        .map(|(row, (stage, stage_style))| {
-            let (active, inactive) = counts(row);
-            let known = row.root_keys_present().is_some();
-            let count = |n: usize| {
-                if known || n > 0 {
-                    n.to_string()
-                } else {
-                    s::UNKNOWN.to_owned()
-                }
-            };
-            let mark = if app.marked.contains(&row.account_id) {
-                s::MARK
-            } else {
-                ""
-            };
-            let mut cells = vec![
-                Cell::from(mark).style(t.accent),
-                Cell::from(one_line(&row.account_id).into_owned()),
-            ];
-            if has(Col::Name) {
-                let mut name = one_line(&row.name).into_owned();
-                if row.management {
-                    name = format!("{name} ({})", s::MGMT_MARK);
-                }
-                cells.push(Cell::from(name));
-            }
-            cells.push(Cell::from(stage).style(stage_style));
-            if has(Col::LastUsed) {
-                cells.push(Cell::from(last_used_cell(app, row)));
-            }
-            if has(Col::Active) {
-                cells.push(Cell::from(count(active)).style(if active > 0 {
-                    t.danger
-                } else {
-                    Style::new()
-                }));
-            }
-            if has(Col::Inactive) {
-                cells.push(Cell::from(count(inactive)).style(if inactive > 0 {
-                    t.warn
-                } else {
-                    Style::new()
-                }));
-            }
-            if has(Col::Error) {
-                let error = row
-                    .error
-                    .as_ref()
-                    .map(|e| s::error_short(e.kind, &one_line(&foreign(&e.message))))
-                    .unwrap_or_default();
-                cells.push(Cell::from(error).style(t.danger));
-            }
-            Row::new(cells)
-        })
+        .map(|(row, stage)| row_cells(app, row, stage, &has))
         .collect();
     let table = Table::new(rows, widths)
         .header(Row::new(header).style(t.label))
