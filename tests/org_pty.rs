@@ -487,3 +487,68 @@ fn demo_org_quarantine_then_the_nightly_job_fails_visibly() {
     pty.send("q");
     assert_eq!(pty.wait_exit(T), 0, "{}", pty.screen());
 }
+
+#[test]
+fn demo_org_every_step_with_the_skip_ahead_clock() {
+    let state = tempfile::tempdir().expect("state");
+    let mut pty = Pty::spawn(&["demo", "--scenario", "org"], &env(state.path()), 120, 40);
+    pty.wait_for("✓ audit finished", T);
+    wait_until(&pty, "the stage column", |s| {
+        row_of(s, "444444444444").contains("keys present")
+    });
+    // Select data-lake (its key is never used), quarantine it.
+    pty.send("/data-lake\r");
+    wait_until(&pty, "data-lake selected", |s| {
+        row_of(s, "444444444444").contains("▶")
+    });
+    pty.send("w");
+    pty.wait_for("▶ 2. Quarantine", T);
+    pty.send("Q");
+    pty.wait_for("Quarantine 1 account?", T);
+    pty.send("y");
+    wait_until(&pty, "quarantined", |s| {
+        row_of(s, "444444444444").contains("quarantined (")
+    });
+    pty.wait_for("▶ 3. Observe", T);
+    // Too early to delete; S moves the clock to the window's end.
+    pty.send("D");
+    pty.wait_for("cannot be deleted yet", T);
+    pty.send("S");
+    wait_until(&pty, "ready to delete", |s| {
+        row_of(s, "444444444444").contains("ready to delete")
+    });
+    pty.wait_for("Simulated clock moved", T);
+    pty.wait_for("▶ 5. Delete", T);
+    // Delete: the typed account ID; verified; the quarantine detached.
+    pty.send("D");
+    pty.wait_for("Type the account ID to confirm:", T);
+    pty.send("444444444444\r");
+    pty.wait_for("Delete: 1 of 1 done", T);
+    wait_until(&pty, "compliant", |s| {
+        row_of(s, "444444444444").contains("compliant")
+    });
+    pty.wait_for("✓ 6. Verify", T);
+    pty.wait_for("▶ 7. Prevent", T);
+    // Prevent: the root ID typed.
+    pty.send("P");
+    pty.wait_for("Type the root ID (r-…) to attach it:", T);
+    let screen = pty.screen();
+    let root = screen
+        .split("organization root ")
+        .nth(1)
+        .and_then(|rest| rest.split('.').next())
+        .expect("root id")
+        .to_owned();
+    pty.send(&format!("{root}\r"));
+    pty.wait_for("Prevention: 1 of 1 done", T);
+    pty.wait_for("✓ 7. Prevent", T);
+    pty.send("q");
+    assert_eq!(pty.wait_exit(T), 0, "{}", pty.screen());
+    let journal = journal(state.path(), "444444444444").expect("journal");
+    for action in ["quarantine", "delete", "verify", "release"] {
+        assert!(
+            journal.contains(&format!(r#""action":"{action}""#)),
+            "{action}: {journal}"
+        );
+    }
+}

@@ -183,6 +183,8 @@ pub struct OrgApp {
     pub prevent: Option<PreventState>,
     /// Demo: the members' jobs' calls the quarantine denied.
     pub denied: Vec<OrgDeniedCall>,
+    /// `q` was pressed once while a change was in flight.
+    pub quit_armed: bool,
 }
 
 impl OrgApp {
@@ -213,6 +215,7 @@ impl OrgApp {
             walkthrough: false,
             prevent: None,
             denied: Vec::new(),
+            quit_armed: false,
         }
     }
 

@@ -388,6 +388,8 @@ pub fn pending(write: Write, n: usize) -> String {
         format!("{what} {n} account{}…", if n == 1 { "" } else { "s" })
     }
 }
+pub const QUIT_WHILE_PENDING: &str = "A change is in progress: q again leaves anyway (an \
+     interrupted change is settled against AWS on the next run).";
 pub const PENDING_PREVENT_READ: &str = "reading the prevention SCP…";
 pub const PENDING_REREAD: &str = "reading the accounts again…";
 pub const PENDING_SKIP: &str = "moving the simulated clock, then reading again…";

@@ -119,9 +119,16 @@ impl OrgApp {
             return None;
         }
         if command == Command::Quit {
+            // A change in flight would be cut short: say so once.
+            if self.pending.is_some() && !self.quit_armed {
+                self.quit_armed = true;
+                self.status = Some(strings::QUIT_WHILE_PENDING.to_owned());
+                return None;
+            }
             self.quit = Some(Quit::User);
             return None;
         }
+        self.quit_armed = false;
         if self.mode.is_dialog() {
             return self.in_dialog(command);
         }
