@@ -250,13 +250,19 @@ pub const FILTER: &[OrgBinding] = &[
 
 /// A y/N dialog: it takes every key; No is the default.
 pub const CONFIRM: &[OrgBinding] = &[
-    bind(&[Char('y'), Char('Y')], "y", Command::Yes, s::HK_YES, None),
+    bind(
+        &[Char('y'), Char('Y')],
+        "y",
+        Command::Yes,
+        s::HK_YES,
+        Some(s::HINT_YES),
+    ),
     bind(
         &[Char('n'), Char('N'), Char('q')],
         "n",
         Command::No,
         s::HK_NO,
-        None,
+        Some(s::HINT_NO),
     ),
     bind(
         &[Left, Right, Tab, Char('h'), Char('l')],
@@ -265,7 +271,13 @@ pub const CONFIRM: &[OrgBinding] = &[
         s::HK_SWITCH,
         None,
     ),
-    bind(&[Enter], "Enter", Command::Submit, s::HK_SUBMIT, None),
+    bind(
+        &[Enter],
+        "Enter",
+        Command::Submit,
+        s::HK_SUBMIT,
+        Some(s::HINT_ANSWER),
+    ),
     bind(&[Esc], "Esc", Command::Back, s::HK_NO, None),
     bind(
         // ↑ and k are matched in `action_for` (one binding in the help).
@@ -279,8 +291,20 @@ pub const CONFIRM: &[OrgBinding] = &[
 
 /// A typed confirmation: every character is text.
 pub const TYPED: &[OrgBinding] = &[
-    bind(&[Enter], "Enter", Command::Submit, s::HK_TYPED_SUBMIT, None),
-    bind(&[Esc], "Esc", Command::Back, s::HK_TYPED_BACK, None),
+    bind(
+        &[Enter],
+        "Enter",
+        Command::Submit,
+        s::HK_TYPED_SUBMIT,
+        Some(s::HINT_CONFIRM),
+    ),
+    bind(
+        &[Esc],
+        "Esc",
+        Command::Back,
+        s::HK_TYPED_BACK,
+        Some(s::HINT_CANCEL),
+    ),
     bind(&[Backspace], "Backspace", Command::Erase, s::HK_ERASE, None),
     // Ctrl-U is matched in `action_for` (it needs the modifier).
     bind(&[], "Ctrl-U", Command::ClearInput, s::HK_CLEAR_INPUT, None),
@@ -400,7 +424,10 @@ pub fn hints(mode: &Mode, demo_mode: bool) -> Vec<(&'static str, &'static str)> 
         Mode::Filter => (FILTER, false),
         Mode::Detail { .. } => (DETAIL, true),
         Mode::Browse | Mode::Help(_) => (BROWSE, true),
-        Mode::Confirm(_) | Mode::TypeDelete(_) | Mode::Prevent(_) => (BROWSE, false),
+        // A dialog takes every key: its own keys only (`q` is No in a
+        // y/N dialog and text in a typed one).
+        Mode::Confirm(_) => (CONFIRM, false),
+        Mode::TypeDelete(_) | Mode::Prevent(_) => (TYPED, false),
     };
     let hint = |b: &OrgBinding| {
         if b.demo_only && !demo_mode {
