@@ -14,7 +14,7 @@ use crate::account::Account;
 use crate::account::aws::AwsAccount;
 use crate::account::sim::{Latency, Scenario, SimAccount, SimClock};
 use crate::cli::{Cli, Command, Global, OrgCommand};
-use crate::commands::{self, audit, journal, report, status, usage, write};
+use crate::commands::{self, audit, journal, prevent, report, status, usage, write};
 use crate::domain::policy::Request;
 use crate::exit::Exit;
 use crate::org::aws::OrgAws;
@@ -55,6 +55,8 @@ pub async fn run(cli: Cli) -> Exit {
             let state_dir = global.state_dir().ok();
             audit::run(&account, state_dir.as_deref(), json).await
         }
+        // Read-only, and needs no journal.
+        Some(Command::Prevent { json }) => prevent::run(&connect(&global).await, json).await,
         command => {
             let state_dir = match global.state_dir() {
                 Ok(dir) => dir,
@@ -94,6 +96,7 @@ pub async fn run_on(remediator: Arc<Remediator>, command: Option<Command>) -> Ex
             .await
         }
         Some(Command::Status { json }) => status::run(&remediator, json).await,
+        Some(Command::Prevent { json }) => prevent::run(remediator.account().as_ref(), json).await,
         Some(Command::Journal { json }) => journal::run(&remediator, json).await,
         Some(Command::Deactivate { key_id, yes }) => {
             let consent = write::Consent::from_yes(yes);

@@ -144,6 +144,13 @@ summary.regions_not_searched); 2 error: no region could be searched, or bad inpu
         #[arg(long)]
         json: bool,
     },
+    /// Step 7, Prevent: check that root has MFA and print the SCP that keeps root from creating
+    /// access keys, with where to attach it (exit 0 MFA on, 1 MFA off, 2 could not be read)
+    Prevent {
+        /// Print JSON instead of text (for scripts; the policy as `scp.policy`)
+        #[arg(long)]
+        json: bool,
+    },
     /// The account's journal, oldest first
     Journal {
         /// Print JSON instead of text (for scripts; dates in RFC 3339 UTC)

@@ -497,3 +497,74 @@ async fn a_report_over_the_size_limit_is_refused() {
         "{message}"
     );
 }
+
+fn summary_with_mfa(keys: i32, mfa: Option<i32>) -> Rule {
+    mock!(aws_sdk_iam::Client::get_account_summary).then_output(move || {
+        let out = GetAccountSummaryOutput::builder()
+            .summary_map(SummaryKeyType::AccountAccessKeysPresent, keys);
+        match mfa {
+            Some(m) => out.summary_map(SummaryKeyType::AccountMfaEnabled, m),
+            None => out,
+        }
+        .build()
+    })
+}
+
+/// Root with MFA: the test server always answers `AccountMFAEnabled = 0`,
+/// so the check passing is covered here.
+#[tokio::test]
+async fn root_mfa_comes_from_the_same_summary_and_prevent_passes_with_it() {
+    let summary = summary_with_mfa(0, Some(1));
+    let acct = account(
+        sts_client(&[&identity_rule(ROOT_ARN)]),
+        iam_client(&[&summary, &list_rule(), &last_used_rule()]),
+    );
+    let inventory = load_inventory(&acct).await.expect("inventory");
+    assert_eq!(inventory.root_mfa, Some(true));
+    assert_eq!(
+        summary.num_calls(),
+        1,
+        "one GetAccountSummary for both facts"
+    );
+    let exit = rootkeys::commands::prevent::run(&acct, true).await;
+    assert_eq!(exit.code(), 0, "MFA on: the check passes");
+}
+
+#[tokio::test]
+async fn a_summary_without_the_mfa_entry_is_unknown_not_an_audit_error() {
+    let acct = account(
+        sts_client(&[&identity_rule(ROOT_ARN)]),
+        iam_client(&[&summary_with_mfa(1, None), &list_rule(), &last_used_rule()]),
+    );
+    let inventory = load_inventory(&acct)
+        .await
+        .expect("the key count still reads");
+    assert_eq!(inventory.keys_present, Some(1));
+    assert_eq!(inventory.root_mfa, None);
+    let exit = rootkeys::commands::prevent::run(&acct, false).await;
+    assert_eq!(exit.code(), 2, "could not be read");
+}
+
+#[tokio::test]
+async fn prevent_with_the_summary_denied_exits_2() {
+    let denied = mock!(aws_sdk_iam::Client::get_account_summary).then_http_response(|| {
+        aws_smithy_runtime_api::http::Response::new(
+            aws_smithy_runtime_api::http::StatusCode::try_from(403).expect("status"),
+            aws_smithy_types::body::SdkBody::from(error_body(
+                "AccessDenied",
+                "User is not authorized to perform: iam:GetAccountSummary",
+            )),
+        )
+    });
+    let acct = account(
+        sts_client(&[&identity_rule(ROOT_ARN)]),
+        iam_client(&[&denied]),
+    );
+    let summary = acct.account_summary().await;
+    assert!(
+        matches!(summary, Err(AccountError::AccessDenied { .. })),
+        "{summary:?}"
+    );
+    let exit = rootkeys::commands::prevent::run(&acct, false).await;
+    assert_eq!(exit.code(), 2);
+}

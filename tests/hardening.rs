@@ -10,7 +10,7 @@ use aws_sdk_iam::types::StatusType;
 use chrono::TimeDelta;
 use futures::future::{BoxFuture, FutureExt};
 use rootkeys::account::aws::AwsAccount;
-use rootkeys::account::{Account, AccountError, AccountResult, Source};
+use rootkeys::account::{Account, AccountError, AccountResult, AccountSummary, Source};
 use rootkeys::domain::policy::Request;
 use rootkeys::domain::record::{Outcome, Phase};
 use rootkeys::domain::{Identity, KeyStatus, RootKey};
@@ -112,8 +112,8 @@ impl Account for DropsAnswers {
     fn identity(&self) -> BoxFuture<'_, AccountResult<Identity>> {
         self.0.identity()
     }
-    fn keys_present(&self) -> BoxFuture<'_, AccountResult<u32>> {
-        self.0.keys_present()
+    fn account_summary(&self) -> BoxFuture<'_, AccountResult<AccountSummary>> {
+        self.0.account_summary()
     }
     fn caller_keys(&self) -> BoxFuture<'_, AccountResult<Vec<RootKey>>> {
         self.0.caller_keys()

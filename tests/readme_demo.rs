@@ -76,7 +76,8 @@ fn press(pty: &mut Pty, keys: &str, then: &str) {
     beat(pty, Duration::from_millis(700));
 }
 
-/// The `two-keys` training walk-through from the first screen to Done.
+/// The `two-keys` training walk-through from the first screen to Done,
+/// ending on the Prevent step's SCP.
 fn walk_two_keys() -> Walk {
     let state = tempfile::tempdir().expect("tempdir");
     let mut env = support::isolated_env(state.path());
@@ -128,6 +129,11 @@ fn walk_two_keys() -> Walk {
     press(&mut pty, "J", "Journal");
     beat(&pty, Duration::from_secs(2));
     press(&mut pty, "\x1b", "Done");
+    beat(&pty, Duration::from_secs(2));
+    // Last, step 7: root's MFA and the prevention SCP (PgDn scrolls to it).
+    press(&mut pty, "\x1b[6~", "7. Prevent");
+    beat(&pty, Duration::from_secs(1));
+    press(&mut pty, "\x1b[6~", "\"aws:AssumedRoot\"");
     beat(&pty, Duration::from_secs(2));
     let final_screen = tidy(&pty.screen());
     // The recording ends on the finished screen, before the program
@@ -219,7 +225,9 @@ fn readme_demo_screen_and_recording_match_the_binary() {
         "assets/two-keys.cast does not end where the walk-through ends today; run scripts/record-demo"
     );
     assert!(
-        walk.final_screen.contains("✓ COMPLIANT") && walk.final_screen.contains("Done"),
+        walk.final_screen.contains("✓ COMPLIANT")
+            && walk.final_screen.contains("Done")
+            && walk.final_screen.contains("iam:CreateAccessKey"),
         "the walk-through ends compliant:\n{}",
         walk.final_screen
     );

@@ -178,6 +178,8 @@ async fn signing_key_scenario_finishes_through_a_temporary_root_session() {
     assert_eq!(status_of(&s, SESSION).await, None, "deleted: {screen}");
     assert!(screen.contains("✓ COMPLIANT"), "{screen}");
     assert!(screen.contains("✓ 6. Verify"), "{screen}");
+    // This scenario's root has MFA: the Prevent step's check passes.
+    assert!(screen.contains("✓ 7. Prevent · MFA on"), "{screen}");
     assert_eq!(restarted.exit(), Exit::Done);
     let me = s.sim.identity().await.expect("temporary root works");
     assert!(me.signing_key_id.is_some_and(|k| k.starts_with("ASIA")));
@@ -232,6 +234,12 @@ async fn the_finished_state_says_done_and_a_restart_opens_on_it() {
     );
     assert!(screen.contains("✓ 6. Verify"), "{screen}");
     assert!(!screen.contains("▶ 6. Verify"), "{screen}");
+    // Root has no MFA here: Prevent is advice, and Done does not wait for it.
+    assert!(
+        screen.contains("⚠ 7. Prevent · advice: MFA off"),
+        "{screen}"
+    );
+    assert!(screen.contains("Next: step 7, Prevent"), "{screen}");
     assert!(screen.contains("4. Backout · not needed"), "{screen}");
     assert!(screen.contains("Done: no root access key"), "{screen}");
     assert!(
@@ -283,6 +291,11 @@ async fn the_auditor_is_done_once_every_key_slot_is_reviewed() {
     assert!(screen.contains("✓ 1. Review"), "{screen}");
     assert!(screen.contains("2. Deactivate · root's part"), "{screen}");
     assert!(screen.contains("6. Verify · root's part"), "{screen}");
+    // Prevent is advice the auditor can pass on: root has no MFA here.
+    assert!(
+        screen.contains("⚠ 7. Prevent · advice: MFA off"),
+        "{screen}"
+    );
     assert!(
         !screen.contains("▶ 1. Review"),
         "no step is current any more: {screen}"

@@ -13,7 +13,7 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use rootkeys::account::sim::{Latency, SimAccount, SimClock};
-use rootkeys::account::{Account, AccountResult, Source};
+use rootkeys::account::{Account, AccountResult, AccountSummary, Source};
 use rootkeys::domain::{Identity, KeyStatus, RootKey};
 use rootkeys::exit::Exit;
 use rootkeys::remediate::Remediator;
@@ -279,8 +279,8 @@ impl Account for Panics {
     fn identity(&self) -> BoxFuture<'_, AccountResult<Identity>> {
         self.0.identity()
     }
-    fn keys_present(&self) -> BoxFuture<'_, AccountResult<u32>> {
-        self.0.keys_present()
+    fn account_summary(&self) -> BoxFuture<'_, AccountResult<AccountSummary>> {
+        self.0.account_summary()
     }
     fn caller_keys(&self) -> BoxFuture<'_, AccountResult<Vec<RootKey>>> {
         async { panic!("injected panic while listing keys") }.boxed()

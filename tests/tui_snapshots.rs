@@ -789,3 +789,84 @@ async fn a_finished_walk_through_opens_on_its_summary() {
     );
     snap("done_restart", &mut app);
 }
+
+/// The two-keys demo once both keys are gone, opened afresh (its root has
+/// no MFA).
+async fn finished_two_keys(f: &Fixture) -> App {
+    for key in ["AKIAEXAMPLEBACKUP001", "AKIAEXAMPLEOLDKEY002"] {
+        f.remediator
+            .execute(Request::Deactivate, key)
+            .await
+            .expect("deactivate");
+    }
+    f.sim.advance(TimeDelta::days(8)).expect("advance");
+    for key in ["AKIAEXAMPLEBACKUP001", "AKIAEXAMPLEOLDKEY002"] {
+        f.remediator
+            .execute(Request::Delete { force: false }, key)
+            .await
+            .expect("delete");
+    }
+    let mut app = f.app();
+    let effect = app.start();
+    f.settle(&mut app, Some(effect)).await;
+    app.banner = None;
+    app
+}
+
+#[tokio::test]
+async fn prevent_step_scrolls_to_the_whole_scp_at_both_sizes() {
+    let policy = rootkeys::domain::scp::PREVENT_POLICY;
+    for (w, h) in SIZES {
+        let f = Fixture::new("two-keys", true);
+        let mut app = finished_two_keys(&f).await;
+        app.update(Action::Resize(w, h));
+        if !app.walkthrough_visible() {
+            // Narrow: the walkthrough takes the key facts' place.
+            cmd(&mut app, Command::ToggleWalkthrough);
+        }
+        let first = render(&mut app, w, h);
+        assert!(
+            first.contains("⚠ 7. Prevent · advice: MFA off"),
+            "{w}x{h}:\n{first}"
+        );
+        // Page down to the end: every piece of the policy is shown, whole.
+        let mut screens = vec![first];
+        while screens.last().is_some_and(|s| s.contains("↓ more")) {
+            assert!(screens.len() < 12, "{w}x{h}: the pane never ends");
+            cmd(&mut app, Command::PageDown);
+            screens.push(render(&mut app, w, h));
+        }
+        let all = screens.join("\n");
+        for token in policy.split_whitespace() {
+            assert!(all.contains(token), "{w}x{h}: {token} missing:\n{all}");
+        }
+        for text in ["Root has no MFA device", "The SCP ("] {
+            assert!(all.contains(text), "{w}x{h}: {text} missing:\n{all}");
+        }
+        insta::assert_snapshot!(format!("prevent_first_{w}x{h}"), screens[0]);
+        let end = screens.last().expect("a last screen");
+        assert!(
+            end.contains("\"Null\""),
+            "{w}x{h}: the end of the policy:\n{end}"
+        );
+        insta::assert_snapshot!(format!("prevent_end_{w}x{h}"), end);
+    }
+}
+
+#[tokio::test]
+async fn the_prevent_step_draws_at_every_small_size_without_panicking() {
+    let f = Fixture::new("two-keys", true);
+    let mut app = finished_two_keys(&f).await;
+    cmd(&mut app, Command::ToggleWalkthrough);
+    for w in (1..=130).step_by(7) {
+        for h in (1..=45).step_by(4) {
+            cmd(&mut app, Command::PageDown);
+            let _ = render(&mut app, w, h);
+        }
+    }
+    // Hidden again: the key facts say where the step is.
+    cmd(&mut app, Command::ToggleWalkthrough);
+    let screen = render(&mut app, 80, 24);
+    assert!(screen.contains("step 7, Prevent (advice)"), "{screen}");
+    assert!(screen.contains("(w shows"), "{screen}");
+}

@@ -20,7 +20,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, TimeDelta, Utc};
-use futures::future::BoxFuture;
+use futures::future::{BoxFuture, FutureExt};
 
 use self::usage::TrailSource;
 
@@ -171,14 +171,28 @@ pub struct Source {
     pub simulated: Option<String>,
 }
 
+/// What `iam:GetAccountSummary` says about root.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AccountSummary {
+    /// `AccountAccessKeysPresent`: root's access keys, active or inactive.
+    pub keys_present: u32,
+    /// `AccountMFAEnabled`: root has an MFA device; `None` when the summary
+    /// has no such entry (or one that is neither 0 nor 1).
+    pub root_mfa: Option<bool>,
+}
+
 /// The port. Every call is read-only except `set_status` and `delete_key`;
 /// those act on the *caller's* keys (IAM calls without `UserName`), which is
 /// why the root check comes first (see `crate::remediate`).
 pub trait Account: Send + Sync {
     /// `sts:GetCallerIdentity`, plus the signing access key ID.
     fn identity(&self) -> BoxFuture<'_, AccountResult<Identity>>;
+    /// `iam:GetAccountSummary`: root's key count and MFA, in one call.
+    fn account_summary(&self) -> BoxFuture<'_, AccountResult<AccountSummary>>;
     /// `AccountAccessKeysPresent` from `iam:GetAccountSummary`.
-    fn keys_present(&self) -> BoxFuture<'_, AccountResult<u32>>;
+    fn keys_present(&self) -> BoxFuture<'_, AccountResult<u32>> {
+        async move { self.account_summary().await.map(|s| s.keys_present) }.boxed()
+    }
     /// The caller's own keys (`ListAccessKeys` without `UserName`), with last
     /// use fetched for every key concurrently. Only meaningful as root.
     fn caller_keys(&self) -> BoxFuture<'_, AccountResult<Vec<RootKey>>>;
@@ -280,19 +294,21 @@ pub async fn load_inventory(account: &dyn Account) -> AccountResult<Inventory> {
 pub async fn load_inventory_with_report(
     account: &dyn Account,
 ) -> AccountResult<(Inventory, Option<RootRow>)> {
-    let (identity, present, keys) = futures::join!(
+    let (identity, summary, keys) = futures::join!(
         account.identity(),
-        account.keys_present(),
+        account.account_summary(),
         account.caller_keys()
     );
     let identity = identity?;
     if identity.is_root() {
         let mut keys = keys?;
         mark_signing_key(&mut keys, &identity);
+        let summary = summary?;
         let inventory = Inventory {
             identity,
             view: View::Root,
-            keys_present: Some(present?),
+            keys_present: Some(summary.keys_present),
+            root_mfa: summary.root_mfa,
             keys,
         };
         Ok((inventory, None))
@@ -301,10 +317,12 @@ pub async fn load_inventory_with_report(
         drop(keys);
         let row = account.root_report_row().await?;
         let keys = keys_from_report(&row);
+        let summary = summary.ok();
         let inventory = Inventory {
             identity,
             view: View::Auditor,
-            keys_present: present.ok(),
+            keys_present: summary.map(|s| s.keys_present),
+            root_mfa: summary.and_then(|s| s.root_mfa),
             keys,
         };
         Ok((inventory, Some(row)))

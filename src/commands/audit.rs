@@ -434,6 +434,7 @@ mod tests {
             },
             view: View::Auditor,
             keys_present: Some(1),
+            root_mfa: None,
             keys: vec![RootKey {
                 access_key_id: None,
                 slot: Some(1),

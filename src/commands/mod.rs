@@ -26,6 +26,7 @@ pub mod audit;
 pub mod journal;
 pub mod org;
 pub mod org_stage;
+pub mod prevent;
 pub mod report;
 pub mod status;
 pub mod usage;

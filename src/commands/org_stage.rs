@@ -652,7 +652,7 @@ pub fn status_table(
         if let Some(e) = &s.journal_error {
             out.push_str(&format!("    journal: {}\n", one_line(e)));
         }
-        if s.stage != OrgStage::Compliant {
+        if s.stage != OrgStage::Compliant && !s.next_action.starts_with("none") {
             out.push_str(&format!("    next: {}\n", one_line(&s.next_action)));
         }
     }

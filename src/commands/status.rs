@@ -20,6 +20,11 @@ struct StatusJson<'a> {
     /// Another operation on this account was running: nothing was
     /// journaled or reconciled by this run.
     operation_in_progress: Option<&'a str>,
+    /// Root has MFA (`AccountMFAEnabled`); null when it could not be read.
+    root_mfa_enabled: Option<bool>,
+    /// The account's next step once no root key is left: `prevent`
+    /// (advice: `rootkeys prevent`); null while keys remain.
+    next_step: Option<&'static str>,
     keys: Vec<KeyStatusJson<'a>>,
     deleted: Vec<DeletedJson<'a>>,
     damaged_journal_lines: &'a [Damaged],
@@ -71,6 +76,8 @@ pub fn to_json(s: &Snapshot) -> String {
         root_keys_present: inv.root_keys_present(),
         observation_window_secs: s.window_secs,
         operation_in_progress: s.busy.as_deref(),
+        root_mfa_enabled: s.root_mfa,
+        next_step: inv.cis_compliant().then_some("prevent"),
         keys,
         deleted: s
             .deleted
@@ -102,6 +109,9 @@ pub fn text(s: &Snapshot) -> String {
     }
     out.push_str(&verdict_line(inv));
     out.push('\n');
+    if inv.cis_compliant() {
+        out.push_str(&prevent_next(s.root_mfa));
+    }
     for k in &s.keys {
         let id = k.key.label();
         out.push('\n');
@@ -164,6 +174,19 @@ pub fn text(s: &Snapshot) -> String {
         ));
     }
     out
+}
+
+/// The next step once no root key is left: Prevent, advice.
+fn prevent_next(root_mfa: Option<bool>) -> String {
+    let mfa = match root_mfa {
+        Some(true) => "root has MFA".to_owned(),
+        Some(false) => format!("root has NO MFA: {}", super::prevent::MFA_ADVICE),
+        None => "root's MFA could not be read".to_owned(),
+    };
+    format!(
+        "next: step 7, Prevent (advice): {mfa}; and hand the prevention SCP to the \
+         organization's administrator → `rootkeys prevent`\n"
+    )
 }
 
 pub async fn run(remediator: &Remediator, json: bool) -> Exit {

@@ -114,6 +114,9 @@ pub struct Inventory {
     pub view: View,
     /// `AccountAccessKeysPresent` from the account summary, when readable.
     pub keys_present: Option<u32>,
+    /// `AccountMFAEnabled` from the account summary: root has an MFA
+    /// device; `None` when it could not be read.
+    pub root_mfa: Option<bool>,
     pub keys: Vec<RootKey>,
 }
 
@@ -160,6 +163,7 @@ mod tests {
             },
             view: View::Root,
             keys_present,
+            root_mfa: None,
             keys: vec![key; keys],
         }
     }

@@ -129,6 +129,9 @@ pub trait OrgSimulation: Send + Sync {
     fn skip_ahead(&self, by: chrono::TimeDelta);
     /// Calls of the members' jobs denied between `from` and `until`.
     fn denied_calls(&self, from: DateTime<Utc>, until: DateTime<Utc>) -> Vec<OrgDeniedCall>;
+    /// Move the job that uses a root key of `account_id` to an IAM role
+    /// (what its owners do after a failed run): the role's name, or why not.
+    fn move_to_role(&self, account_id: &str) -> Result<String, String>;
 }
 
 /// A member job's call denied by the quarantine (simulated).

@@ -319,7 +319,11 @@ impl OrgRemediator {
                     .collect()
             })
             .unwrap_or_default();
-        let next_action = stage::next_action(&row.account_id, stage, !used_since.is_empty());
+        let next_action = if row.management && row.compliant() == Some(true) {
+            "none (no root access key)".to_owned()
+        } else {
+            stage::next_action(&row.account_id, stage, !used_since.is_empty())
+        };
         MemberState {
             row,
             attached,
@@ -489,6 +493,9 @@ impl OrgRemediator {
             }
         }
         results.sort_by(|a, b| a.account_id.cmp(&b.account_id));
+        if let (Some(created), Some(first)) = (created, results.first_mut()) {
+            first.steps.insert(0, created);
+        }
         results
     }
 
@@ -636,15 +643,20 @@ impl OrgRemediator {
         hit(verb, "after-intent");
         let answer = call().await;
         hit(verb, "after-call");
-        let (result, outcome, step) = match answer {
-            Ok(request_id) => (
-                Outcome::Ok,
-                WriteOutcome::Done,
-                format!(
-                    "{note} (request ID {})",
-                    request_id_text(request_id.as_deref())
-                ),
-            ),
+        // For people, the note's first clause (`SCP … attached to account …`).
+        let short = note.split(": ").next().unwrap_or(&note).to_owned();
+        let (result, outcome, (journaled, step)) = match answer {
+            Ok(request_id) => {
+                let id = request_id_text(request_id.as_deref());
+                (
+                    Outcome::Ok,
+                    WriteOutcome::Done,
+                    (
+                        format!("{note} (request ID {id})"),
+                        format!("{short} (request ID {id})"),
+                    ),
+                )
+            }
             Err(AccountError::Service { code, .. })
                 if (act == Act::Quarantine && code == "DuplicatePolicyAttachmentException")
                     || (act == Act::Release && code == "PolicyNotAttachedException") =>
@@ -652,7 +664,10 @@ impl OrgRemediator {
                 (
                     Outcome::Ok,
                     WriteOutcome::AlreadyDone(format!("already so ({code})")),
-                    format!("{note}: already so ({code})"),
+                    (
+                        format!("{note}: already so ({code})"),
+                        format!("{short}: already so ({code})"),
+                    ),
                 )
             }
             Err(e) => {
@@ -665,20 +680,24 @@ impl OrgRemediator {
                 } else {
                     WriteOutcome::Failed(text.clone())
                 };
-                (result, outcome, text)
+                (result, outcome, (text.clone(), format!("{short}: {text}")))
             }
         };
         let mut record = outcome_of(&intent, self.access.now(), result);
-        record.note = Some(step.clone());
+        record.note = Some(journaled);
         if let Err(e) = journal.append(&record) {
             return WriteResult::new(account, WriteOutcome::Failed(format!("journal: {e}")));
         }
         hit(verb, "after-outcome");
         drop(lock);
+        let steps = match outcome {
+            WriteOutcome::Done | WriteOutcome::AlreadyDone(_) => vec![step],
+            _ => Vec::new(),
+        };
         WriteResult {
             account_id: account.to_owned(),
             outcome,
-            steps: vec![step],
+            steps,
         }
     }
 
@@ -822,7 +841,7 @@ impl OrgRemediator {
                 continue;
             };
             let mut note = format!(
-                "root access key {} deleted in a Delete session (AssumeRoot request ID {})",
+                "root access key {} deleted: in the Delete session of AssumeRoot request ID {}",
                 one_line(&id),
                 request_id_text(session.opened().request_id.as_deref())
             );

@@ -93,6 +93,10 @@ pub struct Snapshot {
     /// When rootkeys last changed this account, as the journal says (a
     /// credential report older than that is stale).
     pub last_write: Option<DateTime<Utc>>,
+    /// Root has an MFA device (`AccountMFAEnabled` from the account
+    /// summary, read with the key count); `None` when it could not be read.
+    /// The walkthrough's Prevent step checks it.
+    pub root_mfa: Option<bool>,
 }
 
 impl Snapshot {
@@ -268,9 +272,11 @@ impl Remediator {
         } else {
             Vec::new()
         };
+        let root_mfa = inventory.root_mfa;
         Ok(Assessed {
             snapshot: Snapshot {
                 inventory,
+                root_mfa,
                 keys,
                 deleted,
                 damaged: contents.damaged.clone(),
@@ -314,6 +320,7 @@ impl Remediator {
         account::mark_signing_key(&mut keys, &identity);
         let inventory = Inventory {
             keys_present: None,
+            root_mfa: None,
             view: View::Root,
             identity: identity.clone(),
             keys,

@@ -11,7 +11,7 @@
 //! - `keymap`: keys → commands, also feeding the help and the footer
 //! - `view`: drawing, which only reads the state
 //! - `runner`: the event loop and the worker whose tasks talk to the account
-//! - `strings`, `theme`, `walkthrough`: text, colours, the six steps
+//! - `strings`, `theme`, `walkthrough`: text, colours, the seven steps
 //! - `org`: the organization view (`rootkeys org`, `rootkeys demo --scenario org`)
 
 pub mod action;

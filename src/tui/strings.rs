@@ -9,6 +9,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use crate::account::usage::Progress;
 use crate::domain::policy::{self, Request, Stage};
 use crate::domain::window::{ago, human};
+use crate::tui::walkthrough::MfaCheck;
 
 pub const APP: &str = "rootkeys";
 pub const ACCOUNT: &str = "account";
@@ -305,6 +306,56 @@ pub fn scroll_position(first: usize, last: usize, total: usize) -> String {
 pub const WALKTHROUGH_TITLE: &str = "Walkthrough";
 pub const STEP_DONE: &str = "✓";
 pub const STEP_CURRENT: &str = "▶";
+pub const STEP_UNKNOWN: &str = "?";
+
+/// The Prevent step's mark and its note in the step list.
+pub fn prevent_mark(check: MfaCheck) -> (&'static str, &'static str) {
+    match check {
+        MfaCheck::On => (STEP_DONE, "MFA on"),
+        MfaCheck::Off => (MARK_WARN, "advice: MFA off"),
+        MfaCheck::Unknown => (STEP_UNKNOWN, "MFA unknown"),
+    }
+}
+
+/// The Prevent step's check, above its text.
+pub fn prevent_check(check: MfaCheck) -> String {
+    match check {
+        MfaCheck::On => format!("{MARK_OK} Root has MFA (AccountMFAEnabled = 1)."),
+        MfaCheck::Off => format!(
+            "{MARK_WARN} Root has no MFA device (AccountMFAEnabled = 0): assign one, as MFA below says."
+        ),
+        MfaCheck::Unknown => format!(
+            "{STEP_UNKNOWN} Root's MFA could not be read from the account summary: look in the \
+             console (Security credentials, signed in as root)."
+        ),
+    }
+}
+
+/// Above the prevention policy's text.
+pub fn prevent_policy_heading() -> String {
+    format!("The SCP ({}):", crate::domain::scp::PREVENT_NAME)
+}
+
+/// The key facts' next step once no root key is left; `shown`: the
+/// walkthrough is on screen (else `w` shows it).
+pub fn done_next(check: MfaCheck, shown: bool) -> String {
+    let what = match check {
+        MfaCheck::On => "root has MFA; hand the prevention SCP to the organization's administrator",
+        MfaCheck::Off => {
+            "assign an MFA device to root, and hand the prevention SCP to the organization's \
+             administrator"
+        }
+        MfaCheck::Unknown => {
+            "check root's MFA, and hand the prevention SCP to the organization's administrator"
+        }
+    };
+    let whre = if shown {
+        "the walkthrough has it"
+    } else {
+        "w shows it"
+    };
+    format!("step 7, Prevent (advice): {what} ({whre})")
+}
 
 // Footer and status
 pub const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
@@ -626,7 +677,8 @@ pub const DONE_TITLE: &str = "Done";
 pub const DONE: &str =
     "Done: no root access key; account compliant (AccountAccessKeysPresent = 0).";
 pub const DONE_FACT: &str = "no root access key; account compliant";
-pub const DONE_AFTER_VERIFY: &str = "Done: every step is in the journal (J).";
+pub const DONE_AFTER_VERIFY: &str =
+    "Done: every step is in the journal (J). Last, step 7 (Prevent) is advice.";
 
 pub fn done_restart(scenario: &str) -> String {
     format!(

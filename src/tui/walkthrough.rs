@@ -1,6 +1,8 @@
-//! The six steps of the staged process and their text
-//! (`assets/walkthrough.md`, embedded at build time). Text only: imports
-//! nothing of the app, and reads no file at run time.
+//! The seven steps of the staged process and their text
+//! (`assets/walkthrough.md`, embedded at build time): six that remove the
+//! keys, and Prevent, advice that keeps root from getting one again (MFA on
+//! root, the prevention SCP). Imports nothing of the app but the SCP's text
+//! (`crate::domain::scp`), and reads no file at run time.
 
 use std::sync::OnceLock;
 
@@ -15,16 +17,20 @@ pub enum Step {
     Backout,
     Delete,
     Verify,
+    /// Advice once the keys are gone: MFA on root, and the SCP that denies
+    /// root `iam:CreateAccessKey`. It never holds up Done.
+    Prevent,
 }
 
 impl Step {
-    pub const ALL: [Self; 6] = [
+    pub const ALL: [Self; 7] = [
         Self::Review,
         Self::Deactivate,
         Self::Observe,
         Self::Backout,
         Self::Delete,
         Self::Verify,
+        Self::Prevent,
     ];
 
     /// The heading of the step in `assets/walkthrough.md`.
@@ -36,6 +42,7 @@ impl Step {
             Self::Backout => "Backout",
             Self::Delete => "Delete",
             Self::Verify => "Verify",
+            Self::Prevent => "Prevent",
         }
     }
 
@@ -134,6 +141,94 @@ pub fn section(step: Step) -> Option<&'static Section> {
     sections().iter().find(|s| s.title == step.title())
 }
 
+/// What the Prevent step's check says about root's MFA.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MfaCheck {
+    /// Root has an MFA device: the check passes.
+    On,
+    /// No MFA device on root: the step shows the advice.
+    Off,
+    /// The account summary could not be read (or had no such entry).
+    Unknown,
+}
+
+impl MfaCheck {
+    /// From `AccountMFAEnabled` (`None`: could not be read).
+    pub fn of(root_mfa: Option<bool>) -> Self {
+        match root_mfa {
+            Some(true) => Self::On,
+            Some(false) => Self::Off,
+            None => Self::Unknown,
+        }
+    }
+}
+
+/// The prevention SCP as lines for a pane `width` columns wide: the
+/// policy's own lines, each longer one broken at a space (never inside a
+/// JSON string, so a copied text is still the same policy) and carried on
+/// two columns further in.
+pub fn policy_lines(width: usize) -> Vec<String> {
+    let mut out = Vec::new();
+    for line in crate::domain::scp::PREVENT_POLICY.lines() {
+        let indent = line.len() - line.trim_start().len();
+        let mut rest = line.to_owned();
+        let mut first = true;
+        loop {
+            let lead = if first { 0 } else { indent + 2 };
+            let room = width.saturating_sub(lead).max(1);
+            let body = rest.trim_start_matches(' ');
+            let shown = if first { rest.as_str() } else { body };
+            if shown.chars().count() <= room {
+                out.push(format!("{}{shown}", " ".repeat(lead)));
+                break;
+            }
+            let cut = outside_strings_space(shown, room).unwrap_or(shown.len());
+            out.push(format!("{}{}", " ".repeat(lead), &shown[..cut]));
+            let tail = shown[cut..].trim_start_matches(' ').to_owned();
+            if tail.is_empty() {
+                break;
+            }
+            rest = tail;
+            first = false;
+        }
+    }
+    out
+}
+
+/// The last space within the first `room` characters of `line` that is not
+/// inside a JSON string (and not in its leading indentation); else the
+/// first such space at all.
+fn outside_strings_space(line: &str, room: usize) -> Option<usize> {
+    let indent = line.len() - line.trim_start().len();
+    let mut in_string = false;
+    let mut escaped = false;
+    let mut best = None;
+    for (i, (at, c)) in line.char_indices().enumerate() {
+        if in_string {
+            match (escaped, c) {
+                (true, _) => escaped = false,
+                (false, '\\') => escaped = true,
+                (false, '"') => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match c {
+            '"' => in_string = true,
+            ' ' if at > indent => {
+                if i <= room || best.is_none() {
+                    best = Some(at);
+                }
+                if i > room {
+                    break;
+                }
+            }
+            _ => {}
+        }
+    }
+    best
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -153,6 +248,63 @@ mod tests {
                 "{step:?} states its impact"
             );
         }
+    }
+
+    #[test]
+    fn prevent_is_the_last_step_and_names_what_it_checks_and_hands_over() {
+        assert_eq!(Step::ALL.last(), Some(&Step::Prevent));
+        assert_eq!(Step::Prevent.number(), 7);
+        let text: String = section(Step::Prevent)
+            .expect("prevent")
+            .paras
+            .iter()
+            .map(|p| p.text.as_str())
+            .collect::<Vec<_>>()
+            .join(" ");
+        for needle in [
+            "AccountMFAEnabled",
+            "Assign MFA device",
+            "organization root",
+            "rootkeys org prevent",
+            "rootkeys prevent",
+        ] {
+            assert!(text.contains(needle), "Prevent says {needle}: {text}");
+        }
+        let done: String = done_section()
+            .expect("done")
+            .paras
+            .iter()
+            .map(|p| p.text.as_str())
+            .collect();
+        assert!(done.contains("Prevent"), "Done points to Prevent: {done}");
+    }
+
+    #[test]
+    fn mfa_check_from_the_summary() {
+        assert_eq!(MfaCheck::of(Some(true)), MfaCheck::On);
+        assert_eq!(MfaCheck::of(Some(false)), MfaCheck::Off);
+        assert_eq!(MfaCheck::of(None), MfaCheck::Unknown);
+    }
+
+    #[test]
+    fn policy_lines_fit_and_are_still_the_policy() {
+        let policy = crate::domain::scp::PREVENT_POLICY;
+        let wide = policy_lines(200);
+        assert_eq!(wide.join("\n"), policy, "unchanged when it fits");
+        for width in [76, 49, 40] {
+            let lines = policy_lines(width);
+            for line in &lines {
+                assert!(line.chars().count() <= width, "{width}: {line:?}");
+            }
+            assert!(
+                crate::domain::scp::same_policy(&lines.join("\n"), policy),
+                "{width}: {lines:#?}"
+            );
+        }
+        // Too narrow for a string: it is kept whole rather than broken.
+        let narrow = policy_lines(10);
+        assert!(crate::domain::scp::same_policy(&narrow.join("\n"), policy));
+        assert!(narrow.iter().any(|l| l.contains("\"arn:*:iam::*:root\"")));
     }
 
     #[test]

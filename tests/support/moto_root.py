@@ -353,8 +353,9 @@ def _patch_sts_get_caller_identity() -> None:
 def _patch_iam_account_summary() -> None:
     """Wrap moto.iam.models.IAMBackend.get_account_summary.
 
-    moto's AccountSummary hard-codes _account_access_keys_present = 0; set it
-    to the number of the stand-in's keys (Active or Inactive) on every call.
+    moto's AccountSummary hard-codes _account_access_keys_present = 0 and
+    _account_mfa_enabled = 0; set them from the stand-in (its keys, Active or
+    Inactive, and whether it has an MFA device) on every call.
     """
     from moto.iam.models import IAMBackend
 
@@ -365,6 +366,11 @@ def _patch_iam_account_summary() -> None:
         standin = standin_of(self)
         summary._account_access_keys_present = (
             len(standin.access_keys) if standin is not None else 0
+        )
+        # Root's MFA: a device enabled on the stand-in (as the credential
+        # report's mfa_active says).
+        summary._account_mfa_enabled = (
+            1 if standin is not None and standin.mfa_devices else 0
         )
         return summary
 

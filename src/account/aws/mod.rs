@@ -26,7 +26,7 @@ use futures::future::{BoxFuture, FutureExt};
 pub use self::cloudtrail::SdkTrailSource;
 pub use self::errors::{SdkFailure, classify, map_sdk_error};
 use super::usage::TrailSource;
-use super::{Account, AccountError, AccountResult, Source};
+use super::{Account, AccountError, AccountResult, AccountSummary, Source};
 use crate::domain::{Identity, KeyStatus, LastUsed, RootKey};
 use crate::report::{self, RootRow};
 use crate::text;
@@ -128,27 +128,14 @@ impl AwsAccount {
         })
     }
 
-    async fn keys_present_impl(&self) -> AccountResult<u32> {
+    async fn account_summary_impl(&self) -> AccountResult<AccountSummary> {
         let out = self
             .iam
             .get_account_summary()
             .send()
             .await
             .map_err(|e| map_sdk_error("iam:GetAccountSummary", &e))?;
-        // Fail closed: a summary without the entry, or with a negative one,
-        // is not "no root key".
-        let n = out
-            .summary_map()
-            .and_then(|m| m.get(&SummaryKeyType::AccountAccessKeysPresent))
-            .copied()
-            .ok_or_else(|| AccountError::Unexpected {
-                action: "iam:GetAccountSummary".to_owned(),
-                message: "the account summary has no AccountAccessKeysPresent entry".to_owned(),
-            })?;
-        u32::try_from(n).map_err(|_| AccountError::Unexpected {
-            action: "iam:GetAccountSummary".to_owned(),
-            message: format!("AccountAccessKeysPresent is {n}"),
-        })
+        summary_of(out.summary_map())
     }
 
     async fn last_used(&self, key_id: &str) -> AccountResult<Option<LastUsed>> {
@@ -282,6 +269,35 @@ impl AwsAccount {
     }
 }
 
+/// The account summary's two entries about root. Fail closed on the key
+/// count: a summary without `AccountAccessKeysPresent`, or with a negative
+/// one, is not "no root key". `AccountMFAEnabled` is advice only: missing,
+/// or neither 0 nor 1, it is unknown (`None`), never an error.
+fn summary_of(
+    map: Option<&std::collections::HashMap<SummaryKeyType, i32>>,
+) -> AccountResult<AccountSummary> {
+    let n = map
+        .and_then(|m| m.get(&SummaryKeyType::AccountAccessKeysPresent))
+        .copied()
+        .ok_or_else(|| AccountError::Unexpected {
+            action: "iam:GetAccountSummary".to_owned(),
+            message: "the account summary has no AccountAccessKeysPresent entry".to_owned(),
+        })?;
+    let keys_present = u32::try_from(n).map_err(|_| AccountError::Unexpected {
+        action: "iam:GetAccountSummary".to_owned(),
+        message: format!("AccountAccessKeysPresent is {n}"),
+    })?;
+    let root_mfa = match map.and_then(|m| m.get(&SummaryKeyType::AccountMfaEnabled)) {
+        Some(1) => Some(true),
+        Some(0) => Some(false),
+        _ => None,
+    };
+    Ok(AccountSummary {
+        keys_present,
+        root_mfa,
+    })
+}
+
 /// `AWS_ENDPOINT_URL` names a plain-HTTP endpoint (a local test server):
 /// no TLS, so no reason to load the system's certificate store.
 pub(crate) fn plain_http_endpoint() -> bool {
@@ -306,8 +322,8 @@ impl Account for AwsAccount {
     fn identity(&self) -> BoxFuture<'_, AccountResult<Identity>> {
         self.identity_impl().boxed()
     }
-    fn keys_present(&self) -> BoxFuture<'_, AccountResult<u32>> {
-        self.keys_present_impl().boxed()
+    fn account_summary(&self) -> BoxFuture<'_, AccountResult<AccountSummary>> {
+        self.account_summary_impl().boxed()
     }
     fn caller_keys(&self) -> BoxFuture<'_, AccountResult<Vec<RootKey>>> {
         self.caller_keys_impl().boxed()
@@ -352,5 +368,46 @@ fn no_such_key(key_id: &str, err: AccountError) -> AccountError {
             key: key_id.to_owned(),
         },
         other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+
+    fn summary(entries: &[(SummaryKeyType, i32)]) -> AccountResult<AccountSummary> {
+        let map: HashMap<SummaryKeyType, i32> = entries.iter().cloned().collect();
+        summary_of(Some(&map))
+    }
+
+    #[test]
+    fn root_mfa_is_read_with_the_key_count() {
+        let keys = (SummaryKeyType::AccountAccessKeysPresent, 2);
+        let on = summary(&[keys.clone(), (SummaryKeyType::AccountMfaEnabled, 1)]).expect("on");
+        assert_eq!((on.keys_present, on.root_mfa), (2, Some(true)));
+        let off = summary(&[keys.clone(), (SummaryKeyType::AccountMfaEnabled, 0)]).expect("off");
+        assert_eq!(off.root_mfa, Some(false));
+        // Missing or out of range: unknown, and the key count still stands.
+        assert_eq!(
+            summary(std::slice::from_ref(&keys))
+                .expect("missing")
+                .root_mfa,
+            None
+        );
+        let odd = summary(&[keys, (SummaryKeyType::AccountMfaEnabled, 7)]).expect("odd");
+        assert_eq!((odd.keys_present, odd.root_mfa), (2, None));
+    }
+
+    #[test]
+    fn the_key_count_still_fails_closed() {
+        let err = summary(&[(SummaryKeyType::AccountMfaEnabled, 1)]).expect_err("no count");
+        assert!(
+            err.to_string().contains("AccountAccessKeysPresent"),
+            "{err}"
+        );
+        assert!(summary(&[(SummaryKeyType::AccountAccessKeysPresent, -1)]).is_err());
+        assert!(summary_of(None).is_err());
     }
 }

@@ -39,7 +39,7 @@ pub use self::scenario::{DEFAULT_SCENARIO, Scenario, scenario_names};
 use self::state::{Change, ChangeKind, KeyState, SimState, save};
 pub use self::trail::{DENIED_CODE, SimTrail, USAGE_PACING};
 use super::usage::TrailSource;
-use super::{Account, AccountError, AccountResult, Source};
+use super::{Account, AccountError, AccountResult, AccountSummary, Source};
 use crate::domain::usage::TrailEvent;
 use crate::domain::{Identity, KeyStatus, LastUsed, RootKey};
 use crate::report::{ReportKey, RootRow};
@@ -475,13 +475,16 @@ impl Account for SimAccount {
         .boxed()
     }
 
-    fn keys_present(&self) -> BoxFuture<'_, AccountResult<u32>> {
+    fn account_summary(&self) -> BoxFuture<'_, AccountResult<AccountSummary>> {
         async move {
             pause(self.latency.fast).await;
             self.check_signature()?;
             let state = self.lock();
             let n = state.keys.values().filter(|k| !k.deleted).count();
-            Ok(u32::try_from(n).unwrap_or(u32::MAX))
+            Ok(AccountSummary {
+                keys_present: u32::try_from(n).unwrap_or(u32::MAX),
+                root_mfa: Some(self.scenario.mfa_active),
+            })
         }
         .boxed()
     }

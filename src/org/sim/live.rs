@@ -576,9 +576,11 @@ pub(super) fn load_or_create(
     };
     match std::fs::read(&path) {
         Ok(bytes) => {
-            let live: Live =
-                serde_json::from_slice(&bytes).map_err(|e| bad(&path, e.to_string()))?;
-            live.check(name, file).map_err(|m| bad(&path, m))?;
+            // serde's message may quote the file: bounded and escaped.
+            let live: Live = serde_json::from_slice(&bytes)
+                .map_err(|e| bad(&path, crate::text::foreign(&e.to_string())))?;
+            live.check(name, file)
+                .map_err(|m| bad(&path, crate::text::foreign(&m)))?;
             Ok((path, live))
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {

@@ -148,8 +148,6 @@ struct Inner {
     /// Where the state is kept (`None`: in memory only).
     path: Option<PathBuf>,
     live: Mutex<Live>,
-    /// The last skip-ahead that could not be saved (the next write saves it).
-    unsaved: Mutex<Option<String>>,
     requests: AtomicUsize,
 }
 
@@ -272,7 +270,6 @@ impl SimOrg {
             latency,
             path,
             live: Mutex::new(live),
-            unsaved: Mutex::new(None),
             requests: AtomicUsize::new(0),
         };
         Ok(Self {
@@ -392,16 +389,18 @@ impl Inner {
     /// not happen (the state is put back, the request fails).
     fn change<T>(
         &self,
+        action: &str,
         apply: impl FnOnce(&mut Live, DateTime<Utc>) -> AccountResult<T>,
     ) -> AccountResult<T> {
         let (mut live, now) = self.current();
         let before = live.clone();
         let value = apply(&mut live, now)?;
-        if let Err(e) = self.save(&live) {
+        if let Err(message) = self.save(&live) {
             *live = before;
-            return Err(AccountError::Unexpected {
-                action: "demo".to_owned(),
-                message: e,
+            return Err(AccountError::Service {
+                action: action.to_owned(),
+                code: "DemoStateNotSaved".to_owned(),
+                message,
             });
         }
         Ok(value)
@@ -411,18 +410,12 @@ impl Inner {
         let Some(path) = &self.path else {
             return Ok(());
         };
-        let saved = live::save(path, live).map_err(|e| {
+        live::save(path, live).map_err(|e| {
             format!(
                 "the demo state {} could not be saved: {e}",
                 crate::text::sanitize(&path.display().to_string())
             )
-        });
-        let mut unsaved = self.unsaved.lock().unwrap_or_else(PoisonError::into_inner);
-        match &saved {
-            Ok(()) => *unsaved = None,
-            Err(e) => *unsaved = Some(e.clone()),
-        }
-        saved
+        })
     }
 
     fn request_id(&self) -> String {
@@ -627,9 +620,9 @@ impl OrgAccess for SimOrg {
             (name.to_owned(), description.to_owned(), content.to_owned());
         async move {
             pause(self.inner.latency.fast).await;
-            let value = self
-                .inner
-                .change(|live, _| live.create_policy(&name, &description, &content))?;
+            let value = self.inner.change("organizations:CreatePolicy", |live, _| {
+                live.create_policy(&name, &description, &content)
+            })?;
             Ok(Written {
                 value,
                 request_id: Some(self.inner.request_id()),
@@ -667,8 +660,9 @@ impl OrgAccess for SimOrg {
         async move {
             pause(self.inner.latency.fast).await;
             self.inner.target("organizations:AttachPolicy", &target)?;
-            self.inner
-                .change(|live, _| live.attach(&policy_id, &target))?;
+            self.inner.change("organizations:AttachPolicy", |live, _| {
+                live.attach(&policy_id, &target)
+            })?;
             Ok(Written {
                 value: (),
                 request_id: Some(self.inner.request_id()),
@@ -686,8 +680,9 @@ impl OrgAccess for SimOrg {
         async move {
             pause(self.inner.latency.fast).await;
             self.inner.target("organizations:DetachPolicy", &target)?;
-            self.inner
-                .change(|live, _| live.detach(&policy_id, &target))?;
+            self.inner.change("organizations:DetachPolicy", |live, _| {
+                live.detach(&policy_id, &target)
+            })?;
             Ok(Written {
                 value: (),
                 request_id: Some(self.inner.request_id()),
@@ -723,6 +718,10 @@ impl OrgAccess for SimOrg {
 }
 
 impl OrgSimulation for SimOrg {
+    fn move_to_role(&self, account_id: &str) -> Result<String, String> {
+        SimOrg::move_to_role(self, account_id).map_err(|e| e.to_string())
+    }
+
     fn skip_ahead(&self, by: TimeDelta) {
         let (mut live, _) = self.inner.current();
         live.offset_secs = live.offset_secs.saturating_add(by.num_seconds().max(0));
@@ -733,8 +732,8 @@ impl OrgSimulation for SimOrg {
             &|id| self.inner.scp_denies_root(id),
             now,
         );
-        // Kept in memory even when it cannot be saved: the next write
-        // saves it with the rest (the port gives this call no error).
+        // Kept in memory even when it cannot be saved (the port gives this
+        // call no error): the next write saves it with the rest, or fails.
         let _ = self.inner.save(&live);
     }
 
@@ -829,8 +828,9 @@ impl DeleteSession for SimDeleteSession {
             pause(self.latency).await;
             let account = &self.opened.account_id;
             self.inner.scp_deny(account, "iam:DeleteAccessKey")?;
-            self.inner
-                .change(|live, _| live.delete_key(account, &key_id))?;
+            self.inner.change("iam:DeleteAccessKey", |live, _| {
+                live.delete_key(account, &key_id)
+            })?;
             Ok(Written {
                 value: (),
                 request_id: Some(self.inner.request_id()),
@@ -843,6 +843,7 @@ impl DeleteSession for SimDeleteSession {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::scp;
     use crate::org::model::{RowErrorKind, Verdict};
     use crate::org::preflight;
     use crate::org::run::{self, Options};
@@ -973,5 +974,311 @@ mod tests {
         let twice = SCENARIO_JSON.replace("432143214321", "555555555555");
         let err = SimOrg::parse(&twice, SimClock::System, OrgLatency::NONE).expect_err("twice");
         assert!(err.to_string().contains("twice"), "{err}");
+    }
+
+    fn code(err: &AccountError) -> &str {
+        match err {
+            AccountError::Service { code, .. } => code,
+            _ => "",
+        }
+    }
+
+    const DENY_EC2: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"ec2:*","Resource":"*"}]}"#;
+
+    #[tokio::test]
+    async fn scps_follow_the_rules_aws_applies() {
+        let org = sim();
+        let account = "444444444444";
+        // FullAWSAccess everywhere, as AWS attaches it; the scenario's own at the root.
+        let at_root = org.policies_for_target(org.root_id()).await.expect("root");
+        assert_eq!(at_root.len(), 2);
+        assert!(at_root[0].aws_managed && at_root[0].id == FULL_AWS_ACCESS_ID);
+        for id in org.account_ids() {
+            let attached = org.policies_for_target(&id).await.expect("account");
+            assert_eq!(attached.len(), 1, "{id}");
+        }
+        assert_eq!(
+            org.policy_targets(FULL_AWS_ACCESS_ID)
+                .await
+                .expect("targets")
+                .len(),
+            13
+        );
+        assert!(org.scp_root().await.expect("root").scp_enabled);
+
+        let created = org
+            .create_policy("guardrail", "", DENY_EC2)
+            .await
+            .expect("created");
+        assert!(
+            created
+                .request_id
+                .as_deref()
+                .is_some_and(|r| r.starts_with("demo-"))
+        );
+        let id = created.value.id;
+        let again = org
+            .create_policy("guardrail", "", DENY_EC2)
+            .await
+            .expect_err("twice");
+        assert_eq!(code(&again), "DuplicatePolicyException");
+        let bad = org
+            .create_policy("broken", "", "{not json")
+            .await
+            .expect_err("bad");
+        assert_eq!(code(&bad), "MalformedPolicyDocumentException");
+        let found = org
+            .find_policy("guardrail")
+            .await
+            .expect("find")
+            .expect("there");
+        assert_eq!(found.content, DENY_EC2);
+        assert!(org.find_policy("nope").await.expect("find").is_none());
+
+        let attached = org.attach_policy(&id, account).await.expect("attach");
+        assert!(attached.request_id.is_some());
+        let dup = org.attach_policy(&id, account).await.expect_err("again");
+        assert_eq!(code(&dup), "DuplicatePolicyAttachmentException");
+        let nowhere = org
+            .attach_policy(&id, "000000000000")
+            .await
+            .expect_err("target");
+        assert_eq!(code(&nowhere), "TargetNotFoundException");
+        let unknown = org
+            .attach_policy("p-nothere", account)
+            .await
+            .expect_err("policy");
+        assert_eq!(code(&unknown), "PolicyNotFoundException");
+        assert_eq!(
+            org.policy_targets(&id).await.expect("targets"),
+            vec![account.to_owned()]
+        );
+        let detached = org.detach_policy(&id, account).await.expect("detach");
+        assert!(detached.request_id.is_some());
+        let not = org
+            .detach_policy(&id, account)
+            .await
+            .expect_err("not attached");
+        assert_eq!(code(&not), "PolicyNotAttachedException");
+        let last = org
+            .detach_policy(FULL_AWS_ACCESS_ID, account)
+            .await
+            .expect_err("the last one");
+        assert_eq!(code(&last), "ConstraintViolationException");
+
+        // Five per target.
+        for n in 0..4 {
+            let p = org
+                .create_policy(&format!("g{n}"), "", DENY_EC2)
+                .await
+                .expect("created");
+            org.attach_policy(&p.value.id, account)
+                .await
+                .expect("attach");
+        }
+        let sixth = org.attach_policy(&id, account).await.expect_err("sixth");
+        assert_eq!(code(&sixth), "ConstraintViolationException");
+    }
+
+    #[tokio::test]
+    async fn attaching_needs_scps_enabled() {
+        let off = SCENARIO_JSON.replace(r#""scp_enabled": true"#, r#""scp_enabled": false"#);
+        let org = SimOrg::parse(&off, SimClock::Fixed(t0()), OrgLatency::NONE).expect("scenario");
+        assert!(!org.scp_root().await.expect("root").scp_enabled);
+        let p = org.create_policy("g", "", DENY_EC2).await.expect("created");
+        let err = org
+            .attach_policy(&p.value.id, "444444444444")
+            .await
+            .expect_err("disabled");
+        assert_eq!(code(&err), "PolicyTypeNotEnabledException");
+    }
+
+    async fn nightly_last_use(org: &SimOrg) -> DateTime<Utc> {
+        let session = org
+            .open_audit_session(
+                "210987654321",
+                "arn:aws:iam::111111111111:role/OrgSecurityAdmin",
+            )
+            .await
+            .expect("session");
+        session.read_root().await.expect("read").keys[0]
+            .last_used
+            .clone()
+            .expect("used")
+            .date
+    }
+
+    fn t(text: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(text)
+            .expect("time")
+            .with_timezone(&Utc)
+    }
+
+    #[tokio::test]
+    async fn the_nightly_job_is_denied_only_while_quarantined() {
+        let org = sim();
+        let nightly = "210987654321";
+        assert_eq!(org.job_name(nightly), Some("nightly export"));
+        // Not quarantined: the runs work and stamp the key's last use.
+        org.skip_ahead(TimeDelta::days(1));
+        assert_eq!(org.now(), t0() + TimeDelta::days(1));
+        assert_eq!(nightly_last_use(&org).await, t("2026-11-26T02:00:00Z"));
+        assert!(org.denied_calls(t0(), org.now()).is_empty());
+
+        // Quarantined by content: a policy of another name that says the same.
+        let p = org
+            .create_policy("someone-elses-copy", "", scp::QUARANTINE_POLICY)
+            .await
+            .expect("created");
+        org.attach_policy(&p.value.id, nightly)
+            .await
+            .expect("attached");
+        let from = org.now();
+        org.skip_ahead(TimeDelta::days(2));
+        let denied = org.denied_calls(from, org.now());
+        let times: Vec<_> = denied.iter().map(|d| d.time).collect();
+        assert_eq!(
+            times,
+            [t("2026-11-27T02:00:00Z"), t("2026-11-28T02:00:00Z")]
+        );
+        assert_eq!(denied[0].job, "nightly export");
+        assert_eq!(nightly_last_use(&org).await, t("2026-11-28T02:00:00Z"));
+        // Only the window asked for.
+        assert_eq!(org.denied_calls(from, t("2026-11-27T12:00:00Z")).len(), 1);
+
+        // Released: the next run works; after a backout its owners move it.
+        org.detach_policy(&p.value.id, nightly)
+            .await
+            .expect("detached");
+        org.skip_ahead(TimeDelta::days(1));
+        assert_eq!(nightly_last_use(&org).await, t("2026-11-29T02:00:00Z"));
+        org.skip_ahead(TimeDelta::days(3));
+        assert_eq!(
+            nightly_last_use(&org).await,
+            t("2026-11-29T02:00:00Z"),
+            "it runs with its role now"
+        );
+        let err = org.move_to_role(nightly).expect_err("already moved");
+        assert!(err.to_string().contains("already runs with"), "{err}");
+    }
+
+    #[tokio::test]
+    async fn a_job_moved_to_its_role_is_never_denied() {
+        let org = sim();
+        let nightly = "210987654321";
+        let role = org.move_to_role(nightly).expect("moved");
+        assert!(role.ends_with(":role/nightly-export"), "{role}");
+        let p = org
+            .create_policy(scp::QUARANTINE_NAME, "", scp::QUARANTINE_POLICY)
+            .await
+            .expect("created");
+        org.attach_policy(&p.value.id, nightly)
+            .await
+            .expect("attached");
+        org.skip_ahead(TimeDelta::days(5));
+        assert!(org.denied_calls(t0(), org.now()).is_empty());
+        assert!(org.move_to_role("444444444444").is_err(), "no job there");
+    }
+
+    #[tokio::test]
+    async fn a_deleted_key_fails_its_job_with_an_invalid_token() {
+        let org = sim();
+        let nightly = "210987654321";
+        let session = org
+            .open_delete_session(nightly, "arn:aws:iam::111111111111:role/OrgSecurityAdmin")
+            .await
+            .expect("session");
+        session
+            .delete_key("AKIAEXAMPLENIGHTLY01")
+            .await
+            .expect("deleted");
+        org.skip_ahead(TimeDelta::days(1));
+        let denied = org.denied_calls(t0(), org.now());
+        assert_eq!(denied.len(), 1);
+        assert!(
+            denied[0].message.starts_with("InvalidClientTokenId"),
+            "{denied:?}"
+        );
+    }
+
+    #[tokio::test]
+    async fn sessions_of_a_member_whose_scp_denies_root_are_denied() {
+        let org = sim();
+        let caller = "arn:aws:iam::111111111111:role/OrgSecurityAdmin";
+        let session = org
+            .open_delete_session("777777777777", caller)
+            .await
+            .expect("AssumeRoot itself works");
+        let err = session.keys().await.expect_err("denied");
+        assert!(
+            matches!(&err, AccountError::AccessDenied { message, .. } if message.contains("explicit deny")),
+            "{err:?}"
+        );
+        let err = org
+            .open_audit_session("888888888888", caller)
+            .await
+            .err()
+            .expect("suspended");
+        assert!(matches!(err, AccountError::AccessDenied { .. }), "{err:?}");
+    }
+
+    #[test]
+    fn the_saved_state_must_be_this_scenarios() {
+        let dir = tempfile::tempdir().expect("tmp");
+        drop(SimOrg::open_in(dir.path(), SimClock::Fixed(t0()), OrgLatency::NONE).expect("open"));
+        let path = dir.path().join(STATE_FILE);
+        let text = std::fs::read_to_string(&path).expect("saved");
+        let other = text.replacen(r#""scenario": "org""#, r#""scenario": "two-keys""#, 1);
+        assert_ne!(other, text);
+        std::fs::write(&path, other).expect("write");
+        let err = SimOrg::open_in(dir.path(), SimClock::Fixed(t0()), OrgLatency::NONE)
+            .expect_err("another scenario");
+        assert!(err.to_string().contains("--reset"), "{err}");
+        let dangling = text.replacen(r#""p-FullAWSAccess""#, r#""p-gone""#, 1);
+        let dangling = dangling.replacen(r#""p-FullAWSAccess""#, r#""p-gone""#, 1);
+        std::fs::write(&path, dangling).expect("write");
+        assert!(SimOrg::open_in(dir.path(), SimClock::Fixed(t0()), OrgLatency::NONE).is_err());
+    }
+
+    #[test]
+    fn a_skip_ahead_is_saved() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let open = || SimOrg::open_in(dir.path(), SimClock::Fixed(t0()), OrgLatency::NONE);
+        let org = open().expect("open");
+        org.skip_ahead(TimeDelta::hours(30));
+        drop(org);
+        let org = open().expect("reopen");
+        assert_eq!(org.offset(), TimeDelta::hours(30));
+        assert_eq!(org.now(), t0() + TimeDelta::hours(30));
+        assert!(org.state_path().is_some());
+    }
+
+    #[tokio::test]
+    async fn a_write_that_cannot_be_saved_did_not_happen() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let org =
+            SimOrg::open_in(dir.path(), SimClock::Fixed(t0()), OrgLatency::NONE).expect("open");
+        let p = org.create_policy("g", "", DENY_EC2).await.expect("created");
+        // The temporary file's place is taken: the state cannot be written.
+        let blocker = dir.path().join(format!("{STATE_FILE}.tmp"));
+        std::fs::create_dir(&blocker).expect("block");
+        let err = org
+            .attach_policy(&p.value.id, "444444444444")
+            .await
+            .expect_err("not saved");
+        assert_eq!(code(&err), "DemoStateNotSaved");
+        assert!(err.to_string().contains("could not be saved"), "{err}");
+        assert_eq!(
+            org.policies_for_target("444444444444")
+                .await
+                .expect("list")
+                .len(),
+            1,
+            "not attached"
+        );
+        std::fs::remove_dir(&blocker).expect("unblock");
+        org.attach_policy(&p.value.id, "444444444444")
+            .await
+            .expect("attached now");
     }
 }

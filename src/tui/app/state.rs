@@ -23,7 +23,7 @@ use crate::report::{RootRow, Stale};
 use crate::tui::action::{Command, Effect, UiError};
 use crate::tui::strings;
 use crate::tui::theme::Theme;
-use crate::tui::walkthrough::Step;
+use crate::tui::walkthrough::{MfaCheck, Step};
 
 /// From this width on, the walkthrough sits beside the detail pane.
 pub const WIDE: u16 = 100;
@@ -454,7 +454,12 @@ impl App {
             return Step::Backout;
         }
         if s.inventory.cis_compliant() {
-            return Step::Verify;
+            // Verified: what is left is the advice.
+            return if self.done() {
+                Step::Prevent
+            } else {
+                Step::Verify
+            };
         }
         let row = self.selected_row();
         match row.map(|r| r.stage()) {
@@ -489,6 +494,12 @@ impl App {
                         .iter()
                         .all(|r| self.reviewed.contains(&r.label()))
             })
+    }
+
+    /// What the Prevent step's check says: root's MFA, as the account
+    /// summary read with the last snapshot says.
+    pub fn mfa_check(&self) -> MfaCheck {
+        MfaCheck::of(self.snapshot.as_ref().and_then(|s| s.root_mfa))
     }
 
     /// Whether the backout (a reactivation) was used: for `key_id`, or for

@@ -846,7 +846,7 @@ mod tests {
     use crate::remediate::Remediator;
     use crate::tui::app::{BannerKind, Config, DemoInfo};
     use crate::tui::theme::Theme;
-    use crate::tui::walkthrough::Step;
+    use crate::tui::walkthrough::{MfaCheck, Step};
 
     pub(crate) fn t0() -> DateTime<Utc> {
         DateTime::parse_from_rfc3339("2026-11-25T12:00:00Z")
@@ -1230,6 +1230,58 @@ mod tests {
         app.update(Action::Signal("SIGTERM"));
         assert_eq!(app.quit, Some(Quit::Signal("SIGTERM")));
         assert_eq!(app.exit(), Exit::Failed);
+    }
+
+    /// Both of the two-keys scenario's keys removed, as the journal and
+    /// the simulated account say.
+    async fn finished(f: &Fixture) -> App {
+        for key in ["AKIAEXAMPLEBACKUP001", "AKIAEXAMPLEOLDKEY002"] {
+            f.remediator
+                .execute(Request::Deactivate, key)
+                .await
+                .expect("deactivate");
+        }
+        let sim = f.remediator.account().simulation().expect("simulated");
+        sim.skip_ahead(TimeDelta::days(8)).expect("skip");
+        for key in ["AKIAEXAMPLEBACKUP001", "AKIAEXAMPLEOLDKEY002"] {
+            f.remediator
+                .execute(Request::Delete { force: false }, key)
+                .await
+                .expect("delete");
+        }
+        loaded(f).await
+    }
+
+    #[tokio::test]
+    async fn prevent_follows_verify_once_no_key_is_left() {
+        let f = fixture("two-keys");
+        let app = loaded(&f).await;
+        assert_eq!(
+            app.step(),
+            Step::Review,
+            "keys left: Prevent is not reached"
+        );
+        let mut app = finished(&f).await;
+        assert!(app.done(), "Prevent is advice: it does not hold up Done");
+        assert_eq!(app.step(), Step::Prevent);
+        // The scenario's root has no MFA: the check is the advice.
+        assert_eq!(app.mfa_check(), MfaCheck::Off);
+        // While the account is being read again it is still Verify.
+        assert_eq!(cmd(&mut app, Command::Refresh), Some(Effect::Load));
+        assert_eq!(app.step(), Step::Verify);
+    }
+
+    #[tokio::test]
+    async fn the_mfa_check_is_the_snapshots_and_unknown_without_one() {
+        let f = fixture("signing-key");
+        let app = app(&f);
+        assert_eq!(app.mfa_check(), MfaCheck::Unknown, "nothing read yet");
+        let mut app = loaded(&f).await;
+        assert_eq!(app.mfa_check(), MfaCheck::On, "signing-key's root has MFA");
+        if let Some(s) = app.snapshot.as_mut() {
+            s.root_mfa = None;
+        }
+        assert_eq!(app.mfa_check(), MfaCheck::Unknown);
     }
 
     #[test]

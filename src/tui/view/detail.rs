@@ -17,7 +17,7 @@ use crate::remediate::KeyView;
 use crate::report::RootRow;
 use crate::tui::app::{App, Report, Row, Usage};
 use crate::tui::strings as s;
-use crate::tui::walkthrough::{self, Step};
+use crate::tui::walkthrough::{self, MfaCheck, Step};
 
 fn last_used_long(used: Option<&LastUsed>, now: DateTime<Utc>) -> String {
     match used {
@@ -120,6 +120,14 @@ fn detail_lines(app: &App, width: usize) -> (String, Vec<Line<'static>>) {
     let Some(row) = app.selected_row() else {
         if app.done() {
             lines.extend(field(t, s::DONE_TITLE, s::DONE_FACT, t.ok, width));
+            lines.push(Line::default());
+            lines.extend(field(
+                t,
+                s::L_NEXT,
+                &s::done_next(app.mfa_check(), app.walkthrough_visible()),
+                t.strong,
+                width,
+            ));
         }
         return (s::DETAIL_TITLE.to_owned(), lines);
     };
@@ -144,6 +152,14 @@ fn detail_lines(app: &App, width: usize) -> (String, Vec<Line<'static>>) {
             lines.push(Line::default());
             if app.done() {
                 lines.extend(field(t, s::DONE_TITLE, s::DONE_FACT, t.ok, width));
+                lines.push(Line::default());
+                lines.extend(field(
+                    t,
+                    s::L_NEXT,
+                    &s::done_next(app.mfa_check(), app.walkthrough_visible()),
+                    t.strong,
+                    width,
+                ));
                 return (title, lines);
             }
             let stage = Stage::Deleted { at };
@@ -321,12 +337,18 @@ fn walkthrough_lines(app: &App, width: usize) -> Vec<Line<'static>> {
     let loaded = app.snapshot.is_some();
     let done = app.done();
     let auditor_done = app.auditor_done();
+    // Once the keys are gone (or, for an auditor, reviewed), the Prevent
+    // step's check and text follow the summary.
+    let prevent = done || auditor_done;
     let selected = app.selected_row().map(|r| r.label());
     let backout_used = app.backout_used(if done { None } else { selected.as_deref() });
     let mut lines = Vec::new();
     for step in Step::ALL {
         let past = loaded && (done || step.number() < current.number());
-        let (mark, style, note) = if auditor_done {
+        let (mark, style, note) = if step == Step::Prevent && prevent {
+            let (mark, note) = s::prevent_mark(app.mfa_check());
+            (mark, prevent_style(app), Some(note))
+        } else if auditor_done {
             if step == Step::Review {
                 (s::STEP_DONE, t.ok, None)
             } else {
@@ -368,28 +390,83 @@ fn walkthrough_lines(app: &App, width: usize) -> Vec<Line<'static>> {
         walkthrough::section(current)
     };
     if let Some(section) = section {
-        for (i, para) in section.paras.iter().enumerate() {
-            if i > 0 {
-                lines.push(Line::default());
-            }
-            let text = match &para.label {
-                Some(label) => format!("{label}: {}", para.text),
-                None => para.text.clone(),
+        lines.extend(section_lines(app, section, width));
+    }
+    if prevent {
+        lines.extend(prevent_lines(app, width));
+    }
+    lines
+}
+
+/// The Prevent step's colour: its check passed, is advice, or is unknown.
+fn prevent_style(app: &App) -> Style {
+    match app.mfa_check() {
+        MfaCheck::On => app.theme.ok,
+        MfaCheck::Off => app.theme.warn,
+        MfaCheck::Unknown => app.theme.dim,
+    }
+}
+
+/// The Prevent step after the summary: its heading, the MFA check, its
+/// text, and the prevention SCP (whole, in lines that fit).
+fn prevent_lines(app: &App, width: usize) -> Vec<Line<'static>> {
+    let t = &app.theme;
+    let indented =
+        |text: String, style: Style| Line::from(vec![Span::raw(" "), Span::styled(text, style)]);
+    let mut lines = vec![
+        Line::default(),
+        indented(
+            format!("{}. {}", Step::Prevent.number(), Step::Prevent.title()),
+            t.strong,
+        ),
+    ];
+    let check = s::prevent_check(app.mfa_check());
+    lines.extend(
+        styled_wrap(&check, width.saturating_sub(1), prevent_style(app))
+            .into_iter()
+            .map(|l| {
+                let mut spans = vec![Span::raw(" ")];
+                spans.extend(l.spans);
+                Line::from(spans)
+            }),
+    );
+    lines.push(Line::default());
+    if let Some(section) = walkthrough::section(Step::Prevent) {
+        lines.extend(section_lines(app, section, width));
+    }
+    lines.push(Line::default());
+    lines.push(indented(s::prevent_policy_heading(), t.strong));
+    for part in walkthrough::policy_lines(width.saturating_sub(1)) {
+        lines.push(indented(part, t.accent));
+    }
+    lines
+}
+
+/// A section's paragraphs, wrapped, with their labels in bold.
+fn section_lines(app: &App, section: &walkthrough::Section, width: usize) -> Vec<Line<'static>> {
+    let t = &app.theme;
+    let mut lines = Vec::new();
+    for (i, para) in section.paras.iter().enumerate() {
+        if i > 0 {
+            lines.push(Line::default());
+        }
+        let text = match &para.label {
+            Some(label) => format!("{label}: {}", para.text),
+            None => para.text.clone(),
+        };
+        for (j, part) in wrap(&text, width).into_iter().enumerate() {
+            let line = match (&para.label, j) {
+                (Some(label), 0) if part.starts_with(label.as_str()) => {
+                    let rest = part[label.len()..].to_owned();
+                    Line::from(vec![
+                        Span::raw(" "),
+                        Span::styled(label.clone(), t.strong),
+                        Span::raw(rest),
+                    ])
+                }
+                _ => Line::from(vec![Span::raw(" "), Span::raw(part)]),
             };
-            for (j, part) in wrap(&text, width).into_iter().enumerate() {
-                let line = match (&para.label, j) {
-                    (Some(label), 0) if part.starts_with(label.as_str()) => {
-                        let rest = part[label.len()..].to_owned();
-                        Line::from(vec![
-                            Span::raw(" "),
-                            Span::styled(label.clone(), t.strong),
-                            Span::raw(rest),
-                        ])
-                    }
-                    _ => Line::from(vec![Span::raw(" "), Span::raw(part)]),
-                };
-                lines.push(line);
-            }
+            lines.push(line);
         }
     }
     lines
