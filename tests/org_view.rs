@@ -1103,3 +1103,37 @@ async fn org_dialog_text_fits_at_both_sizes_with_q_and_help_in_the_footer() {
     }
     let _: Option<PreventDialog> = None;
 }
+
+#[tokio::test(start_paused = true)]
+async fn loop_quarantine_then_a_day_later_the_nightly_job_was_denied() {
+    let state = tempfile::tempdir().expect("state");
+    let mut a = loop_app();
+    let screen = drive(state.path(), &mut a, |keys| async move {
+        // The nightly key's account is on top, selected.
+        key(&keys, KeyCode::Char('Q'));
+        pause(1).await;
+        key(&keys, KeyCode::Char('y'));
+        pause(20).await;
+        key(&keys, KeyCode::Char('s'));
+        pause(30).await;
+    })
+    .await;
+    let state_of = &a.states["210987654321"];
+    assert!(
+        matches!(state_of.stage, OrgStage::Quarantined { .. }),
+        "{:?}",
+        state_of.stage
+    );
+    assert!(!a.denied_for("210987654321").is_empty(), "{screen}");
+    assert!(screen.contains("denied by the quarantine"), "{screen}");
+    assert!(
+        screen.contains("Simulated clock moved 1 d ahead"),
+        "{screen}"
+    );
+    // The row says a consumer just failed.
+    let row = screen
+        .lines()
+        .find(|l| l.contains("210987654321 prod-payments"))
+        .unwrap_or_default();
+    assert!(row.contains("quarantined (6 d left) ⚠"), "{screen}");
+}

@@ -237,6 +237,8 @@ pub const HINT_SKIP: &str = "skip a day";
 pub const HINT_SKIP_WINDOW: &str = "skip window";
 pub const COL_MARK: &str = " ";
 pub const MARK: &str = "●";
+/// After the stage of an account whose key was used after the quarantine.
+pub const USED_MARK: &str = "⚠";
 
 pub const BTN_NO: &str = "No";
 pub const CONFIRM_HINT: &str = "y yes · n / Esc no · ←→ choose · Enter confirm";

@@ -43,6 +43,11 @@ pub(super) fn stage_cell(app: &OrgApp, row: &MemberRow) -> (String, Style) {
     let t = &app.theme;
     let verdict = row.verdict();
     match app.states.get(&row.account_id) {
+        // A key used after the quarantine began: a consumer just failed.
+        Some(state) if !state.used_since.is_empty() => (
+            format!("{} {}", state.stage.describe(app.now), s::USED_MARK),
+            t.danger,
+        ),
         Some(state) if state.stage != OrgStage::Management => (
             state.stage.describe(app.now),
             stage_style(t, state.stage, verdict),
@@ -80,14 +85,14 @@ enum Col {
     Inactive,
 }
 
-const NAME_MIN: usize = 12;
+const NAME_MIN: usize = 16;
 const NAME_WANT: usize = 22;
 const ERROR_MIN: usize = 18;
 
 fn col_width(col: Col) -> usize {
     match col {
         Col::Name => NAME_MIN,
-        Col::LastUsed => 13,
+        Col::LastUsed => 15,
         Col::Error => ERROR_MIN,
         Col::Active => 6,
         Col::Inactive => 8,
@@ -246,7 +251,7 @@ pub(super) fn draw_table(frame: &mut Frame, area: Rect, app: &OrgApp) {
         .chain([width(s::COL_STAGE)])
         .max()
         .unwrap_or(13)
-        .min(28);
+        .min(30);
     let any_error = visible.iter().any(|r| r.error.is_some());
     let Columns {
         cols,
