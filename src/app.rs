@@ -146,6 +146,7 @@ async fn org(global: &Global, command: Option<OrgCommand>) -> Exit {
                 access: Arc::new(access),
                 state_dir,
                 options: OrgOptions::default(),
+                window: global.observe,
             };
             org_view_or_audit(audit, None).await
         }
@@ -266,6 +267,7 @@ async fn org_view_or_audit(audit: OrgAudit, demo: Option<OrgDemo>) -> Exit {
             access,
             state_dir,
             options,
+            ..
         } = audit;
         commands::org::audit(access.as_ref(), Ok(state_dir), &options, false).await
     }
@@ -318,6 +320,7 @@ async fn org_demo(global: &Global, reset: bool) -> Exit {
             concurrency: org_sim::DEMO_CONCURRENCY,
             only: None,
         },
+        window: global.observe,
     };
     org_view_or_audit(audit, Some(demo)).await
 }

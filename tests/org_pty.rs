@@ -202,7 +202,7 @@ fn rootkeys_org_opens_the_view_on_the_live_organization() {
     let mut pty = Pty::spawn(&["org"], &rk.env(&admin), 120, 40);
     pty.wait_for("✓ audit finished · 4 accounts", T);
     pty.wait_for("✗ NOT COMPLIANT · 1 of 4 accounts with root access keys", T);
-    pty.wait_for(&format!("▶ {keyed}"), T);
+    pty.wait_for(&format!("▶   {keyed}"), T);
     pty.send("\r");
     pty.wait_for("AssumeRoot Audit session (IAMAuditRootUserCredentials)", T);
     let screen = pty.screen();
@@ -263,6 +263,7 @@ fn resizing_the_org_view_never_panics() {
     let mut pty = Pty::spawn(&["demo", "--scenario", "org"], &env(state.path()), 120, 40);
     pty.wait_for("✓ audit finished", T);
     pty.send("\r");
+    pty.wait_for("╭ 210987654321 · prod-payments", T);
     for (w, h) in [
         (1, 1),
         (20, 6),
@@ -298,4 +299,256 @@ fn rootkeys_org_outside_an_organization_says_what_to_do() {
     pty.wait_for("Nothing to go back from", T);
     pty.send("q");
     assert_eq!(pty.wait_exit(T), 2, "{}", pty.screen());
+}
+
+/// Wait until `test` holds for the screen, or fail with the screen.
+fn wait_until(pty: &Pty, what: &str, test: impl Fn(&str) -> bool) {
+    let deadline = std::time::Instant::now() + T;
+    while std::time::Instant::now() < deadline {
+        if test(&pty.screen()) {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    panic!("timed out waiting for {what}; screen:\n{}", pty.screen());
+}
+
+/// The table row of `account` on the screen.
+fn row_of(screen: &str, account: &str) -> String {
+    screen
+        .lines()
+        .find(|l| l.starts_with('│') && l.contains(account))
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// The service control policies attached to `target`, by name, read
+/// through the SDK as the admin.
+fn policies_for(moto: &support::Moto, target: &str) -> Vec<String> {
+    let creds = aws_credential_types::Credentials::new(
+        support::ADMIN_KEY,
+        support::ADMIN_SECRET,
+        None,
+        None,
+        "test",
+    );
+    let client = aws_sdk_organizations::Client::from_conf(
+        aws_sdk_organizations::Config::builder()
+            .behavior_version(aws_sdk_organizations::config::BehaviorVersion::latest())
+            .region(aws_sdk_organizations::config::Region::new("us-east-1"))
+            .endpoint_url(moto.endpoint())
+            .credentials_provider(creds)
+            .build(),
+    );
+    let out = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime")
+        .block_on(
+            client
+                .list_policies_for_target()
+                .target_id(target)
+                .filter(aws_sdk_organizations::types::PolicyType::ServiceControlPolicy)
+                .send(),
+        )
+        .expect("list policies for target");
+    out.policies()
+        .iter()
+        .filter_map(|p| p.name().map(ToOwned::to_owned))
+        .collect()
+}
+
+#[test]
+fn rootkeys_org_quarantines_releases_refuses_an_early_delete_and_prevents() {
+    let moto = support::Moto::start();
+    let seeded = post(
+        &moto,
+        "/_rootkeys/org/seed",
+        &serde_json::json!({"members": 3, "with_keys": 1}),
+    );
+    let keyed = seeded["members"][0]["account_id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let root_id = seeded["root_id"].as_str().expect("root").to_owned();
+    let rk = support::Rootkeys::new(&moto);
+    let admin = support::Keys {
+        id: support::ADMIN_KEY.to_owned(),
+        secret: support::ADMIN_SECRET.to_owned(),
+    };
+    let mut pty = Pty::spawn(&["org"], &rk.env(&admin), 120, 40);
+    pty.wait_for("✓ audit finished · 4 accounts", T);
+    // The member with keys is on top, selected, with its stage.
+    wait_until(&pty, "the stage of the member with keys", |s| {
+        let row = row_of(s, &keyed);
+        row.contains("▶") && row.contains("keys present")
+    });
+
+    // Q, y: quarantined, and the row shows it once read again.
+    pty.send("Q");
+    pty.wait_for("Quarantine 1 account?", T);
+    pty.wait_for("root access keys will be denied", T);
+    pty.send("y");
+    pty.wait_for("Quarantine: 1 of 1 done", T);
+    wait_until(&pty, "the quarantined stage", |s| {
+        row_of(s, &keyed).contains("quarantined (")
+    });
+    assert_eq!(
+        policies_for(&moto, &keyed),
+        ["FullAWSAccess", rootkeys::domain::scp::QUARANTINE_NAME]
+    );
+
+    // R, y: released.
+    pty.send("R");
+    pty.wait_for("Release 1 account?", T);
+    pty.send("y");
+    pty.wait_for("Release: 1 of 1 done", T);
+    wait_until(&pty, "the released stage", |s| {
+        let row = row_of(s, &keyed);
+        row.contains("keys present") && !row.contains("quarantined")
+    });
+    assert_eq!(policies_for(&moto, &keyed), ["FullAWSAccess"]);
+
+    // Quarantined again, D is refused with the time left: no dialog.
+    pty.send("Q");
+    pty.wait_for("Quarantine 1 account?", T);
+    pty.send("y");
+    wait_until(&pty, "quarantined again", |s| {
+        row_of(s, &keyed).contains("quarantined (")
+    });
+    pty.send("D");
+    pty.wait_for("cannot be deleted yet: the observation window ends", T);
+    let screen = pty.screen();
+    assert!(screen.contains(" left). Wait until"), "{screen}");
+    assert!(!screen.contains("Type the account ID"), "{screen}");
+
+    // P: the prevention SCP is not attached; typing the root ID attaches it.
+    pty.send("P");
+    pty.wait_for(
+        &format!("The prevention SCP is not attached at the organization root {root_id}"),
+        T,
+    );
+    pty.wait_for("\"Action\": \"iam:CreateAccessKey\"", T);
+    pty.send("r-nope\r");
+    pty.wait_for(&format!("That is not {root_id}"), T);
+    pty.send("\x15");
+    pty.send(&format!("{root_id}\r"));
+    pty.wait_for("Prevention: 1 of 1 done", T);
+    assert!(
+        policies_for(&moto, &root_id).contains(&rootkeys::domain::scp::PREVENT_NAME.to_owned()),
+        "{:?}",
+        policies_for(&moto, &root_id)
+    );
+    let screen = pty.screen();
+    assert!(!screen.contains("ASIA"), "{screen}");
+    assert!(!screen.contains(support::ADMIN_SECRET), "{screen}");
+    pty.send("q");
+    assert_eq!(pty.wait_exit(T), 0, "{}", pty.screen());
+
+    // Each write is journaled in the member's journal, intent and outcome.
+    let journal = std::fs::read_to_string(rk.state.path().join(format!("journal-{keyed}.jsonl")))
+        .expect("member journal");
+    for needle in [
+        r#""action":"quarantine","phase":"intent""#,
+        r#""action":"release","phase":"outcome""#,
+    ] {
+        assert!(journal.contains(needle), "{needle}: {journal}");
+    }
+}
+
+#[test]
+fn demo_org_quarantine_then_the_nightly_job_fails_visibly() {
+    let state = tempfile::tempdir().expect("state");
+    let mut pty = Pty::spawn(&["demo", "--scenario", "org"], &env(state.path()), 120, 40);
+    pty.wait_for("✓ audit finished", T);
+    wait_until(&pty, "the stage column", |s| {
+        row_of(s, "210987654321").contains("keys present")
+    });
+    pty.send("Q");
+    pty.wait_for("Quarantine 1 account?", T);
+    pty.send("y");
+    wait_until(&pty, "the quarantined stage", |s| {
+        row_of(s, "210987654321").contains("quarantined (")
+    });
+    // A day later the nightly job was denied: said in a banner.
+    pty.send("s");
+    pty.wait_for("denied by the quarantine", T);
+    pty.wait_for("explicit deny in a service control policy", T);
+    // The detail pane says a consumer just failed, and what to do.
+    pty.send("\r");
+    pty.wait_for("Denied", T);
+    // Release it: the backout.
+    pty.send("R");
+    pty.wait_for("Release 1 account?", T);
+    pty.send("y");
+    wait_until(&pty, "released", |s| {
+        row_of(s, "210987654321").contains("keys present")
+    });
+    pty.send("q");
+    assert_eq!(pty.wait_exit(T), 0, "{}", pty.screen());
+}
+
+#[test]
+fn demo_org_every_step_with_the_skip_ahead_clock() {
+    let state = tempfile::tempdir().expect("state");
+    let mut pty = Pty::spawn(&["demo", "--scenario", "org"], &env(state.path()), 120, 40);
+    pty.wait_for("✓ audit finished", T);
+    wait_until(&pty, "the stage column", |s| {
+        row_of(s, "444444444444").contains("keys present")
+    });
+    // Select data-lake (its key is never used), quarantine it.
+    pty.send("/data-lake\r");
+    wait_until(&pty, "data-lake selected", |s| {
+        row_of(s, "444444444444").contains("▶")
+    });
+    pty.send("w");
+    pty.wait_for("▶ 2. Quarantine", T);
+    pty.send("Q");
+    pty.wait_for("Quarantine 1 account?", T);
+    pty.send("y");
+    wait_until(&pty, "quarantined", |s| {
+        row_of(s, "444444444444").contains("quarantined (")
+    });
+    pty.wait_for("▶ 3. Observe", T);
+    // Too early to delete; S moves the clock to the window's end.
+    pty.send("D");
+    pty.wait_for("cannot be deleted yet", T);
+    pty.send("S");
+    wait_until(&pty, "ready to delete", |s| {
+        row_of(s, "444444444444").contains("ready to delete")
+    });
+    pty.wait_for("Simulated clock moved", T);
+    pty.wait_for("▶ 5. Delete", T);
+    // Delete: the typed account ID; verified; the quarantine detached.
+    pty.send("D");
+    pty.wait_for("Type the account ID to confirm:", T);
+    pty.send("444444444444\r");
+    pty.wait_for("Delete: 1 of 1 done", T);
+    wait_until(&pty, "compliant", |s| {
+        row_of(s, "444444444444").contains("compliant")
+    });
+    pty.wait_for("✓ 6. Verify", T);
+    pty.wait_for("▶ 7. Prevent", T);
+    // Prevent: the root ID typed.
+    pty.send("P");
+    pty.wait_for("Type the root ID (r-…) to attach it:", T);
+    let screen = pty.screen();
+    let root = screen
+        .split("organization root ")
+        .nth(1)
+        .and_then(|rest| rest.split('.').next())
+        .expect("root id")
+        .to_owned();
+    pty.send(&format!("{root}\r"));
+    pty.wait_for("Prevention: 1 of 1 done", T);
+    pty.wait_for("✓ 7. Prevent", T);
+    pty.send("q");
+    assert_eq!(pty.wait_exit(T), 0, "{}", pty.screen());
+    let journal = journal(state.path(), "444444444444").expect("journal");
+    for action in ["quarantine", "delete", "verify", "release"] {
+        assert!(
+            journal.contains(&format!(r#""action":"{action}""#)),
+            "{action}: {journal}"
+        );
+    }
 }

@@ -2,12 +2,16 @@
 //! rows worst first, the filter, the selection and the mode. Changed only
 //! by `OrgApp::update` (update.rs); the view only reads it.
 
+use std::collections::{BTreeMap, BTreeSet};
+
 use chrono::{DateTime, Utc};
 
-use super::action::{Failure, Started};
+use super::action::{Failure, Started, Write};
 use super::strings;
 use crate::exit::Exit;
 use crate::org::model::{MemberRow, RowError, Verdict, worst_first};
+use crate::org::port::OrgDeniedCall;
+use crate::org::remediate::{MemberState, PreventState, ScpReady};
 use crate::org::run::Progress;
 use crate::tui::theme::Theme;
 
@@ -53,6 +57,85 @@ pub enum Mode {
     Detail { scroll: u16 },
     /// The help over the mode it was opened from.
     Help(Box<Mode>),
+    /// y/N before a quarantine or a release (No by default).
+    Confirm(Confirm),
+    /// Delete: the account ID typed to confirm.
+    TypeDelete(TypeDelete),
+    /// The prevention SCP: attached, or its text and the root ID typed.
+    Prevent(PreventDialog),
+}
+
+/// A y/N confirmation of a quarantine or a release.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Confirm {
+    pub write: Write,
+    /// The accounts it acts on, each with a line for people.
+    pub accounts: Vec<(String, String)>,
+    /// Accounts left out, each with why.
+    pub skipped: Vec<String>,
+    pub yes_focused: bool,
+    /// First line of the list shown (a long list scrolls).
+    pub scroll: u16,
+    /// Where Esc, No and the answer return to.
+    pub back: Box<Mode>,
+}
+
+/// The typed confirmation of a delete.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TypeDelete {
+    pub account_id: String,
+    pub name: String,
+    /// The root keys the Delete session will delete (as last read).
+    pub keys: Vec<String>,
+    pub input: String,
+    /// Why the last Enter was refused.
+    pub mismatch: Option<String>,
+    pub back: Box<Mode>,
+}
+
+/// The prevention dialog.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PreventDialog {
+    pub root_id: String,
+    /// The prevention policy attached at the root (name and ID), if it is.
+    pub attached: Option<String>,
+    pub scp_enabled: bool,
+    pub input: String,
+    pub mismatch: Option<String>,
+    pub back: Box<Mode>,
+}
+
+impl Mode {
+    /// A dialog has the keys.
+    pub fn is_dialog(&self) -> bool {
+        matches!(
+            self,
+            Self::Confirm(_) | Self::TypeDelete(_) | Self::Prevent(_)
+        )
+    }
+}
+
+/// How a notice reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tone {
+    Ok,
+    Warn,
+    Error,
+}
+
+/// A few lines in the message area: a write's results (with request IDs),
+/// or the jobs the quarantine denied. Esc dismisses it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notice {
+    pub tone: Tone,
+    pub title: String,
+    pub lines: Vec<String>,
+}
+
+/// The write or read in flight (one at a time).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pending {
+    pub what: String,
 }
 
 /// Why the view ended.
@@ -84,6 +167,24 @@ pub struct OrgApp {
     pub tick: u64,
     pub size: (u16, u16),
     pub quit: Option<Quit>,
+    /// The SCP side, once read: writes can be made.
+    pub prep: Option<ScpReady>,
+    /// Why writes cannot be made (the audit still runs).
+    pub writes_unavailable: Option<Failure>,
+    /// Each account's stage, once read.
+    pub states: BTreeMap<String, MemberState>,
+    /// Accounts marked with Space.
+    pub marked: BTreeSet<String>,
+    pub pending: Option<Pending>,
+    pub notice: Option<Notice>,
+    /// The walkthrough panel is shown (`w`).
+    pub walkthrough: bool,
+    /// The prevention SCP as last read.
+    pub prevent: Option<PreventState>,
+    /// Demo: the members' jobs' calls the quarantine denied.
+    pub denied: Vec<OrgDeniedCall>,
+    /// `q` was pressed once while a change was in flight.
+    pub quit_armed: bool,
 }
 
 impl OrgApp {
@@ -105,7 +206,33 @@ impl OrgApp {
             tick: 0,
             size: (0, 0),
             quit: None,
+            prep: None,
+            writes_unavailable: None,
+            states: BTreeMap::new(),
+            marked: BTreeSet::new(),
+            pending: None,
+            notice: None,
+            walkthrough: false,
+            prevent: None,
+            denied: Vec::new(),
+            quit_armed: false,
         }
+    }
+
+    /// The selected account's stage, once read.
+    pub fn selected_state(&self) -> Option<&MemberState> {
+        self.states.get(&self.selected_row()?.account_id)
+    }
+
+    /// The denied calls of one account, newest first.
+    pub fn denied_for(&self, account_id: &str) -> Vec<&OrgDeniedCall> {
+        let mut calls: Vec<&OrgDeniedCall> = self
+            .denied
+            .iter()
+            .filter(|c| c.account_id == account_id)
+            .collect();
+        calls.sort_by_key(|c| std::cmp::Reverse(c.time));
+        calls
     }
 
     /// 0 after leaving normally, 2 after a signal or when the audit could
@@ -118,7 +245,7 @@ impl OrgApp {
     }
 
     pub fn in_flight(&self) -> bool {
-        matches!(self.phase, Phase::Checking | Phase::Auditing)
+        matches!(self.phase, Phase::Checking | Phase::Auditing) || self.pending.is_some()
     }
 
     pub fn spinner(&self) -> &'static str {
@@ -171,21 +298,27 @@ impl OrgApp {
 
     /// Is the detail pane open (also under the help)?
     pub fn detail_open(&self) -> bool {
-        match &self.mode {
-            Mode::Detail { .. } => true,
-            Mode::Help(back) => matches!(**back, Mode::Detail { .. }),
-            _ => false,
-        }
+        matches!(self.underlying(), Mode::Detail { .. })
     }
 
     pub fn detail_scroll(&self) -> u16 {
-        match &self.mode {
+        match self.underlying() {
             Mode::Detail { scroll } => *scroll,
-            Mode::Help(back) => match **back {
-                Mode::Detail { scroll } => scroll,
-                _ => 0,
-            },
             _ => 0,
+        }
+    }
+
+    /// The mode under the help or a dialog.
+    pub fn underlying(&self) -> &Mode {
+        let mut mode = &self.mode;
+        loop {
+            mode = match mode {
+                Mode::Help(back) => back,
+                Mode::Confirm(c) => &c.back,
+                Mode::TypeDelete(d) => &d.back,
+                Mode::Prevent(p) => &p.back,
+                other => return other,
+            };
         }
     }
 

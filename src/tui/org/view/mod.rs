@@ -1,6 +1,8 @@
-//! Drawing the organization view: header, progress, the accounts table,
-//! the detail pane, the status line, the footer, the help. Reads an
-//! [`OrgApp`]; never changes it, awaits or does I/O.
+//! Drawing the organization view: header, progress, the accounts table
+//! (`table`), the detail pane (`detail`), the walkthrough (`walkthrough`),
+//! the message area, the status line, the footer, the help and the
+//! dialogs (`dialogs`). Reads an [`OrgApp`]; never changes it, awaits or
+//! does I/O.
 //!
 //! Text from AWS (names, IDs, ARNs, error messages) goes through
 //! `crate::text` before it reaches the screen.
@@ -9,27 +11,32 @@ use ratatui::Frame;
 use ratatui::layout::{Alignment, Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{
-    Block, BorderType, Cell, Clear, HighlightSpacing, Paragraph, Row, Table, TableState, Wrap,
-};
+use ratatui::widgets::{Block, BorderType, Clear, Paragraph, Wrap};
 use unicode_width::UnicodeWidthStr;
 
 use super::keymap;
-use super::state::{Mode, OrgApp, Phase};
+use super::state::{Mode, OrgApp, Phase, Tone};
 use super::strings as s;
-use crate::domain::KeyStatus;
-use crate::domain::window::ago;
-use crate::org::model::{MemberRow, Source, Verdict};
 use crate::text::{foreign, one_line};
 use crate::tui::theme::Theme;
 use crate::tui::view::wrap;
+
+mod detail;
+mod dialogs;
+mod table;
+pub mod walkthrough;
+
+pub use detail::detail_lines;
+use detail::{draw_detail, field};
+use table::draw_table;
 
 /// Below this size the view shows only a note asking for more room.
 pub const MIN_WIDTH: u16 = 60;
 pub const MIN_HEIGHT: u16 = 16;
 
-/// Width of the detail pane's labels.
-const LABEL_WIDTH: usize = 11;
+/// From this width the walkthrough stands beside the table.
+const WALKTHROUGH_BESIDE: u16 = 110;
+const WALKTHROUGH_WIDTH: u16 = 44;
 
 pub fn draw(frame: &mut Frame, app: &OrgApp) {
     let area = frame.area();
@@ -58,9 +65,32 @@ pub fn draw(frame: &mut Frame, app: &OrgApp) {
     draw_body(frame, body, app);
     draw_status(frame, status, app);
     draw_footer(frame, footer, app);
-    if let Mode::Help(back) = &app.mode {
-        draw_help(frame, area, app, matches!(**back, Mode::Detail { .. }));
+    match &app.mode {
+        Mode::Help(back) => draw_help(frame, area, app, matches!(**back, Mode::Detail { .. })),
+        Mode::Confirm(c) => dialogs::draw_confirm(frame, area, app, c),
+        Mode::TypeDelete(d) => dialogs::draw_typed(frame, area, app, d),
+        Mode::Prevent(p) => dialogs::draw_prevent(frame, area, app, p),
+        _ => {}
     }
+}
+
+/// The last `columns` display columns of `text`, starting with `…` when cut.
+fn cut_left(text: &str, columns: usize) -> String {
+    if width(text) <= columns {
+        return text.to_owned();
+    }
+    let mut out: Vec<char> = Vec::new();
+    let mut used = 1;
+    for c in text.chars().rev() {
+        let w = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+        if used + w > columns {
+            break;
+        }
+        out.push(c);
+        used += w;
+    }
+    out.push('…');
+    out.into_iter().rev().collect()
 }
 
 fn width(text: &str) -> usize {
@@ -237,330 +267,84 @@ fn draw_body(frame: &mut Frame, area: Rect, app: &OrgApp) {
         frame.render_widget(Paragraph::new(lines).block(block), area);
         return;
     }
-    if app.detail_open() {
+    let mut area = area;
+    if let Some(notice) = &app.notice {
+        let lines = notice_lines(app, notice, usize::from(area.width.saturating_sub(4)));
+        let h = u16::try_from(lines.len() + 2)
+            .unwrap_or(u16::MAX)
+            .min((area.height / 3).max(3));
+        let [rest, bottom] =
+            Layout::vertical([Constraint::Min(4), Constraint::Length(h)]).areas(area);
+        let t = &app.theme;
+        let border = match notice.tone {
+            Tone::Ok => t.ok,
+            Tone::Warn => t.warn,
+            Tone::Error => t.danger,
+        };
+        let mut block = panel(t, &notice.title, border);
+        if lines.len() + 2 > usize::from(h) {
+            block =
+                block.title_bottom(Span::styled(" Esc dismisses · more in the journal ", t.dim));
+        }
+        frame.render_widget(Paragraph::new(lines).block(block), bottom);
+        area = rest;
+    }
+    let beside = app.walkthrough && area.width >= WALKTHROUGH_BESIDE;
+    if beside {
+        let [left, right] =
+            Layout::horizontal([Constraint::Min(60), Constraint::Length(WALKTHROUGH_WIDTH)])
+                .areas(area);
+        walkthrough::draw_walkthrough(frame, right, app);
+        area = left;
+    }
+    // Below the table: the walkthrough (when it has no room beside it),
+    // else the detail pane.
+    let below = app.walkthrough && !beside;
+    if app.detail_open() || below {
         let shown = app.visible().len();
         // The table keeps a few rows (the selection stays in view).
         let table_h = u16::try_from(shown.clamp(1, 6) + 3)
             .unwrap_or(9)
             .min((area.height / 3).max(4));
-        let [table, detail] =
+        let [table, lower] =
             Layout::vertical([Constraint::Length(table_h), Constraint::Min(3)]).areas(area);
         draw_table(frame, table, app);
-        draw_detail(frame, detail, app);
+        if below {
+            walkthrough::draw_walkthrough(frame, lower, app);
+        } else {
+            draw_detail(frame, lower, app);
+        }
     } else {
         draw_table(frame, area, app);
     }
 }
 
-fn stage_style(t: &Theme, verdict: Verdict) -> Style {
-    match verdict {
-        Verdict::ActiveKeys | Verdict::Unknown => t.danger,
-        Verdict::InactiveKeys => t.warn,
-        Verdict::NotAudited => t.dim,
-        Verdict::Compliant => t.ok,
-    }
-}
-
-fn counts(row: &MemberRow) -> (usize, usize) {
-    let active = row
-        .keys
-        .iter()
-        .filter(|k| k.status == KeyStatus::Active)
-        .count();
-    (active, row.keys.len() - active)
-}
-
-fn last_used_cell(app: &OrgApp, row: &MemberRow) -> String {
-    if row.keys.is_empty() {
-        return String::new();
-    }
-    row.last_used().map_or_else(
-        || s::NEVER.to_owned(),
-        |u| ago((app.now - u.date).max(chrono::TimeDelta::zero())),
-    )
-}
-
-fn draw_table(frame: &mut Frame, area: Rect, app: &OrgApp) {
-    let t = &app.theme;
-    let visible = app.visible();
-    let title = s::accounts_title(
-        visible.len(),
-        app.rows.len(),
-        &one_line(&app.filter),
-        app.non_compliant_only,
-    );
-    let border = if app.detail_open() {
-        t.border
-    } else {
-        t.border_focus
-    };
-    let block = panel(t, &title, border);
-    if visible.is_empty() {
-        let text = if app.rows.is_empty() {
-            s::NO_ROWS_YET
-        } else {
-            s::NO_MATCH
-        };
-        frame.render_widget(
-            Paragraph::new(Span::styled(format!(" {text}"), t.dim)).block(block),
-            area,
-        );
-        return;
-    }
-    // Fixed columns; the name takes what is left, and the error column
-    // appears when there is room for it.
-    let inner = usize::from(area.width.saturating_sub(2));
-    let fixed = 2 + 12 + 6 + 8 + 13 + 13 + 5;
-    let rest = inner.saturating_sub(fixed);
-    let (name_w, error_w) = if rest >= 50 {
-        (22, rest - 23)
-    } else {
-        (rest, 0)
-    };
-    let mut header = vec![
-        s::COL_ACCOUNT,
-        s::COL_NAME,
-        s::COL_ACTIVE,
-        s::COL_INACTIVE,
-        s::COL_LAST_USED,
-        s::COL_STAGE,
-    ];
-    let mut widths = vec![
-        Constraint::Length(12),
-        Constraint::Length(u16::try_from(name_w).unwrap_or(10)),
-        Constraint::Length(6),
-        Constraint::Length(8),
-        Constraint::Length(13),
-        Constraint::Length(13),
-    ];
-    if error_w > 0 {
-        header.push(s::COL_ERROR);
-        widths.push(Constraint::Length(u16::try_from(error_w).unwrap_or(10)));
-    }
-    let rows: Vec<Row> = visible
-        .iter()
-        .map(|row| {
-            let verdict = row.verdict();
-            let (active, inactive) = counts(row);
-            let known = row.root_keys_present().is_some();
-            let count = |n: usize| {
-                if known || n > 0 {
-                    n.to_string()
-                } else {
-                    s::UNKNOWN.to_owned()
-                }
-            };
-            let mut name = one_line(&row.name).into_owned();
-            if row.management {
-                name = format!("{name} ({})", s::MGMT_MARK);
-            }
-            let mut cells = vec![
-                Cell::from(one_line(&row.account_id).into_owned()),
-                Cell::from(name),
-                Cell::from(count(active)).style(if active > 0 { t.danger } else { Style::new() }),
-                Cell::from(count(inactive)).style(if inactive > 0 { t.warn } else { Style::new() }),
-                Cell::from(last_used_cell(app, row)),
-                Cell::from(s::stage(verdict)).style(stage_style(t, verdict)),
-            ];
-            if error_w > 0 {
-                let error = row
-                    .error
-                    .as_ref()
-                    .map(|e| s::error_short(e.kind, &one_line(&foreign(&e.message))))
-                    .unwrap_or_default();
-                cells.push(Cell::from(error).style(t.danger));
-            }
-            Row::new(cells)
-        })
-        .collect();
-    let table = Table::new(rows, widths)
-        .header(Row::new(header).style(t.label))
-        .block(block)
-        .row_highlight_style(t.selected)
-        .highlight_symbol("▶ ")
-        .highlight_spacing(HighlightSpacing::Always);
-    let mut state = TableState::default().with_selected(app.selected_index());
-    frame.render_stateful_widget(table, area, &mut state);
-}
-
-/// `Label      value` with the value wrapped under itself.
-fn field(t: &Theme, label: &str, value: &str, style: Style, width: usize) -> Vec<Line<'static>> {
-    let value_width = width.saturating_sub(LABEL_WIDTH + 1).max(8);
-    wrap(value, value_width)
-        .into_iter()
-        .enumerate()
-        .map(|(i, part)| {
-            let label = if i == 0 { label } else { "" };
-            let pad = " ".repeat(LABEL_WIDTH.saturating_sub(width_of(label)));
-            Line::from(vec![
-                Span::styled(format!(" {label}{pad}"), t.label),
-                Span::styled(part, style),
-            ])
-        })
-        .collect()
-}
-
-fn width_of(text: &str) -> usize {
-    width(text)
-}
-
-/// One line (wrapped) per key: ID or slot, status, created, last use.
-fn key_lines(app: &OrgApp, row: &MemberRow, width: usize) -> Vec<Line<'static>> {
+fn notice_lines(app: &OrgApp, notice: &super::state::Notice, w: usize) -> Vec<Line<'static>> {
     let t = &app.theme;
     let mut lines = Vec::new();
-    for (i, key) in row.keys.iter().enumerate() {
-        let created = key
-            .created
-            .map_or_else(|| "?".to_owned(), |c| c.format("%Y-%m-%d").to_string());
-        let used = key.last_used.as_ref().map_or_else(
-            || s::NEVER.to_owned(),
-            |u| {
-                let mut text = format!(
-                    "{} · {}",
-                    u.date.format("%Y-%m-%d"),
-                    ago((app.now - u.date).max(chrono::TimeDelta::zero()))
-                );
-                for part in [&u.service, &u.region].into_iter().flatten() {
-                    text.push_str(&format!(" · {}", one_line(part)));
-                }
-                text
-            },
-        );
-        let text = format!(
-            "{} {} · created {created} · last used {used}",
-            one_line(&key.label()),
-            key.status
-        );
-        let style = if key.status == KeyStatus::Active {
+    for text in &notice.lines {
+        let style = if text.starts_with('✗') {
             t.danger
+        } else if text.starts_with(' ') {
+            t.dim
         } else {
-            t.warn
+            Style::new()
         };
-        let label = if i == 0 { s::F_KEYS } else { "" };
-        lines.extend(field(t, label, &text, style, width));
-    }
-    lines
-}
-
-/// The detail pane's lines for `row` at `width` columns.
-pub fn detail_lines(app: &OrgApp, row: &MemberRow, width: usize) -> Vec<Line<'static>> {
-    let t = &app.theme;
-    let mut lines = Vec::new();
-    let mut account = one_line(&row.account_id).into_owned();
-    if !row.name.is_empty() {
-        account.push_str(&format!(" · {}", one_line(&row.name)));
-    }
-    account.push_str(&format!(" · {}", row.status));
-    if row.management {
-        account.push_str(" · management account");
-    }
-    lines.extend(field(t, s::F_ACCOUNT, &account, t.strong, width));
-    let verdict = row.verdict();
-    let (active, inactive) = counts(row);
-    lines.extend(field(
-        t,
-        s::F_STAGE,
-        &format!(
-            "{} · {}",
-            s::stage(verdict),
-            s::keys_count(row.root_keys_present(), active, inactive)
-        ),
-        stage_style(t, verdict),
-        width,
-    ));
-    if let Some(e) = &row.error {
-        lines.extend(field(t, s::F_ERROR, &foreign(&e.message), t.danger, width));
-        lines.extend(field(
-            t,
-            s::F_ADVICE,
-            &one_line(&e.advice),
-            Style::new(),
-            width,
-        ));
-    }
-    let keys_value = if row.keys.is_empty() {
-        if row.root_keys_present().is_some() {
-            s::NO_KEYS
-        } else {
-            s::KEYS_UNKNOWN
+        for part in wrap(&one_line(text), w.max(8)) {
+            lines.push(Line::from(Span::styled(format!(" {part}"), style)));
         }
-    } else {
-        ""
-    };
-    if row.keys.is_empty() {
-        lines.extend(field(t, s::F_KEYS, keys_value, t.dim, width));
-    }
-    lines.extend(key_lines(app, row, width));
-    if let Some(note) = &row.note {
-        // The management account's note says how its keys are removed.
-        let (label, style) = if row.management {
-            (s::F_ADVICE, t.accent)
-        } else {
-            (s::F_NOTE, t.dim)
-        };
-        lines.extend(field(t, label, &one_line(note), style, width));
-    }
-    let read = match row.source {
-        Source::AssumeRoot => s::READ_ASSUME_ROOT,
-        Source::CredentialReport => s::READ_REPORT,
-        Source::None => s::READ_NONE,
-    };
-    lines.extend(field(t, s::F_READ, read, t.dim, width));
-    lines.extend(field(
-        t,
-        s::F_MFA,
-        s::on_off(row.mfa_enabled),
-        Style::new(),
-        width,
-    ));
-    if row.source == Source::AssumeRoot || row.password_present.is_some() {
-        lines.extend(field(
-            t,
-            s::F_PASSWORD,
-            s::yes_no(row.password_present),
-            Style::new(),
-            width,
-        ));
-    }
-    if let Some(note) = app.demo_note(&row.account_id) {
-        lines.extend(field(t, s::F_DEMO_NOTE, &one_line(note), t.accent, width));
     }
     lines
-}
-
-fn draw_detail(frame: &mut Frame, area: Rect, app: &OrgApp) {
-    let t = &app.theme;
-    let Some(row) = app.selected_row() else {
-        let block = panel(t, s::F_ACCOUNT, t.border_focus);
-        frame.render_widget(
-            Paragraph::new(Span::styled(format!(" {}", s::DETAIL_HINT), t.dim)).block(block),
-            area,
-        );
-        return;
-    };
-    let title = if row.name.is_empty() {
-        one_line(&row.account_id).into_owned()
-    } else {
-        format!("{} · {}", one_line(&row.account_id), one_line(&row.name))
-    };
-    let lines = detail_lines(app, row, usize::from(area.width.saturating_sub(3)));
-    let room = usize::from(area.height.saturating_sub(2));
-    let max_scroll = u16::try_from(lines.len().saturating_sub(room)).unwrap_or(0);
-    let mut block = panel(t, &title, t.border_focus);
-    if app.detail_scroll() < max_scroll {
-        block = block.title_bottom(Span::styled(format!(" {} ", s::MORE_BELOW), t.dim));
-    }
-    frame.render_widget(
-        Paragraph::new(lines)
-            .block(block)
-            .scroll((app.detail_scroll().min(max_scroll), 0)),
-        area,
-    );
 }
 
 fn draw_status(frame: &mut Frame, area: Rect, app: &OrgApp) {
     let t = &app.theme;
-    let line = if app.mode == Mode::Filter {
+    let line = if let Some(pending) = &app.pending {
+        Line::from(Span::styled(
+            format!(" {} {}", app.spinner(), pending.what),
+            t.accent,
+        ))
+    } else if app.mode == Mode::Filter {
         Line::from(vec![
             Span::styled(format!(" {}", s::FILTER_PROMPT), t.label),
             Span::styled(one_line(&app.filter).into_owned(), t.input),
@@ -579,6 +363,14 @@ fn draw_status(frame: &mut Frame, area: Rect, app: &OrgApp) {
             ),
             t.danger,
         ))
+    } else if let Some(f) = &app.writes_unavailable {
+        Line::from(Span::styled(
+            format!(
+                " {}",
+                s::writes_unavailable(&foreign(&f.message), &one_line(&f.fix))
+            ),
+            t.warn,
+        ))
     } else {
         Line::default()
     };
@@ -593,7 +385,7 @@ fn draw_footer(frame: &mut Frame, area: Rect, app: &OrgApp) {
     let hint_width = |(key, hint): &(&str, &str)| width(key) + 1 + width(hint) + 2;
     // `?` and `q` are always offered: they are placed last, the others
     // fill the room left before them.
-    let (sticky, others): (Vec<_>, Vec<_>) = keymap::hints(&app.mode)
+    let (sticky, others): (Vec<_>, Vec<_>) = keymap::hints(&app.mode, app.demo.is_some())
         .into_iter()
         .partition(|(key, _)| matches!(*key, "?" | "q"));
     let reserved: usize = sticky.iter().map(hint_width).sum();
@@ -615,20 +407,26 @@ fn draw_footer(frame: &mut Frame, area: Rect, app: &OrgApp) {
 
 fn draw_help(frame: &mut Frame, area: Rect, app: &OrgApp, detail: bool) {
     let t = &app.theme;
-    let sections = keymap::help_sections(detail);
-    let lines_for = |sections: &[(&str, &[keymap::OrgBinding])]| {
+    let sections = keymap::help_sections(detail, app.demo.is_some());
+    let w = 76u16.min(area.width.saturating_sub(2)).max(1);
+    let text_w = usize::from(w).saturating_sub(4 + 13).max(12);
+    let lines_for = |sections: &[(&str, Vec<&keymap::OrgBinding>)]| {
         let mut lines = Vec::new();
         for (title, bindings) in sections {
             if !lines.is_empty() {
                 lines.push(Line::default());
             }
             lines.push(Line::from(Span::styled((*title).to_owned(), t.strong)));
-            for b in *bindings {
-                let pad = " ".repeat(10usize.saturating_sub(width(b.label)));
-                lines.push(Line::from(vec![
-                    Span::styled(format!("  {}{pad} ", b.label), t.key),
-                    Span::raw(b.help),
-                ]));
+            for b in bindings {
+                for (i, part) in wrap(b.help, text_w).into_iter().enumerate() {
+                    let keys = if i == 0 {
+                        let pad = " ".repeat(10usize.saturating_sub(width(b.label)));
+                        format!("  {}{pad} ", b.label)
+                    } else {
+                        " ".repeat(13)
+                    };
+                    lines.push(Line::from(vec![Span::styled(keys, t.key), Span::raw(part)]));
+                }
             }
         }
         lines.push(Line::default());
@@ -642,7 +440,6 @@ fn draw_help(frame: &mut Frame, area: Rect, app: &OrgApp, detail: bool) {
         keep -= 1;
         lines = lines_for(&sections[..keep]);
     }
-    let w = 64u16.min(area.width.saturating_sub(2)).max(1);
     let h = u16::try_from(lines.len() + 2)
         .unwrap_or(u16::MAX)
         .min(area.height);
