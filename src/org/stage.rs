@@ -258,9 +258,10 @@ impl OrgRefusal {
     /// The reason and what to do, for one account.
     pub fn explain(&self, account_id: &str) -> String {
         match self {
-            Self::Management => "the management account cannot be quarantined: service control \
-                 policies never apply to it and AssumeRoot cannot target it; remove its root keys \
-                 with single-account mode (`rootkeys` as its root user)"
+            Self::Management => "the management account cannot be quarantined, released or \
+                 cleaned here: service control policies never apply to it and AssumeRoot cannot \
+                 target it; remove its root keys with single-account mode (`rootkeys` as its root \
+                 user)"
                 .to_owned(),
             Self::Unknown(why) => format!("its root keys could not be read: {why}"),
             Self::NoKeys => "it has no root access key: nothing to quarantine".to_owned(),
