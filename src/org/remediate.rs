@@ -478,8 +478,14 @@ impl OrgRemediator {
         let caller = prep.ready.caller.arn.clone();
         let total = members.len();
         let mut done = 0;
-        let mut results: Vec<WriteResult> = futures::stream::iter(members)
-            .map(|m| self.quarantine_one(m, &policy, created.as_deref(), &caller))
+        // Built up front (not in a closure over borrowed members), so the
+        // whole future stays `Send`.
+        let created_ref = created.as_deref();
+        let writes: Vec<_> = members
+            .iter()
+            .map(|m| self.quarantine_one(m, &policy, created_ref, &caller))
+            .collect();
+        let mut results: Vec<WriteResult> = futures::stream::iter(writes)
             .buffer_unordered(self.concurrency)
             .inspect(|_| {
                 done += 1;
@@ -712,15 +718,11 @@ impl OrgRemediator {
         let policy = prep.quarantine.clone();
         let total = members.len();
         let mut done = 0;
-        let mut results: Vec<WriteResult> = futures::stream::iter(members)
-            .map(|m| {
-                let caller = caller.clone();
-                let policy = policy.clone();
-                async move {
-                    self.release_one(m, policy.as_ref(), &caller, "release (backout)")
-                        .await
-                }
-            })
+        let writes: Vec<_> = members
+            .iter()
+            .map(|m| self.release_one(m, policy.as_ref(), &caller, "release (backout)"))
+            .collect();
+        let mut results: Vec<WriteResult> = futures::stream::iter(writes)
             .buffer_unordered(self.concurrency)
             .inspect(|_| {
                 done += 1;
@@ -1172,4 +1174,20 @@ pub fn stage_dates(stage: OrgStage) -> (Option<String>, Option<String>) {
         stage.quarantined_since().map(rfc3339),
         stage.window_ends().map(rfc3339),
     )
+}
+
+#[cfg(test)]
+mod send_tests {
+    use super::*;
+
+    fn is_send<T: Send>(_: &T) {}
+
+    /// The writes can run on any task of the runtime (`tokio::spawn`).
+    #[allow(dead_code)]
+    fn the_writes_are_send(r: &OrgRemediator, prep: &mut ScpReady, m: &[MemberState]) {
+        let mut progress = |_: usize, _: usize| {};
+        is_send(&r.quarantine(prep, m, &mut progress));
+        is_send(&r.release(prep, m, &mut progress));
+        is_send(&r.delete(prep, &m[0], false));
+    }
 }
