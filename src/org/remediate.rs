@@ -141,6 +141,27 @@ pub struct OrgRemediator {
     concurrency: usize,
 }
 
+/// AWS errors that mean a write's aim already holds: the policy was
+/// attached (or detached) already, the key is already gone. Journaled as an
+/// applied outcome with this reason.
+fn already_so(act: Act, err: &AccountError) -> Option<&'static str> {
+    match (act, err) {
+        (Act::Quarantine | Act::Prevent, AccountError::Service { code, .. })
+            if code == "DuplicatePolicyAttachmentException" =>
+        {
+            Some("already attached (DuplicatePolicyAttachmentException)")
+        }
+        (Act::Release, AccountError::Service { code, .. })
+            if code == "PolicyNotAttachedException" =>
+        {
+            Some("already detached (PolicyNotAttachedException)")
+        }
+        // Gone between the Delete session's listing and the delete.
+        (Act::Delete, AccountError::NoSuchKey { .. }) => Some("already gone (NoSuchEntity)"),
+        _ => None,
+    }
+}
+
 fn hit(act: &str, point: &str) {
     failpoint::hit(&format!("{act}-{point}"));
 }
@@ -663,17 +684,12 @@ impl OrgRemediator {
                     ),
                 )
             }
-            Err(AccountError::Service { code, .. })
-                if (act == Act::Quarantine && code == "DuplicatePolicyAttachmentException")
-                    || (act == Act::Release && code == "PolicyNotAttachedException") =>
-            {
+            Err(e) if already_so(act, &e).is_some() => {
+                let what = already_so(act, &e).unwrap_or_default();
                 (
                     Outcome::Ok,
-                    WriteOutcome::AlreadyDone(format!("already so ({code})")),
-                    (
-                        format!("{note}: already so ({code})"),
-                        format!("{short}: already so ({code})"),
-                    ),
+                    WriteOutcome::AlreadyDone(what.to_owned()),
+                    (format!("{note}: {what}"), format!("{short}: {what}")),
                 )
             }
             Err(e) => {
@@ -1179,6 +1195,42 @@ pub fn stage_dates(stage: OrgStage) -> (Option<String>, Option<String>) {
 #[cfg(test)]
 mod send_tests {
     use super::*;
+
+    #[test]
+    fn only_errors_that_mean_the_aim_holds_count_as_already_so() {
+        let service = |code: &str| AccountError::Service {
+            action: "organizations:AttachPolicy".into(),
+            code: code.into(),
+            message: String::new(),
+        };
+        let gone = AccountError::NoSuchKey {
+            key: "AKIA1".into(),
+        };
+        assert!(
+            already_so(
+                Act::Quarantine,
+                &service("DuplicatePolicyAttachmentException")
+            )
+            .is_some()
+        );
+        assert!(already_so(Act::Prevent, &service("DuplicatePolicyAttachmentException")).is_some());
+        assert!(already_so(Act::Release, &service("PolicyNotAttachedException")).is_some());
+        assert!(already_so(Act::Delete, &gone).is_some());
+        // Not the other way round, and never a refusal or a lost answer.
+        assert!(already_so(Act::Release, &service("DuplicatePolicyAttachmentException")).is_none());
+        assert!(already_so(Act::Quarantine, &service("PolicyNotAttachedException")).is_none());
+        assert!(already_so(Act::Quarantine, &gone).is_none());
+        assert!(already_so(Act::Quarantine, &service("ConstraintViolationException")).is_none());
+        let denied = AccountError::AccessDenied {
+            action: "organizations:AttachPolicy".into(),
+            message: String::new(),
+        };
+        assert!(already_so(Act::Quarantine, &denied).is_none());
+        let lost = AccountError::NoAnswer {
+            message: String::new(),
+        };
+        assert!(already_so(Act::Delete, &lost).is_none());
+    }
 
     fn is_send<T: Send>(_: &T) {}
 
