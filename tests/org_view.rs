@@ -1137,3 +1137,62 @@ async fn loop_quarantine_then_a_day_later_the_nightly_job_was_denied() {
         .unwrap_or_default();
     assert!(row.contains("quarantined (6 d left) ⚠"), "{screen}");
 }
+
+#[tokio::test(start_paused = true)]
+async fn loop_after_a_denied_run_the_job_moves_to_a_role_and_the_next_quarantine_stays_quiet() {
+    let state = tempfile::tempdir().expect("state");
+    let mut a = loop_app();
+    let screen = drive(state.path(), &mut a, |keys| async move {
+        // Quarantine the nightly key's account; a day later its run failed.
+        key(&keys, KeyCode::Char('Q'));
+        pause(1).await;
+        key(&keys, KeyCode::Char('y'));
+        pause(20).await;
+        key(&keys, KeyCode::Char('s'));
+        pause(30).await;
+        key(&keys, KeyCode::Esc);
+        // Release, move the job to a role, quarantine again, a day later.
+        key(&keys, KeyCode::Char('R'));
+        pause(1).await;
+        key(&keys, KeyCode::Char('y'));
+        pause(20).await;
+        key(&keys, KeyCode::Esc);
+        key(&keys, KeyCode::Char('m'));
+        pause(20).await;
+        key(&keys, KeyCode::Char('Q'));
+        pause(1).await;
+        key(&keys, KeyCode::Char('y'));
+        pause(20).await;
+        key(&keys, KeyCode::Esc);
+        key(&keys, KeyCode::Char('s'));
+        pause(30).await;
+    })
+    .await;
+    let state_of = &a.states["210987654321"];
+    assert!(
+        matches!(state_of.stage, OrgStage::Quarantined { .. }),
+        "{:?}",
+        state_of.stage
+    );
+    // No use since the second quarantine began: nothing failed this time.
+    assert!(state_of.used_since.is_empty(), "{:?}", state_of.used_since);
+    let row = screen
+        .lines()
+        .find(|l| l.contains("210987654321 prod-payments"))
+        .unwrap_or_default();
+    assert!(!row.contains('⚠'), "{screen}");
+    assert!(!screen.contains("denied by the quarantine"), "{screen}");
+}
+
+#[tokio::test]
+async fn m_moves_a_job_only_in_the_demo() {
+    let (mut a, _dir) = staged_app().await;
+    a.demo = None;
+    select(&mut a, "210987654321");
+    assert!(a.update(Action::Command(Command::MoveToRole)).is_none());
+    assert!(
+        a.status
+            .as_deref()
+            .is_some_and(|s| s.contains("outside rootkeys"))
+    );
+}

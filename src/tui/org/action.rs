@@ -44,6 +44,8 @@ pub enum Command {
     SkipDay,
     /// Demo: the simulated clock to the window's end (`S`).
     SkipWindow,
+    /// Demo: the selected account's job moves to an IAM role (`m`).
+    MoveToRole,
     /// In a dialog: yes, no, move the focus, answer with the focus.
     Yes,
     No,
@@ -118,6 +120,11 @@ pub enum Action {
     Prepared(Box<ScpReady>),
     /// The audit runs read-only: the SCP side could not be read.
     WritesUnavailable(Failure),
+    /// Demo: a job moved to a role (the role's name), or why not.
+    Moved {
+        account_id: String,
+        result: Result<String, String>,
+    },
     /// One account's row, as soon as it is known, and the counts so far.
     Row(Box<MemberRow>, Progress),
     /// The counts changed without a row (the listing ended).
@@ -159,4 +166,6 @@ pub enum Effect {
     Reread(Box<ScpReady>, Option<Vec<String>>),
     /// Demo: move the clock, then read every account again.
     Skip(Box<ScpReady>, TimeDelta),
+    /// Demo: move this account's job to an IAM role.
+    MoveToRole(String),
 }

@@ -109,6 +109,13 @@ pub const WRITES: &[OrgBinding] = &[
         s::HK_SKIP_WINDOW,
         Some(s::HINT_SKIP_WINDOW),
     )),
+    demo(bind(
+        &[Char('m')],
+        "m",
+        Command::MoveToRole,
+        s::HK_MOVE_TO_ROLE,
+        Some(s::HINT_MOVE_TO_ROLE),
+    )),
 ];
 
 /// The accounts table.

@@ -239,6 +239,13 @@ async fn carry_out(remediator: Arc<OrgRemediator>, effect: Effect) -> Action {
             sim.skip_ahead(by);
             reread(&remediator, &prep, None, Some((by, before))).await
         }
+        Effect::MoveToRole(account_id) => {
+            let result = match remediator.access().simulation() {
+                Some(sim) => sim.move_to_role(&account_id),
+                None => Err(super::strings::MOVE_DEMO_ONLY.to_owned()),
+            };
+            Action::Moved { account_id, result }
+        }
     }
 }
 

@@ -425,6 +425,19 @@ pub fn writes_unavailable(message: &str, fix: &str) -> String {
 pub const WRITES_UNAVAILABLE_SHORT: &str =
     "Writes are unavailable: the SCP side of the organization could not be read (see the message).";
 pub const SKIP_DEMO_ONLY: &str = "Skipping ahead only exists in the demo.";
+pub const HK_MOVE_TO_ROLE: &str = "demo: move the account's job to an IAM role";
+pub const HINT_MOVE_TO_ROLE: &str = "move job";
+pub const MOVE_DEMO_ONLY: &str =
+    "Moving a job to a role happens outside rootkeys; the demo simulates it with m.";
+pub const PENDING_MOVE: &str = "moving the job to an IAM role, then reading again…";
+
+/// The status after a job moved to a role (demo).
+pub fn moved(account: &str, role: &str) -> String {
+    format!(
+        "{account}: its job now runs with the IAM role {role}, not the root key (simulated). \
+         Quarantine again: the next runs stay quiet."
+    )
+}
 pub const NOTHING_OBSERVING: &str =
     "No account is quarantined, so there is no window to skip to; s moves the clock one day.";
 pub fn skipped(by: &str) -> String {

@@ -84,6 +84,21 @@ impl OrgApp {
                 self.pending = None;
                 self.reread(*read);
             }
+            Action::Moved { account_id, result } => {
+                self.pending = None;
+                match result {
+                    Ok(role) => {
+                        self.status =
+                            Some(strings::moved(&one_line(&account_id), &one_line(&role)));
+                        let prep = self.prep.clone()?;
+                        self.pending = Some(Pending {
+                            what: strings::PENDING_REREAD.to_owned(),
+                        });
+                        return Some(Effect::Reread(Box::new(prep), Some(vec![account_id])));
+                    }
+                    Err(why) => self.status = Some(crate::text::foreign(&why)),
+                }
+            }
             Action::Tick => self.tick = self.tick.wrapping_add(1),
             Action::Resize(w, h) => self.size = (w, h),
             Action::Signal(name) => self.quit = Some(Quit::Signal(name)),
@@ -171,6 +186,7 @@ impl OrgApp {
             Command::ToggleWalkthrough => self.walkthrough = !self.walkthrough,
             Command::SkipDay => return self.skip(Some(TimeDelta::days(1))),
             Command::SkipWindow => return self.skip(None),
+            Command::MoveToRole => return self.move_to_role(),
             Command::ToggleHelp => self.mode = Mode::Help(Box::new(self.mode.clone())),
             Command::Back => self.back(),
             Command::Quit
@@ -497,6 +513,23 @@ impl OrgApp {
             back: Box::new(back),
         });
         self.prevent = Some(state);
+    }
+
+    /// Demo: the selected account's job moves to a role.
+    fn move_to_role(&mut self) -> Option<Effect> {
+        if self.demo.is_none() {
+            self.status = Some(strings::MOVE_DEMO_ONLY.to_owned());
+            return None;
+        }
+        if self.pending.is_some() {
+            self.status = Some(strings::ONE_AT_A_TIME.to_owned());
+            return None;
+        }
+        let account = self.selected_state()?.account_id().to_owned();
+        self.pending = Some(Pending {
+            what: strings::PENDING_MOVE.to_owned(),
+        });
+        Some(Effect::MoveToRole(account))
     }
 
     fn skip(&mut self, by: Option<TimeDelta>) -> Option<Effect> {
