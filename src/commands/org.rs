@@ -42,7 +42,8 @@ pub fn options(accounts: &[String], concurrency: u16) -> Result<Options, Exit> {
     })
 }
 
-fn print_preflight(failure: &PreflightFailure) -> Exit {
+/// A prerequisite that does not hold: the message and its fix (exit 2).
+pub(crate) fn print_preflight(failure: &PreflightFailure) -> Exit {
     eprintln!("rootkeys: error: {failure}");
     eprintln!("  what to do: {}", failure.fix());
     Exit::Failed
