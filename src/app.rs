@@ -150,23 +150,11 @@ async fn org(global: &Global, command: Option<OrgCommand>) -> Exit {
             };
             org_view_or_audit(audit, None).await
         }
-        Some(OrgCommand::Audit {
-            json,
-            accounts,
-            concurrency,
-        }) => {
-            let Ok(options) = commands::org::options(&accounts, concurrency) else {
-                return Exit::Failed;
-            };
-            let state_dir = global.state_dir();
-            let access = OrgAws::connect(global.profile.as_deref(), global.region.as_deref()).await;
-            commands::org::audit(&access, state_dir, &options, json).await
-        }
         Some(command) => org_stage(global, command).await,
     }
 }
 
-/// `rootkeys org status | quarantine | release | delete | prevent`.
+/// `rootkeys org audit | status | quarantine | release | delete | prevent`.
 async fn org_stage(global: &Global, command: OrgCommand) -> Exit {
     use crate::commands::org_stage::{self as stage, Selection};
     use crate::org::stage::OrgRequest;
@@ -182,7 +170,16 @@ async fn org_stage(global: &Global, command: OrgCommand) -> Exit {
     let dir = global.state_dir();
     let window = global.observe;
     match command {
-        OrgCommand::Audit { .. } => Exit::Failed,
+        OrgCommand::Audit {
+            json,
+            accounts,
+            concurrency,
+        } => {
+            let Ok(options) = commands::org::options(&accounts, concurrency) else {
+                return Exit::Failed;
+            };
+            commands::org::audit(access.as_ref(), dir, &options, json).await
+        }
         OrgCommand::Status {
             json,
             accounts,
