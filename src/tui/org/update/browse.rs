@@ -1,7 +1,8 @@
-//! Moving through the table: the selection, the filter, the marks, and
-//! Esc.
+//! Moving through the table: the selection, the filter, the marks, the help
+//! and Esc.
 
-use super::super::state::{Mode, OrgApp};
+use super::super::action::Command;
+use super::super::state::{Mode, OrgApp, Quit};
 use super::super::strings;
 
 impl OrgApp {
@@ -14,6 +15,21 @@ impl OrgApp {
         }
         self.selected = Some(id);
         self.move_by(1);
+    }
+
+    /// The help over the current mode.
+    pub(super) fn open_help(&mut self) {
+        self.mode = Mode::Help(Box::new(self.mode.clone()));
+    }
+
+    /// Any key closes the help; q and Ctrl-C still leave.
+    pub(super) fn close_help(&mut self, command: Command) {
+        if let Mode::Help(back) = &self.mode {
+            self.mode = (**back).clone();
+            if command == Command::Quit {
+                self.quit = Some(Quit::User);
+            }
+        }
     }
 
     /// Esc: close what is open, clear what is set; never leave.

@@ -130,12 +130,8 @@ impl OrgApp {
     }
 
     fn command(&mut self, command: Command) -> Option<Effect> {
-        if let Mode::Help(back) = &self.mode {
-            // Any key closes the help; q and Ctrl-C still leave.
-            self.mode = (**back).clone();
-            if command == Command::Quit {
-                self.quit = Some(Quit::User);
-            }
+        if matches!(self.mode, Mode::Help(_)) {
+            self.close_help(command);
             return None;
         }
         if command == Command::Quit {
@@ -192,7 +188,7 @@ impl OrgApp {
             Command::SkipDay => return self.skip(Some(TimeDelta::days(1))),
             Command::SkipWindow => return self.skip(None),
             Command::MoveToRole => return self.move_to_role(),
-            Command::ToggleHelp => self.mode = Mode::Help(Box::new(self.mode.clone())),
+            Command::ToggleHelp => self.open_help(),
             Command::Back => self.back(),
             Command::Quit
             | Command::Yes
