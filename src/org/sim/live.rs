@@ -5,7 +5,14 @@
 //! file, mode 0600, then renamed) so a restarted demo agrees with its
 //! journals.
 //!
+//! Its parts: `rules` (AWS's rules for SCPs: quotas, sizes, duplicates,
+//! the last policy of a target) and `jobs` (the scheduled jobs' runs);
+//! this module holds the state itself and its saved file.
+//!
 //! Errors are the port's: `AccountError::Service` with AWS's codes.
+
+mod jobs;
+mod rules;
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -14,12 +21,13 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
 
+pub use self::rules::MAX_PER_TARGET;
+use self::rules::policy_id;
 use super::SimOrgError;
-use super::scenario::{JobDef, OrgFile, ago, last_used};
+use super::scenario::{OrgFile, ago, last_used};
 use crate::account::AccountError;
-use crate::domain::scp;
 use crate::domain::{KeyStatus, LastUsed, RootKey};
-use crate::org::port::{Policy, PolicyRef};
+use crate::org::port::PolicyRef;
 
 /// The file, under the demo's directory, that holds the live state.
 pub const STATE_FILE: &str = "sim.json";
@@ -29,15 +37,6 @@ pub const FULL_AWS_ACCESS_ID: &str = "p-FullAWSAccess";
 const FULL_AWS_ACCESS_NAME: &str = "FullAWSAccess";
 const FULL_AWS_ACCESS: &str =
     r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#;
-
-/// The most SCPs one target holds (AWS quota).
-pub const MAX_PER_TARGET: usize = 5;
-/// The largest SCP document (characters, whitespace outside strings not counted).
-pub const MAX_POLICY_CHARS: usize = 5120;
-/// Denied runs kept (the oldest go first).
-const MAX_DENIED: usize = 500;
-/// The longest stretch of runs simulated at once; older runs are skipped.
-const MAX_CATCH_UP_DAYS: i64 = 400;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -261,180 +260,6 @@ impl Live {
         self.attachments.get(target).map_or(&[], Vec::as_slice)
     }
 
-    /// The quarantine applies to this account: an SCP attached to it or to
-    /// the root says what rootkeys' quarantine says.
-    pub(super) fn quarantined(&self, root_id: &str, account_id: &str) -> bool {
-        self.attached_to(account_id)
-            .iter()
-            .chain(self.attached_to(root_id))
-            .filter_map(|id| self.policy(id))
-            .any(|p| scp::same_policy(&p.content, scp::QUARANTINE_POLICY))
-    }
-
-    pub(super) fn find_policy(&self, name: &str) -> Option<Policy> {
-        self.policies
-            .iter()
-            .find(|p| p.name == name)
-            .map(|p| Policy {
-                policy: p.reference(),
-                content: p.content.clone(),
-            })
-    }
-
-    pub(super) fn policies_for_target(&self, target: &str) -> Vec<PolicyRef> {
-        self.attached_to(target)
-            .iter()
-            .filter_map(|id| self.policy(id))
-            .map(SimPolicy::reference)
-            .collect()
-    }
-
-    pub(super) fn policy_targets(&self, policy_id: &str) -> Result<Vec<String>, AccountError> {
-        self.existing("organizations:ListTargetsForPolicy", policy_id)?;
-        Ok(self
-            .attachments
-            .iter()
-            .filter(|(_, ids)| ids.iter().any(|id| id == policy_id))
-            .map(|(t, _)| t.clone())
-            .collect())
-    }
-
-    fn existing(&self, action: &str, policy_id: &str) -> Result<&SimPolicy, AccountError> {
-        self.policy(policy_id).ok_or_else(|| {
-            service(
-                action,
-                "PolicyNotFoundException",
-                "We can't find a policy with the PolicyId that you specified.",
-            )
-        })
-    }
-
-    pub(super) fn create_policy(
-        &mut self,
-        name: &str,
-        description: &str,
-        content: &str,
-    ) -> Result<PolicyRef, AccountError> {
-        const ACTION: &str = "organizations:CreatePolicy";
-        if name.is_empty() || name.chars().count() > 128 || description.chars().count() > 512 {
-            return Err(service(
-                ACTION,
-                "InvalidInputException",
-                "The requested operation failed because you provided invalid values for one or \
-                 more of the request parameters (Name: 1 to 128 characters, Description: at most \
-                 512).",
-            ));
-        }
-        let minified = serde_json::from_str::<serde_json::Value>(content)
-            .ok()
-            .filter(serde_json::Value::is_object)
-            .and_then(|v| serde_json::to_string(&v).ok());
-        match minified {
-            Some(m) if m.chars().count() <= MAX_POLICY_CHARS => {}
-            Some(_) => {
-                return Err(service(
-                    ACTION,
-                    "ConstraintViolationException",
-                    "You attempted to create a policy larger than the maximum size \
-                     (POLICY_CONTENT_LIMIT_EXCEEDED).",
-                ));
-            }
-            None => {
-                return Err(service(
-                    ACTION,
-                    "MalformedPolicyDocumentException",
-                    "The provided policy document doesn't meet the requirements of the specified \
-                     policy type.",
-                ));
-            }
-        }
-        if self.policies.iter().any(|p| p.name == name) {
-            return Err(service(
-                ACTION,
-                "DuplicatePolicyException",
-                "A policy with the same name already exists.",
-            ));
-        }
-        self.created += 1;
-        let policy = SimPolicy {
-            id: policy_id(self.created),
-            name: name.to_owned(),
-            description: description.to_owned(),
-            content: content.to_owned(),
-            aws_managed: false,
-        };
-        let reference = policy.reference();
-        self.policies.push(policy);
-        Ok(reference)
-    }
-
-    fn require_scps(&self, action: &str) -> Result<(), AccountError> {
-        if self.scp_enabled {
-            Ok(())
-        } else {
-            Err(service(
-                action,
-                "PolicyTypeNotEnabledException",
-                "The specified policy type isn't currently enabled in this root. You can't \
-                 attach policies of the specified type to entities in a root until you enable \
-                 that type in the root.",
-            ))
-        }
-    }
-
-    pub(super) fn attach(&mut self, policy_id: &str, target: &str) -> Result<(), AccountError> {
-        const ACTION: &str = "organizations:AttachPolicy";
-        self.existing(ACTION, policy_id)?;
-        self.require_scps(ACTION)?;
-        let attached = self.attached_to(target);
-        if attached.iter().any(|id| id == policy_id) {
-            return Err(service(
-                ACTION,
-                "DuplicatePolicyAttachmentException",
-                "The selected policy is already attached to the specified target.",
-            ));
-        }
-        if attached.len() >= MAX_PER_TARGET {
-            return Err(service(
-                ACTION,
-                "ConstraintViolationException",
-                "You have attached the maximum number of policies to the specified target \
-                 (POLICY_NUMBER_LIMIT_EXCEEDED).",
-            ));
-        }
-        self.attachments
-            .entry(target.to_owned())
-            .or_default()
-            .push(policy_id.to_owned());
-        Ok(())
-    }
-
-    pub(super) fn detach(&mut self, policy_id: &str, target: &str) -> Result<(), AccountError> {
-        const ACTION: &str = "organizations:DetachPolicy";
-        self.existing(ACTION, policy_id)?;
-        self.require_scps(ACTION)?;
-        let attached = self.attached_to(target);
-        if !attached.iter().any(|id| id == policy_id) {
-            return Err(service(
-                ACTION,
-                "PolicyNotAttachedException",
-                "The policy isn't attached to the specified target in the specified root.",
-            ));
-        }
-        if attached.len() == 1 {
-            return Err(service(
-                ACTION,
-                "ConstraintViolationException",
-                "You cannot remove the last service control policy from a target \
-                 (MIN_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED).",
-            ));
-        }
-        if let Some(ids) = self.attachments.get_mut(target) {
-            ids.retain(|id| id != policy_id);
-        }
-        Ok(())
-    }
-
     pub(super) fn keys(&self, account_id: &str) -> &[SimKey] {
         self.keys.get(account_id).map_or(&[], Vec::as_slice)
     }
@@ -454,111 +279,6 @@ impl Live {
         }
         Ok(())
     }
-
-    /// Move `account_id`'s job to its role at `now`.
-    pub(super) fn move_job(&mut self, account_id: &str, now: DateTime<Utc>) -> bool {
-        match self
-            .jobs
-            .iter_mut()
-            .find(|j| j.account_id == account_id && j.moved.is_none())
-        {
-            Some(job) => {
-                job.moved = Some(now);
-                true
-            }
-            None => false,
-        }
-    }
-
-    /// Simulate every job run due up to `now`, under the policies attached
-    /// now (every change calls this first, so they held since the last call).
-    pub(super) fn catch_up(
-        &mut self,
-        defs: &[JobDef],
-        root_id: &str,
-        scp_denies_root: &dyn Fn(&str) -> bool,
-        now: DateTime<Utc>,
-    ) {
-        for i in 0..self.jobs.len() {
-            let (account, key) = (self.jobs[i].account_id.clone(), self.jobs[i].key_id.clone());
-            let Some(def) = defs
-                .iter()
-                .find(|d| d.account_id == account && d.key_id == key)
-            else {
-                continue;
-            };
-            let from = self.jobs[i]
-                .runs_until
-                .max(now - TimeDelta::days(MAX_CATCH_UP_DAYS));
-            let denied_by_scp = self.quarantined(root_id, &account) || scp_denies_root(&account);
-            let mut run = from.date_naive().and_time(def.at).and_utc();
-            if run <= from {
-                run += TimeDelta::days(1);
-            }
-            while run <= now {
-                self.run_job(i, def, run, denied_by_scp);
-                run += TimeDelta::days(1);
-            }
-            if self.jobs[i].runs_until < now {
-                self.jobs[i].runs_until = now;
-            }
-        }
-        if self.denied.len() > MAX_DENIED {
-            let extra = self.denied.len() - MAX_DENIED;
-            self.denied.drain(..extra);
-        }
-    }
-
-    fn run_job(&mut self, i: usize, def: &JobDef, at: DateTime<Utc>, denied_by_scp: bool) {
-        if self.jobs[i].moved.is_some_and(|m| m <= at) {
-            return;
-        }
-        let account = def.account_id.clone();
-        let key = self
-            .keys
-            .get_mut(&account)
-            .and_then(|keys| keys.iter_mut().find(|k| k.id == def.key_id));
-        let message = match key {
-            Some(k) if k.status == KeyStatus::Active => {
-                // AWS records the use of an authenticated request, denied or not.
-                k.last_used = Some(LastUsed {
-                    date: at,
-                    service: Some(def.service.clone()),
-                    region: Some(def.region.clone()),
-                });
-                if denied_by_scp {
-                    format!(
-                        "AccessDenied: User: arn:aws:iam::{account}:root is not authorized to \
-                         perform: {} on resource: {} with an explicit deny in a service control \
-                         policy",
-                        def.action, def.resource
-                    )
-                } else {
-                    let job = &mut self.jobs[i];
-                    if job.denied && def.moves_after_backout {
-                        // The owners saw it fail, then work again after the
-                        // backout: they move it to its role after this run.
-                        job.moved = Some(at + TimeDelta::minutes(1));
-                    }
-                    job.denied = false;
-                    return;
-                }
-            }
-            _ => "InvalidClientTokenId: The security token included in the request is invalid."
-                .to_owned(),
-        };
-        self.jobs[i].denied = true;
-        self.denied.push(DeniedRun {
-            account_id: account,
-            key_id: def.key_id.clone(),
-            at,
-            message,
-        });
-    }
-}
-
-fn policy_id(n: u32) -> String {
-    format!("p-rk{n:06}")
 }
 
 /// Load the state kept in `dir` (which the caller prepared), or start one

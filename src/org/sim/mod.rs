@@ -23,14 +23,21 @@
 //! the state is kept in `<dir>/sim.json`, next to the members' journals.
 //!
 //! Its parts: `scenario` (the scenario format), `live` (the state, AWS's
-//! rules and the saved file); this module holds [`SimOrg`], the port over
-//! them, and its sessions.
+//! rules and the saved file), `access` (the [`OrgAccess`] port: the
+//! organization's and accounts' reads), `scps` (the Organizations calls on
+//! SCPs), `sessions` (`AssumeRoot` and the Audit and Delete sessions) and
+//! `simulation` (the demo's controls, [`OrgSimulation`]); this module holds
+//! [`SimOrg`], how it is opened, and how its state is changed and saved.
 //!
 //! Imports the port, the model, `account` (its error type and the demo's
 //! clock) and `domain`; no SDK, no journal records, no front end.
 
+mod access;
 mod live;
 mod scenario;
+mod scps;
+mod sessions;
+mod simulation;
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -38,20 +45,12 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use chrono::{DateTime, TimeDelta, Utc};
-use futures::future::{BoxFuture, FutureExt};
-use futures::stream::{self, BoxStream, StreamExt};
 
+use self::live::Live;
 pub use self::live::{FULL_AWS_ACCESS_ID, MAX_PER_TARGET, STATE_FILE};
-use self::live::{Live, SimKey};
 use self::scenario::{JobDef, OrgFile, SimMember, ago, last_used};
-use super::model::{
-    AUDIT_TASK_POLICY, DELETE_TASK_POLICY, MAX_SESSION_SECS, ManagementFacts, Member, MemberFacts,
-    MemberStatus, Organization, RootFeatures, SessionOpened, StsEndpoint, task_policy_arn,
-};
-use super::port::{
-    DeleteSession, MemberSession, OrgAccess, OrgDeniedCall, OrgError, OrgSimulation, Policy,
-    PolicyRef, ScpRoot, Written,
-};
+use super::model::{Member, MemberStatus, Organization};
+use super::port::Written;
 use crate::account::sim::SimClock;
 use crate::account::{AccountError, AccountResult};
 use crate::domain::{Identity, RootKey};
@@ -320,38 +319,6 @@ impl SimOrg {
     pub fn state_path(&self) -> Option<&Path> {
         self.inner.path.as_deref()
     }
-
-    /// The name of the job that signs with a key of `account_id`, if any.
-    pub fn job_name(&self, account_id: &str) -> Option<&str> {
-        self.inner
-            .jobs
-            .iter()
-            .find(|j| j.account_id == account_id)
-            .map(|j| j.name.as_str())
-    }
-
-    /// Move the job that signs with a root key of `account_id` to its IAM
-    /// role now: its later runs no longer use the key. Returns the role.
-    pub fn move_to_role(&self, account_id: &str) -> Result<String, SimOrgError> {
-        let Some(def) = self.inner.jobs.iter().find(|j| j.account_id == account_id) else {
-            return Err(SimOrgError::Refused(format!(
-                "nothing in this scenario runs with a root key of {account_id}: no job to move"
-            )));
-        };
-        let (mut live, now) = self.inner.current();
-        let before = live.clone();
-        if !live.move_job(account_id, now) {
-            return Err(SimOrgError::Refused(format!(
-                "the {} already runs with {}",
-                def.name, def.role
-            )));
-        }
-        if let Err(e) = self.inner.save(&live) {
-            *live = before;
-            return Err(SimOrgError::Refused(e));
-        }
-        Ok(def.role.clone())
-    }
 }
 
 impl Inner {
@@ -372,38 +339,59 @@ impl Inner {
         self.member(id).is_some_and(|m| m.scp_denies_root)
     }
 
-    /// The state with every job run due until now simulated.
-    fn current(&self) -> (MutexGuard<'_, Live>, DateTime<Utc>) {
-        let mut live = self.lock();
-        let now = self.now_with(&live);
+    /// The scenario's job that signs with a key of `account_id`, if any.
+    fn job(&self, account_id: &str) -> Option<&JobDef> {
+        self.jobs.iter().find(|j| j.account_id == account_id)
+    }
+
+    /// Simulate every job run due until the state's now; returns that now.
+    fn catch_up(&self, live: &mut Live) -> DateTime<Utc> {
+        let now = self.now_with(live);
         live.catch_up(
             &self.jobs,
             &self.root_id,
             &|id| self.scp_denies_root(id),
             now,
         );
+        now
+    }
+
+    /// The state with every job run due until now simulated.
+    fn current(&self) -> (MutexGuard<'_, Live>, DateTime<Utc>) {
+        let mut live = self.lock();
+        let now = self.catch_up(&mut live);
         (live, now)
     }
 
     /// Change the state and save it; a change that cannot be saved did
-    /// not happen (the state is put back, the request fails).
-    fn change<T>(
+    /// not happen (the state is put back, and `not_saved` says why).
+    fn change_or<T, E>(
         &self,
-        action: &str,
-        apply: impl FnOnce(&mut Live, DateTime<Utc>) -> AccountResult<T>,
-    ) -> AccountResult<T> {
+        apply: impl FnOnce(&mut Live, DateTime<Utc>) -> Result<T, E>,
+        not_saved: impl FnOnce(String) -> E,
+    ) -> Result<T, E> {
         let (mut live, now) = self.current();
         let before = live.clone();
         let value = apply(&mut live, now)?;
         if let Err(message) = self.save(&live) {
             *live = before;
-            return Err(AccountError::Service {
-                action: action.to_owned(),
-                code: "DemoStateNotSaved".to_owned(),
-                message,
-            });
+            return Err(not_saved(message));
         }
         Ok(value)
+    }
+
+    /// [`Inner::change_or`] for a request of the port: one that cannot be
+    /// saved fails as `action`.
+    fn change<T>(
+        &self,
+        action: &str,
+        apply: impl FnOnce(&mut Live, DateTime<Utc>) -> AccountResult<T>,
+    ) -> AccountResult<T> {
+        self.change_or(apply, |message| AccountError::Service {
+            action: action.to_owned(),
+            code: "DemoStateNotSaved".to_owned(),
+            message,
+        })
     }
 
     fn save(&self, live: &Live) -> Result<(), String> {
@@ -425,418 +413,12 @@ impl Inner {
         format!("demo-{}-{n:04}", Utc::now().timestamp_millis())
     }
 
-    /// `AssumeRoot` in `account_id` with `task_policy`: refused for the
-    /// management account, an account outside the organization and a
-    /// suspended account, as AWS does.
-    async fn assume(
-        &self,
-        account_id: &str,
-        caller_arn: &str,
-        task_policy: &str,
-    ) -> AccountResult<(SessionOpened, Duration)> {
-        let refused = |message: String| AccountError::AccessDenied {
-            action: "sts:AssumeRoot".to_owned(),
-            message,
-        };
-        let Some(member) = self.member(account_id) else {
-            pause(self.latency.assume).await;
-            // The management account, or an account of another organization.
-            return Err(refused(format!(
-                "User: {caller_arn} is not authorized to perform: sts:AssumeRoot on resource: \
-                 arn:aws:iam::{account_id}:root"
-            )));
-        };
-        pause(self.latency.assume + member.jitter / 2).await;
-        if member.member.status != MemberStatus::Active {
-            return Err(refused(format!(
-                "User: {caller_arn} is not authorized to perform: sts:AssumeRoot on resource: \
-                 arn:aws:iam::{account_id}:root because the account is suspended or closing"
-            )));
+    /// A write's answer: its value and a fresh request ID.
+    fn written<T>(&self, value: T) -> Written<T> {
+        Written {
+            value,
+            request_id: Some(self.request_id()),
         }
-        let opened = self.now_with(&self.lock());
-        Ok((
-            SessionOpened {
-                account_id: account_id.to_owned(),
-                caller_arn: caller_arn.to_owned(),
-                task_policy_arn: task_policy_arn(self.caller.partition(), task_policy),
-                request_id: Some(self.request_id()),
-                opened,
-                expires: Some(opened + TimeDelta::seconds(i64::from(MAX_SESSION_SECS))),
-                duration_secs: MAX_SESSION_SECS,
-            },
-            member.jitter,
-        ))
-    }
-
-    /// An SCP without the `AssumeRoot` exemption denies the session's
-    /// requests.
-    fn scp_deny(&self, account_id: &str, action: &str) -> AccountResult<()> {
-        if self.scp_denies_root(account_id) {
-            Err(AccountError::AccessDenied {
-                action: action.to_owned(),
-                message: format!(
-                    "User: arn:aws:iam::{account_id}:root is not authorized to perform: {action} \
-                     on resource: arn:aws:iam::{account_id}:root with an explicit deny in a \
-                     service control policy"
-                ),
-            })
-        } else {
-            Ok(())
-        }
-    }
-
-    /// A target of `AttachPolicy` and the like: the root or an account of
-    /// the organization.
-    fn target(&self, action: &str, target: &str) -> AccountResult<()> {
-        if target == self.root_id
-            || target == self.management.account_id
-            || self.member(target).is_some()
-        {
-            Ok(())
-        } else {
-            Err(AccountError::Service {
-                action: action.to_owned(),
-                code: "TargetNotFoundException".to_owned(),
-                message: "We can't find a root, OU, account, or email that you specified."
-                    .to_owned(),
-            })
-        }
-    }
-}
-
-impl OrgAccess for SimOrg {
-    fn caller(&self) -> BoxFuture<'_, AccountResult<Identity>> {
-        async move {
-            pause(self.inner.latency.fast).await;
-            Ok(self.inner.caller.clone())
-        }
-        .boxed()
-    }
-
-    fn organization(&self) -> BoxFuture<'_, Result<Organization, OrgError>> {
-        async move {
-            pause(self.inner.latency.fast).await;
-            Ok(self.inner.organization.clone())
-        }
-        .boxed()
-    }
-
-    fn root_features(&self) -> BoxFuture<'_, Result<RootFeatures, OrgError>> {
-        async move {
-            pause(self.inner.latency.fast).await;
-            Ok(RootFeatures {
-                credentials_management: true,
-                root_sessions: true,
-            })
-        }
-        .boxed()
-    }
-
-    fn sts_endpoint(&self) -> StsEndpoint {
-        StsEndpoint::Regional(format!("https://sts.{}.amazonaws.com", self.inner.region))
-    }
-
-    fn accounts(&self) -> BoxStream<'_, AccountResult<Vec<Member>>> {
-        let all: Vec<Member> = std::iter::once(self.inner.management.clone())
-            .chain(self.inner.members.iter().map(|m| m.member.clone()))
-            .collect();
-        let pages: Vec<Vec<Member>> = all.chunks(PAGE_SIZE).map(<[Member]>::to_vec).collect();
-        let latency = self.inner.latency.page;
-        stream::iter(pages)
-            .then(move |page| async move {
-                pause(latency).await;
-                Ok(page)
-            })
-            .boxed()
-    }
-
-    fn open_audit_session(
-        &self,
-        account_id: &str,
-        caller_arn: &str,
-    ) -> BoxFuture<'_, AccountResult<Box<dyn MemberSession>>> {
-        let account_id = account_id.to_owned();
-        let caller_arn = caller_arn.to_owned();
-        async move {
-            let (opened, jitter) = self
-                .inner
-                .assume(&account_id, &caller_arn, AUDIT_TASK_POLICY)
-                .await?;
-            Ok(Box::new(SimSession {
-                opened,
-                inner: Arc::clone(&self.inner),
-                latency: self.inner.latency.read + jitter,
-            }) as Box<dyn MemberSession>)
-        }
-        .boxed()
-    }
-
-    fn management_root(&self) -> BoxFuture<'_, AccountResult<ManagementFacts>> {
-        async move {
-            pause(self.inner.latency.report).await;
-            let keys = self.inner.management_keys.clone();
-            Ok(ManagementFacts {
-                keys_present: Some(u32::try_from(keys.len()).unwrap_or(u32::MAX)),
-                keys,
-                mfa_enabled: Some(self.inner.management_mfa),
-                report_generated: Some(self.now() - self.inner.report_age),
-            })
-        }
-        .boxed()
-    }
-
-    fn now(&self) -> DateTime<Utc> {
-        self.inner.now_with(&self.inner.lock())
-    }
-
-    fn scp_root(&self) -> BoxFuture<'_, AccountResult<ScpRoot>> {
-        async move {
-            pause(self.inner.latency.fast).await;
-            Ok(ScpRoot {
-                id: self.inner.root_id.clone(),
-                scp_enabled: self.inner.lock().scp_enabled,
-            })
-        }
-        .boxed()
-    }
-
-    fn find_policy(&self, name: &str) -> BoxFuture<'_, AccountResult<Option<Policy>>> {
-        let name = name.to_owned();
-        async move {
-            // ListPolicies, then DescribePolicy.
-            pause(self.inner.latency.fast * 2).await;
-            Ok(self.inner.lock().find_policy(&name))
-        }
-        .boxed()
-    }
-
-    fn create_policy(
-        &self,
-        name: &str,
-        description: &str,
-        content: &str,
-    ) -> BoxFuture<'_, AccountResult<Written<PolicyRef>>> {
-        let (name, description, content) =
-            (name.to_owned(), description.to_owned(), content.to_owned());
-        async move {
-            pause(self.inner.latency.fast).await;
-            let value = self.inner.change("organizations:CreatePolicy", |live, _| {
-                live.create_policy(&name, &description, &content)
-            })?;
-            Ok(Written {
-                value,
-                request_id: Some(self.inner.request_id()),
-            })
-        }
-        .boxed()
-    }
-
-    fn policies_for_target(&self, target: &str) -> BoxFuture<'_, AccountResult<Vec<PolicyRef>>> {
-        let target = target.to_owned();
-        async move {
-            pause(self.inner.latency.fast).await;
-            self.inner
-                .target("organizations:ListPoliciesForTarget", &target)?;
-            Ok(self.inner.lock().policies_for_target(&target))
-        }
-        .boxed()
-    }
-
-    fn policy_targets(&self, policy_id: &str) -> BoxFuture<'_, AccountResult<Vec<String>>> {
-        let policy_id = policy_id.to_owned();
-        async move {
-            pause(self.inner.latency.fast).await;
-            self.inner.lock().policy_targets(&policy_id)
-        }
-        .boxed()
-    }
-
-    fn attach_policy(
-        &self,
-        policy_id: &str,
-        target: &str,
-    ) -> BoxFuture<'_, AccountResult<Written<()>>> {
-        let (policy_id, target) = (policy_id.to_owned(), target.to_owned());
-        async move {
-            pause(self.inner.latency.fast).await;
-            self.inner.target("organizations:AttachPolicy", &target)?;
-            self.inner.change("organizations:AttachPolicy", |live, _| {
-                live.attach(&policy_id, &target)
-            })?;
-            Ok(Written {
-                value: (),
-                request_id: Some(self.inner.request_id()),
-            })
-        }
-        .boxed()
-    }
-
-    fn detach_policy(
-        &self,
-        policy_id: &str,
-        target: &str,
-    ) -> BoxFuture<'_, AccountResult<Written<()>>> {
-        let (policy_id, target) = (policy_id.to_owned(), target.to_owned());
-        async move {
-            pause(self.inner.latency.fast).await;
-            self.inner.target("organizations:DetachPolicy", &target)?;
-            self.inner.change("organizations:DetachPolicy", |live, _| {
-                live.detach(&policy_id, &target)
-            })?;
-            Ok(Written {
-                value: (),
-                request_id: Some(self.inner.request_id()),
-            })
-        }
-        .boxed()
-    }
-
-    fn open_delete_session(
-        &self,
-        account_id: &str,
-        caller_arn: &str,
-    ) -> BoxFuture<'_, AccountResult<Box<dyn DeleteSession>>> {
-        let account_id = account_id.to_owned();
-        let caller_arn = caller_arn.to_owned();
-        async move {
-            let (opened, jitter) = self
-                .inner
-                .assume(&account_id, &caller_arn, DELETE_TASK_POLICY)
-                .await?;
-            Ok(Box::new(SimDeleteSession {
-                opened,
-                inner: Arc::clone(&self.inner),
-                latency: self.inner.latency.read + jitter,
-            }) as Box<dyn DeleteSession>)
-        }
-        .boxed()
-    }
-
-    fn simulation(&self) -> Option<&dyn OrgSimulation> {
-        Some(self)
-    }
-}
-
-impl OrgSimulation for SimOrg {
-    fn move_to_role(&self, account_id: &str) -> Result<String, String> {
-        SimOrg::move_to_role(self, account_id).map_err(|e| e.to_string())
-    }
-
-    fn skip_ahead(&self, by: TimeDelta) {
-        let (mut live, _) = self.inner.current();
-        live.offset_secs = live.offset_secs.saturating_add(by.num_seconds().max(0));
-        let now = self.inner.now_with(&live);
-        live.catch_up(
-            &self.inner.jobs,
-            &self.inner.root_id,
-            &|id| self.inner.scp_denies_root(id),
-            now,
-        );
-        // Kept in memory even when it cannot be saved (the port gives this
-        // call no error): the next write saves it with the rest, or fails.
-        let _ = self.inner.save(&live);
-    }
-
-    fn denied_calls(&self, from: DateTime<Utc>, until: DateTime<Utc>) -> Vec<OrgDeniedCall> {
-        let (live, _) = self.inner.current();
-        live.denied
-            .iter()
-            .filter(|d| d.at > from && d.at <= until)
-            .map(|d| {
-                let def = self
-                    .inner
-                    .jobs
-                    .iter()
-                    .find(|j| j.account_id == d.account_id && j.key_id == d.key_id);
-                OrgDeniedCall {
-                    account_id: d.account_id.clone(),
-                    key_id: d.key_id.clone(),
-                    job: def.map_or_else(|| "a job".to_owned(), |j| j.name.clone()),
-                    time: d.at,
-                    action: def.map_or_else(String::new, |j| j.action.clone()),
-                    message: d.message.clone(),
-                }
-            })
-            .collect()
-    }
-}
-
-/// One simulated Audit session: no credentials; it reads the live state.
-struct SimSession {
-    opened: SessionOpened,
-    inner: Arc<Inner>,
-    latency: Duration,
-}
-
-impl MemberSession for SimSession {
-    fn opened(&self) -> &SessionOpened {
-        &self.opened
-    }
-
-    fn read_root(&self) -> BoxFuture<'_, AccountResult<MemberFacts>> {
-        async move {
-            pause(self.latency).await;
-            let account = &self.opened.account_id;
-            self.inner.scp_deny(account, "iam:ListAccessKeys")?;
-            let member = self.inner.member(account);
-            let (live, _) = self.inner.current();
-            Ok(MemberFacts {
-                keys: live
-                    .keys(account)
-                    .iter()
-                    .map(|k| k.root_key(true))
-                    .collect(),
-                mfa_enabled: member.map(|m| m.mfa_enabled),
-                password_present: member.map(|m| m.password_present),
-            })
-        }
-        .boxed()
-    }
-}
-
-/// One simulated Delete session: lists root's keys (without their last
-/// use) and deletes them; nothing else.
-struct SimDeleteSession {
-    opened: SessionOpened,
-    inner: Arc<Inner>,
-    latency: Duration,
-}
-
-impl DeleteSession for SimDeleteSession {
-    fn opened(&self) -> &SessionOpened {
-        &self.opened
-    }
-
-    fn keys(&self) -> BoxFuture<'_, AccountResult<Vec<RootKey>>> {
-        async move {
-            pause(self.latency).await;
-            let account = &self.opened.account_id;
-            self.inner.scp_deny(account, "iam:ListAccessKeys")?;
-            let (live, _) = self.inner.current();
-            Ok(live
-                .keys(account)
-                .iter()
-                .map(|k: &SimKey| k.root_key(false))
-                .collect())
-        }
-        .boxed()
-    }
-
-    fn delete_key(&self, key_id: &str) -> BoxFuture<'_, AccountResult<Written<()>>> {
-        let key_id = key_id.to_owned();
-        async move {
-            pause(self.latency).await;
-            let account = &self.opened.account_id;
-            self.inner.scp_deny(account, "iam:DeleteAccessKey")?;
-            self.inner.change("iam:DeleteAccessKey", |live, _| {
-                live.delete_key(account, &key_id)
-            })?;
-            Ok(Written {
-                value: (),
-                request_id: Some(self.inner.request_id()),
-            })
-        }
-        .boxed()
     }
 }
 
@@ -845,8 +427,10 @@ mod tests {
     use super::*;
     use crate::domain::scp;
     use crate::org::model::{RowErrorKind, Verdict};
+    use crate::org::port::{OrgAccess, OrgSimulation};
     use crate::org::preflight;
     use crate::org::run::{self, Options};
+    use futures::StreamExt;
 
     fn t0() -> DateTime<Utc> {
         DateTime::parse_from_rfc3339("2026-11-25T12:15:00Z")
