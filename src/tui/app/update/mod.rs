@@ -4,21 +4,23 @@
 //! effects and sends back their results as actions); it imports no
 //! `tokio`, `ratatui` or `crossterm`, and reads the view only to keep the
 //! usage view's scrolling within its text.
+//!
+//! [`App::update`] and the dispatch of commands by mode live here; the
+//! rest by what it does: moving about the main view (`browsing`), the
+//! usage review (`usage`), the journal panel (`journal`), writes and their
+//! dialogs (`writes`) and the demo's own steps (`training`).
 
-use chrono::TimeDelta;
+mod browsing;
+mod journal;
+mod training;
+mod usage;
+mod writes;
 
-use super::{
-    App, Banner, Confirm, JournalState, JournalView, Mode, Pending, Quit, Report, Row,
-    TypeToDelete, Usage, UsageView, Walkthrough,
-};
-use crate::account::DeniedCall;
-use crate::domain::policy::{self, Decision, Refusal, Request, Stage};
+use super::{App, Banner, JournalState, Mode, Quit, Report, Usage};
 use crate::domain::record::Act;
-use crate::domain::{KeyStatus, View};
-use crate::remediate::{Done, Snapshot};
+use crate::remediate::Snapshot;
 use crate::tui::action::{Action, Command, Effect, SimStep, UiError};
-use crate::tui::strings;
-use crate::tui::view;
+use crate::tui::{strings, view};
 
 /// Longest text the delete dialog accepts (key IDs are 16 to 128 chars).
 const INPUT_MAX: usize = 128;
@@ -196,341 +198,6 @@ impl App {
         }
     }
 
-    fn browse(&mut self, command: Command) -> Option<Effect> {
-        let last = self.rows().len().saturating_sub(1);
-        let before = self.selected;
-        match command {
-            Command::Up | Command::Down | Command::Top | Command::Bottom => {
-                self.selected = match command {
-                    Command::Up => self.selected.saturating_sub(1),
-                    Command::Down => (self.selected + 1).min(last),
-                    Command::Top => 0,
-                    _ => last,
-                };
-                // Moving to a key shows its facts: it is being reviewed.
-                self.mark_reviewed();
-            }
-            Command::TemporaryRoot => return self.temporary_root(),
-            Command::MoveToRole => return self.move_to_role(),
-            Command::Journal => return self.open_journal(),
-            Command::PageUp | Command::PageDown => self.scroll_detail(command),
-            Command::Refresh => return self.refresh(),
-            Command::Deactivate => return self.ask(Request::Deactivate),
-            Command::Reactivate => return self.ask(Request::Reactivate),
-            Command::Delete => return self.ask(Request::Delete { force: false }),
-            Command::ToggleHelp => {
-                self.help_scroll = 0;
-                self.mode = Mode::Help { back: None };
-            }
-            Command::Usage => return self.open_usage(),
-            Command::ToggleWalkthrough => {
-                self.walkthrough = if self.walkthrough_visible() {
-                    // The key facts take its place.
-                    self.mark_reviewed();
-                    Walkthrough::Hidden
-                } else {
-                    Walkthrough::Shown
-                };
-            }
-            Command::SkipDay => return self.skip(Some(TimeDelta::days(1))),
-            Command::SkipWindow => return self.skip(None),
-            // Esc is back: nothing is open here, so it clears the message
-            // and never leaves (q and Ctrl-C do).
-            Command::Back => self.banner = None,
-            Command::Quit
-            | Command::Yes
-            | Command::No
-            | Command::Switch
-            | Command::Submit
-            | Command::Backspace
-            | Command::ClearInput => {}
-        }
-        if self.selected != before {
-            self.detail_scroll = 0;
-        }
-        None
-    }
-
-    /// PgUp/PgDn in the main view: scroll the key facts (and the
-    /// walkthrough beside them) by a page, within their text.
-    fn scroll_detail(&mut self, command: Command) {
-        let (total, visible) = view::detail_viewport(self);
-        let page = visible.saturating_sub(1).max(1);
-        let scroll = match command {
-            Command::PageUp => self.detail_scroll.saturating_sub(page),
-            _ => self.detail_scroll + page,
-        };
-        self.detail_scroll = scroll.min(total.saturating_sub(visible));
-    }
-
-    /// A scrolling key in the help overlay; false for any other key.
-    fn scroll_help(&mut self, command: Command) -> bool {
-        let (total, visible) = view::help_viewport(self);
-        let max = total.saturating_sub(visible);
-        let page = visible.saturating_sub(1).max(1);
-        let scroll = match command {
-            Command::Up => self.help_scroll.saturating_sub(1),
-            Command::Down => self.help_scroll + 1,
-            Command::PageUp => self.help_scroll.saturating_sub(page),
-            Command::PageDown => self.help_scroll + page,
-            Command::Top => 0,
-            Command::Bottom => max,
-            _ => return false,
-        };
-        self.help_scroll = scroll.min(max);
-        true
-    }
-
-    /// Before any key is known: say why a key cannot act yet.
-    fn not_loaded(&mut self) {
-        self.banner = Some(Banner::info(
-            if self.load_error.is_some() && !self.loading {
-                strings::ACCOUNT_NOT_READ
-            } else {
-                strings::STILL_LOADING
-            },
-        ));
-    }
-
-    /// `u` on the selected key: show its usage review, searching
-    /// `CloudTrail` unless a result (or a search) is there already.
-    fn open_usage(&mut self) -> Option<Effect> {
-        let Some(snapshot) = &self.snapshot else {
-            self.not_loaded();
-            return None;
-        };
-        if snapshot.inventory.view == View::Auditor {
-            self.banner = Some(Banner::info(strings::usage_auditor(self.surface())));
-            return None;
-        }
-        let key_id = match self.selected_row() {
-            Some(Row::Key(kv)) => kv.key.access_key_id.clone(),
-            Some(Row::Deleted { key_id, .. }) => Some(key_id.to_owned()),
-            None => {
-                self.banner = Some(Banner::info(strings::NO_KEY_SELECTED));
-                return None;
-            }
-        };
-        let Some(key_id) = key_id else {
-            self.banner = Some(Banner::info(strings::usage_auditor(self.surface())));
-            return None;
-        };
-        let known = matches!(
-            self.usage.get(&key_id),
-            Some(Usage::Loading(_) | Usage::Ready(_))
-        );
-        if !known && let Some((other, _)) = self.usage_searching() {
-            // One search at a time: this request is ignored.
-            self.banner = Some(Banner::info(strings::usage_one_at_a_time(other)));
-            return None;
-        }
-        self.banner = None;
-        self.reviewed.insert(key_id.clone());
-        self.mode = Mode::Usage(UsageView {
-            key_id: key_id.clone(),
-            scroll: 0,
-        });
-        if known {
-            None
-        } else {
-            self.search_usage(key_id)
-        }
-    }
-
-    /// Start a usage search, unless one is running.
-    fn search_usage(&mut self, key_id: String) -> Option<Effect> {
-        if self.usage_searching().is_some() {
-            return None;
-        }
-        self.usage.insert(key_id.clone(), Usage::Loading(None));
-        Some(Effect::LoadUsage { key_id })
-    }
-
-    /// A command in the usage view: scroll, search again, or leave.
-    fn in_usage(&mut self, command: Command) -> Option<Effect> {
-        let (total, visible) = view::usage_viewport(self);
-        let max = total.saturating_sub(visible);
-        let page = visible.saturating_sub(1).max(1);
-        let searching = self.usage_searching().is_some();
-        let Mode::Usage(v) = &mut self.mode else {
-            return None;
-        };
-        let scroll = match command {
-            Command::Up => v.scroll.saturating_sub(1),
-            Command::Down => v.scroll + 1,
-            Command::PageUp => v.scroll.saturating_sub(page),
-            Command::PageDown => v.scroll + page,
-            Command::Top => 0,
-            Command::Bottom => max,
-            Command::Usage | Command::Back => {
-                self.mode = Mode::Browse;
-                return None;
-            }
-            Command::ToggleHelp => {
-                self.mode = Mode::Help {
-                    back: Some(v.clone()),
-                };
-                self.help_scroll = 0;
-                return None;
-            }
-            Command::Refresh if !searching => {
-                v.scroll = 0;
-                let key_id = v.key_id.clone();
-                return self.search_usage(key_id);
-            }
-            Command::SkipDay => return self.skip(Some(TimeDelta::days(1))),
-            Command::SkipWindow => return self.skip(None),
-            _ => return None,
-        };
-        v.scroll = scroll.min(max);
-        None
-    }
-
-    /// Keep the usage view's first line within its text (after a resize or
-    /// a new result).
-    fn clamp_usage_scroll(&mut self) {
-        if !matches!(self.mode, Mode::Usage(_)) {
-            return;
-        }
-        let (total, visible) = view::usage_viewport(self);
-        if let Mode::Usage(v) = &mut self.mode {
-            v.scroll = v.scroll.min(total.saturating_sub(visible));
-        }
-    }
-
-    fn refresh(&mut self) -> Option<Effect> {
-        if self.loading || self.pending.is_some() || self.skipping {
-            return None;
-        }
-        if self.report != Report::Loading {
-            self.report = Report::Idle;
-        }
-        self.loading = true;
-        Some(Effect::Load)
-    }
-
-    /// Open the dialog for a write, or say why it is not allowed.
-    fn ask(&mut self, request: Request) -> Option<Effect> {
-        if self.pending.is_some() || self.skipping {
-            // One write at a time: input that would start another is
-            // ignored, and says so.
-            self.banner = Some(Banner::info(strings::ONE_CHANGE_AT_A_TIME));
-            return None;
-        }
-        let Some(snapshot) = &self.snapshot else {
-            self.not_loaded();
-            return None;
-        };
-        let Some(row) = self.selected_row() else {
-            self.banner = Some(Banner::info(strings::NO_KEY_SELECTED));
-            return None;
-        };
-        let inventory = &snapshot.inventory;
-        let decision = policy::decide(
-            request,
-            inventory.view == View::Root,
-            &inventory.identity.arn,
-            &row.label(),
-            Some(&row.stage()),
-            snapshot.now,
-            snapshot.window(),
-        );
-        if let Decision::Refused(refusal) = decision {
-            self.banner = Some(Banner::refusal(&refusal, self.surface()));
-            return None;
-        }
-        let Row::Key(view) = row else {
-            self.banner = Some(Banner::refusal(&Refusal::AlreadyDeleted, self.surface()));
-            return None;
-        };
-        let Some(key_id) = view.key.access_key_id.clone() else {
-            self.banner = Some(Banner::refusal(&Refusal::KeyIdUnknown, self.surface()));
-            return None;
-        };
-        let signs_session = view.key.signs_this_session;
-        let mode = match request {
-            Request::Delete { .. } => Mode::TypeToDelete(TypeToDelete {
-                key_id,
-                input: String::new(),
-                mismatch: false,
-                signs_session,
-            }),
-            Request::Deactivate | Request::Reactivate => Mode::Confirm(Confirm {
-                request,
-                key_id,
-                yes_focused: false,
-                signs_session,
-                other_active: snapshot
-                    .keys
-                    .iter()
-                    .filter(|k| k.key.status == KeyStatus::Active && !k.key.signs_this_session)
-                    .filter_map(|k| k.key.access_key_id.clone())
-                    .collect(),
-                last_used: strings::last_used_short(view.key.last_used.as_ref(), snapshot.now),
-            }),
-        };
-        self.banner = None;
-        self.mode = mode;
-        None
-    }
-
-    fn start_write(&mut self) -> Option<Effect> {
-        let (request, key_id) = match &self.mode {
-            Mode::Confirm(c) => (c.request, c.key_id.clone()),
-            Mode::TypeToDelete(t) => (Request::Delete { force: false }, t.key_id.clone()),
-            _ => return None,
-        };
-        self.mode = Mode::Browse;
-        if self.pending.is_some() {
-            return None;
-        }
-        self.pending = Some(Pending {
-            request,
-            key_id: key_id.clone(),
-        });
-        self.banner = None;
-        Some(Effect::Write { request, key_id })
-    }
-
-    fn write_done(
-        &mut self,
-        request: Request,
-        key_id: String,
-        result: Result<Done, UiError>,
-    ) -> Option<Effect> {
-        self.pending = None;
-        match result {
-            Ok(done) => {
-                if done.session_ended {
-                    self.banner = None;
-                    self.mode = Mode::SessionEnded { key_id, request };
-                    return None;
-                }
-                self.banner = Some(Banner::success(strings::done(
-                    request,
-                    &key_id,
-                    self.window,
-                )));
-                self.verify_next_load = matches!(request, Request::Delete { .. });
-                if self.report != Report::Loading {
-                    self.report = Report::Idle;
-                }
-                self.loading = true;
-                Some(Effect::Load)
-            }
-            Err(e) => {
-                self.banner = Some(Banner::error(&e));
-                if e.credentials {
-                    // Another call would fail the same way.
-                    self.queued = None;
-                    return None;
-                }
-                self.loading = true;
-                Some(Effect::Load)
-            }
-        }
-    }
-
     fn loaded(&mut self, result: Result<Snapshot, UiError>) -> Option<Effect> {
         self.loading = false;
         let snapshot = match result {
@@ -611,242 +278,44 @@ impl App {
         self.refresh_stale_usage()
     }
 
-    /// Keep the key facts' first line within their text (after a resize
-    /// or a new snapshot).
-    fn clamp_detail_scroll(&mut self) {
-        let (total, visible) = view::detail_viewport(self);
-        self.detail_scroll = self.detail_scroll.min(total.saturating_sub(visible));
+    fn refresh(&mut self) -> Option<Effect> {
+        if self.loading || self.pending.is_some() || self.skipping {
+            return None;
+        }
+        if self.report != Report::Loading {
+            self.report = Report::Idle;
+        }
+        self.loading = true;
+        Some(Effect::Load)
     }
 
-    fn skip(&mut self, by: Option<TimeDelta>) -> Option<Effect> {
-        if self.demo.is_none() {
-            self.banner = Some(Banner::info(strings::SKIP_DEMO_ONLY));
-            return None;
-        }
-        if self.snapshot.is_none() && !self.loading {
-            self.not_loaded();
-            return None;
-        }
-        if self.loading || self.pending.is_some() {
-            // A write is finishing or the account is being read again: the
-            // skip goes ahead as soon as the account has been read.
-            self.queued = Some(if by.is_some() {
-                Command::SkipDay
+    /// Before any key is known: say why a key cannot act yet.
+    fn not_loaded(&mut self) {
+        self.banner = Some(Banner::info(
+            if self.load_error.is_some() && !self.loading {
+                strings::ACCOUNT_NOT_READ
             } else {
-                Command::SkipWindow
-            });
-            return None;
-        }
-        if self.skipping {
-            return None;
-        }
-        let by = if let Some(by) = by {
-            by
-        } else if self.loading {
-            self.banner = Some(Banner::info(strings::STILL_LOADING));
-            return None;
-        } else {
-            let snapshot = self.snapshot.as_ref()?;
-            let until = snapshot
-                .keys
-                .iter()
-                .filter_map(|k| match k.stage {
-                    Stage::Observing { until, .. } => Some(until),
-                    _ => None,
-                })
-                .min();
-            let Some(until) = until else {
-                self.banner = Some(Banner::info(strings::NOTHING_OBSERVING));
-                return None;
-            };
-            until - snapshot.now + TimeDelta::minutes(1)
-        };
-        self.skipping = true;
-        Some(Effect::Skip(by))
-    }
-}
-
-// ---- training: the demo's own steps, the journal panel, reviews -------------
-
-impl App {
-    /// The selected key is being reviewed (its facts or usage are shown).
-    fn mark_reviewed(&mut self) {
-        let before = self.auditor_done();
-        if let Some(label) = self.selected_row().map(|r| r.label()) {
-            self.reviewed.insert(label);
-        }
-        if !before && self.auditor_done() {
-            self.banner = Some(Banner::success(strings::AUDITOR_DONE));
-        }
-    }
-
-    fn simulate(&mut self, step: SimStep) -> Option<Effect> {
-        if self.demo.is_none() {
-            self.banner = Some(Banner::info(strings::SKIP_DEMO_ONLY));
-            return None;
-        }
-        // A reload in flight does not hold it up (a key pressed right
-        // after a write is not lost).
-        if self.pending.is_some() || self.skipping {
-            return None;
-        }
-        self.skipping = true;
-        Some(Effect::Simulate(step))
-    }
-
-    /// `c`: continue in a simulated temporary root session, once this
-    /// session's credentials were rejected.
-    fn temporary_root(&mut self) -> Option<Effect> {
-        let rejected = self.load_error.as_ref().is_some_and(|e| e.credentials);
-        if self.demo.is_some() && !rejected {
-            self.banner = Some(Banner::info(strings::SESSION_WORKS));
-            return None;
-        }
-        self.simulate(SimStep::TemporaryRoot)
-    }
-
-    /// `m`: move the job that uses the selected key to a role.
-    fn move_to_role(&mut self) -> Option<Effect> {
-        let Some(Row::Key(kv)) = self.selected_row() else {
-            self.banner = Some(Banner::info(strings::NO_JOB));
-            return None;
-        };
-        let Some(key_id) = kv.key.access_key_id.clone() else {
-            self.banner = Some(Banner::info(strings::NO_JOB));
-            return None;
-        };
-        self.simulate(SimStep::MoveToRole { key_id })
-    }
-
-    fn simulated(&mut self, step: &SimStep, result: Result<String, UiError>) -> Option<Effect> {
-        self.skipping = false;
-        match result {
-            Ok(done) => {
-                let text = match step {
-                    SimStep::TemporaryRoot => {
-                        self.load_error = None;
-                        strings::temporary_root(&done)
-                    }
-                    SimStep::MoveToRole { key_id } => strings::moved_to_role(key_id, &done),
-                };
-                self.banner = Some(Banner::success(text));
-                if self.report != Report::Loading {
-                    self.report = Report::Idle;
-                }
-                self.loading = true;
-                Some(Effect::Load)
-            }
-            Err(e) => {
-                self.banner = Some(Banner::error(&UiError { refused: true, ..e }));
-                None
-            }
-        }
-    }
-
-    /// Calls AWS denied while the clock was skipped: the banner shows the
-    /// newest, with when, from where and what made it.
-    fn denied(&mut self, calls: &[DeniedCall]) {
-        let Some(last) = calls.last() else {
-            return;
-        };
-        let e = &last.event;
-        let text = strings::denied(
-            &crate::text::one_line(&last.job),
-            e.time,
-            e.error_code.as_deref().unwrap_or("denied"),
-            &crate::text::one_line(e.source_ip.as_deref().unwrap_or("-")),
-            &crate::text::one_line(e.user_agent.as_deref().unwrap_or("-")),
-            calls.len() - 1,
-        );
-        self.banner = Some(Banner {
-            kind: super::BannerKind::Error,
-            text,
-            advice: Some(strings::DENIED_ADVICE.to_owned()),
-        });
-    }
-
-    /// After the clock moved: usage reviews are out of date. The open one
-    /// is searched again (so relative times and new calls show); the
-    /// others are searched again when opened.
-    fn refresh_stale_usage(&mut self) -> Option<Effect> {
-        if self.usage_searching().is_some() {
-            return None;
-        }
-        let key_id = self.usage_stale.take()?;
-        if self.usage_view().is_none_or(|v| v.key_id != key_id) {
-            self.usage.remove(&key_id);
-            return None;
-        }
-        self.usage.remove(&key_id);
-        self.search_usage(key_id)
-    }
-
-    /// `J`: the journal panel, scrolled to the newest records.
-    fn open_journal(&mut self) -> Option<Effect> {
-        self.mode = Mode::Journal(JournalView { scroll: usize::MAX });
-        self.clamp_journal_scroll();
-        match (&self.journal, &self.snapshot) {
-            (JournalState::Ready(_) | JournalState::Loading, _) => None,
-            (_, Some(s)) => {
-                self.journal = JournalState::Loading;
-                Some(Effect::LoadJournal {
-                    account_id: s.inventory.identity.account_id.clone(),
-                })
-            }
-            (_, None) => {
-                self.mode = Mode::Browse;
-                self.banner = Some(Banner::info(strings::STILL_LOADING));
-                None
-            }
-        }
-    }
-
-    fn in_journal(&mut self, command: Command) -> Option<Effect> {
-        let (total, visible) = view::journal_viewport(self);
-        let max = total.saturating_sub(visible);
-        let page = visible.saturating_sub(1).max(1);
-        let Mode::Journal(v) = &mut self.mode else {
-            return None;
-        };
-        let from = v.scroll.min(max);
-        v.scroll = match command {
-            Command::Up => from.saturating_sub(1),
-            Command::Down => from + 1,
-            Command::PageUp => from.saturating_sub(page),
-            Command::PageDown => from + page,
-            Command::Top => 0,
-            Command::Bottom => max,
-            Command::Journal | Command::Back => {
-                self.mode = Mode::Browse;
-                return None;
-            }
-            _ => return None,
-        }
-        .min(max);
-        None
-    }
-
-    /// Keep the journal panel's first line within its text.
-    fn clamp_journal_scroll(&mut self) {
-        let (total, visible) = view::journal_viewport(self);
-        if let Mode::Journal(v) = &mut self.mode {
-            v.scroll = v.scroll.min(total.saturating_sub(visible));
-        }
+                strings::STILL_LOADING
+            },
+        ));
     }
 }
 
 #[cfg(test)]
 mod tests {
-
     use chrono::{DateTime, Utc};
 
-    use super::*;
     use crate::account::usage::Progress;
+    use crate::domain::policy::{Refusal, Request, Stage};
     use crate::exit::Exit;
     use crate::remediate::Remediator;
+    use crate::tui::action::{Action, Command, Effect, UiError};
+    use crate::tui::app::{App, Banner, Mode, Quit, Report, Usage, UsageView};
     use crate::tui::app::{BannerKind, Config, DemoInfo};
     use crate::tui::theme::Theme;
     use crate::tui::walkthrough::{MfaCheck, Step};
+    use crate::tui::{strings, view};
+    use chrono::TimeDelta;
 
     pub(crate) fn t0() -> DateTime<Utc> {
         DateTime::parse_from_rfc3339("2026-11-25T12:00:00Z")
